@@ -1,0 +1,2 @@
+def office(request):
+    return {"office": getattr(request, "office", None)}

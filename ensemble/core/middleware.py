@@ -1,0 +1,45 @@
+"""Resolve the current office from the URL prefix (/<office_slug>/…) or from its own host name."""
+
+from django.conf import settings
+from django.http import Http404
+
+from .models import Office
+from .urlconf import hosted_urlconf
+
+
+class OfficeMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.office = None
+        host = request.get_host().split(":")[0].lower()
+        office = Office.objects.filter(domain=host).exclude(domain="").first()
+        if office is not None:
+            request.office = office
+            request.urlconf = hosted_urlconf(office.slug)
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        slug = view_kwargs.get("office_slug")
+        if slug is None:
+            return None
+        if request.office is not None and request.office.slug == slug:
+            return None
+        try:
+            request.office = Office.objects.get(slug=slug)
+        except Office.DoesNotExist:
+            raise Http404("Office inconnu.") from None
+        return None
+
+
+class ContentSecurityPolicyMiddleware:
+    """A strict CSP: no inline scripts, no third-party origin."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response

@@ -1,0 +1,88 @@
+"""The tenant (Office), the base of tenant-owned records, and the outbox of e-mails."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Office(models.Model):
+    """A tourism office: the tenant every other record belongs to."""
+
+    slug = models.SlugField(_("identifiant d'URL"), max_length=60, unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+    domain = models.CharField(
+        _("nom d'hôte dédié"),
+        max_length=200,
+        blank=True,
+        default="",
+        help_text=_("Facultatif : le site public et l'espace pro répondent aussi sur cet hôte."),
+    )
+    legal_name = models.CharField(_("raison sociale"), max_length=200, blank=True, default="")
+    legal_form = models.CharField(_("forme juridique"), max_length=100, blank=True, default="")
+    share_capital = models.CharField(_("capital"), max_length=60, blank=True, default="")
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, default="")
+    vat_number = models.CharField(_("n° de TVA"), max_length=20, blank=True, default="")
+    rcs = models.CharField(_("RCS"), max_length=100, blank=True, default="")
+    address = models.CharField(_("adresse"), max_length=200, blank=True, default="")
+    postcode = models.CharField(_("code postal"), max_length=10, blank=True, default="")
+    city = models.CharField(_("ville"), max_length=100, blank=True, default="")
+    email = models.EmailField(_("e-mail"), blank=True, default="")
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True, default="")
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True, default="")
+    bic = models.CharField(_("BIC"), max_length=11, blank=True, default="")
+    cheque_payee = models.CharField(
+        _("ordre des chèques"), max_length=200, blank=True, default=""
+    )
+    privacy_notice = models.TextField(_("notice de protection des données"), blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("office")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain"], condition=~models.Q(domain=""), name="office_domain_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TenantModel(models.Model):
+    """A record owned by one office. Selectors always filter on `office`."""
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class OutboundEmail(TenantModel):
+    """An e-mail rendered in its recipient's language, sent by a background task.
+
+    The row is written in the transaction that decides to send it, so a rolled-back action sends
+    nothing; the task sends it at most once (it locks the row and checks `sent_at`).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("en attente")
+        SENT = "sent", _("envoyé")
+        FAILED = "failed", _("échec")
+
+    to = models.EmailField(_("destinataire"))
+    subject = models.CharField(_("objet"), max_length=250)
+    body_text = models.TextField(_("texte"))
+    body_html = models.TextField(_("HTML"), blank=True, default="")
+    language = models.CharField(_("langue"), max_length=5, default="fr")
+    template = models.CharField(max_length=100)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        verbose_name = _("e-mail")
+        indexes = [models.Index(fields=["office", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"

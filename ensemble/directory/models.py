@@ -1,0 +1,239 @@
+"""The office's directory (CRM): organisations, their establishments, contacts and timeline."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ensemble.core.models import OutboundEmail, TenantModel
+
+from .validators import clean_phone, clean_siren, clean_siret, clean_vat_number, display_phone
+
+LANGUAGES = [("fr", "Français"), ("en", "English"), ("nl", "Nederlands")]
+
+
+class Category(TenantModel):
+    """A rubric of the directory. The five of the partner guide exist in every office;
+    staff add their own."""
+
+    slug = models.SlugField(_("identifiant"), max_length=60)
+    name = models.CharField(_("nom"), max_length=100)
+    name_en = models.CharField(_("nom (anglais)"), max_length=100, blank=True, default="")
+    name_nl = models.CharField(_("nom (néerlandais)"), max_length=100, blank=True, default="")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("catégorie")
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "slug"], name="category_slug_per_office")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(TenantModel):
+    """The legal entity that joins the club and is invoiced."""
+
+    name = models.CharField(_("raison sociale"), max_length=200)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True, default="", db_index=True)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, default="")
+    vat_number = models.CharField(_("n° de TVA"), max_length=20, blank=True, default="")
+    address = models.CharField(_("adresse de facturation"), max_length=200)
+    postcode = models.CharField(_("code postal"), max_length=10)
+    city = models.CharField(_("ville"), max_length=100)
+    country = models.CharField(_("pays"), max_length=2, default="FR")
+    email = models.EmailField(_("e-mail"), blank=True, default="")
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True, default="")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="OrganisationMember", related_name="organisations"
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["office", "name"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "siret"],
+                condition=~models.Q(siret=""),
+                name="organisation_siret_per_office",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        for field, check in (("siret", clean_siret), ("siren", clean_siren)):
+            value = getattr(self, field)
+            if value:
+                try:
+                    setattr(self, field, check(value))
+                except ValidationError as exc:
+                    errors[field] = exc
+        if self.siret and self.siren and not self.siret.startswith(self.siren):
+            errors["siret"] = ValidationError(
+                "Le SIRET ne correspond pas au SIREN : ses 9 premiers chiffres doivent être le SIREN."
+            )
+        if self.siret and not self.siren and "siret" not in errors:
+            self.siren = self.siret[:9]
+        if self.vat_number:
+            try:
+                self.vat_number = clean_vat_number(self.vat_number)
+            except ValidationError as exc:
+                errors["vat_number"] = exc
+        if self.phone:
+            try:
+                self.phone = clean_phone(self.phone)
+            except ValidationError as exc:
+                errors["phone"] = exc
+        if errors:
+            raise ValidationError(errors)
+
+
+class Establishment(TenantModel):
+    """The "enseigne" the public sees. One organisation may own several."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="establishments"
+    )
+    name = models.CharField(_("enseigne"), max_length=200)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    address = models.CharField(_("adresse"), max_length=200)
+    postcode = models.CharField(_("code postal"), max_length=10)
+    city = models.CharField(_("ville"), max_length=100)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True, default="")
+    email = models.EmailField(_("e-mail"), blank=True, default="")
+    website = models.URLField(_("site web"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("établissement")
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["office", "category"]),
+            models.Index(fields=["office", "city"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def phone_display(self) -> str:
+        return display_phone(self.phone)
+
+    def clean(self) -> None:
+        if self.phone:
+            try:
+                self.phone = clean_phone(self.phone)
+            except ValidationError as exc:
+                raise ValidationError({"phone": exc}) from None
+        if self.latitude is not None and not -90 <= self.latitude <= 90:
+            raise ValidationError({"latitude": "La latitude doit être comprise entre -90 et 90."})
+        if self.longitude is not None and not -180 <= self.longitude <= 180:
+            raise ValidationError(
+                {"longitude": "La longitude doit être comprise entre -180 et 180."}
+            )
+
+
+class Contact(TenantModel):
+    """A person at an organisation, with a role and the language we write to them in."""
+
+    class Role(models.TextChoices):
+        MANAGER = "gerant", _("Gérant·e / responsable")
+        BILLING = "facturation", _("Facturation")
+        MARKETING = "communication", _("Communication")
+        STAFF = "equipe", _("Équipe")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="contacts"
+    )
+    first_name = models.CharField(_("prénom"), max_length=100)
+    last_name = models.CharField(_("nom"), max_length=100)
+    email = models.EmailField(_("e-mail"), blank=True, default="")
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True, default="")
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.MANAGER)
+    language = models.CharField(_("langue"), max_length=2, choices=LANGUAGES, default="fr")
+    is_primary = models.BooleanField(_("contact principal"), default=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+    )
+
+    class Meta:
+        verbose_name = _("contact")
+        ordering = ["-is_primary", "last_name"]
+        indexes = [models.Index(fields=["office", "email"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class OrganisationMember(models.Model):
+    """Who may act for an organisation in the espace pro."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Titulaire")
+        MEMBER = "member", _("Collaborateur")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.OWNER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"], name="organisation_member_unique"
+            )
+        ]
+
+
+class TimelineEntry(TenantModel):
+    """Everything that happened to an organisation, newest first."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("Note")
+        CALL = "call", _("Appel téléphonique")
+        VISIT = "visit", _("Visite annuelle")
+        EMAIL = "email", _("E-mail envoyé")
+        STATUS = "status", _("Changement de statut")
+        PAYMENT = "payment", _("Paiement")
+        JOIN = "join", _("Demande d'adhésion")
+        UPDATE = "update", _("Mise à jour")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="timeline"
+    )
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    summary = models.CharField(_("résumé"), max_length=250)
+    body = models.TextField(_("détail"), blank=True, default="")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    email = models.ForeignKey(
+        OutboundEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("événement du fil")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.summary

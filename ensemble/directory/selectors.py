@@ -1,0 +1,46 @@
+"""Reads of the directory, always scoped to one office."""
+
+from django.db.models import Q, QuerySet
+
+from ensemble.accounts.models import User
+from ensemble.core.models import Office
+
+from .models import Category, Organisation, TimelineEntry
+
+
+def categories(office: Office) -> QuerySet[Category]:
+    return Category.objects.filter(office=office)
+
+
+def organisations(office: Office) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(office=office)
+
+
+def organisation_detail(office: Office, pk: int) -> Organisation:
+    """The organisation with its establishments and contacts; DoesNotExist outside `office`."""
+    return (
+        Organisation.objects.filter(office=office)
+        .prefetch_related("establishments__category", "contacts")
+        .get(pk=pk)
+    )
+
+
+def timeline(organisation: Organisation) -> QuerySet[TimelineEntry]:
+    return TimelineEntry.objects.filter(organisation=organisation).select_related("actor", "email")
+
+
+def find_known_organisation(office: Office, *, siret: str, email: str) -> Organisation | None:
+    """An organisation of this office already known by its SIREN (from the SIRET) or by the
+    e-mail of one of its contacts: joining again attaches to it instead of duplicating it."""
+    query = Q()
+    if siret:
+        query |= Q(siret=siret) | Q(siren=siret[:9])
+    if email:
+        query |= Q(email__iexact=email) | Q(contacts__email__iexact=email)
+    if not query:
+        return None
+    return Organisation.objects.filter(office=office).filter(query).order_by("id").first()
+
+
+def organisations_of_user(user: User, office: Office) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(office=office, organisationmember__user=user)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MembershipsConfig(AppConfig):
+    name = "ensemble.memberships"
+    label = "memberships"
+    verbose_name = "Adhésions"

@@ -1,0 +1,414 @@
+"""Seasons, the catalogue and its entitlements, terms, and the membership state machine."""
+
+import datetime
+import hashlib
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ensemble.core.models import TenantModel
+from ensemble.core.money import split_ttc, to_money
+from ensemble.directory.models import Establishment, Organisation
+
+MONEY = {"max_digits": 10, "decimal_places": 2}
+
+
+class Season(TenantModel):
+    """A calendar year of the club ("millésime")."""
+
+    year = models.PositiveSmallIntegerField(_("année"))
+    starts_on = models.DateField(_("début"))
+    ends_on = models.DateField(_("fin"))
+    is_open_for_joining = models.BooleanField(_("adhésions ouvertes"), default=False)
+
+    class Meta:
+        verbose_name = _("saison")
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "year"], name="season_year_per_office")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    def contains(self, day: datetime.date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
+class Offer(TenantModel):
+    """Something the office sells in a season: the pack partenaire or an option à la carte."""
+
+    class Kind(models.TextChoices):
+        PACK = "pack", _("Pack partenaire")
+        OPTION = "option", _("Prestation à la carte")
+
+    class PricingMode(models.TextChoices):
+        FLAT = "flat", _("Forfait")
+        PER_PERSON = "per_person", _("Par personne")
+        ON_QUOTE = "on_quote", _("Sur devis")
+        COMMISSION = "commission", _("Commission")
+
+    season = models.ForeignKey(Season, on_delete=models.CASCADE, related_name="offers")
+    code = models.SlugField(_("code"), max_length=60)
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("intitulé"), max_length=200)
+    name_en = models.CharField(_("intitulé (anglais)"), max_length=200, blank=True, default="")
+    description = models.TextField(_("description"), blank=True, default="")
+    pricing_mode = models.CharField(_("tarification"), max_length=12, choices=PricingMode.choices)
+    price_ttc = models.DecimalField(_("prix TTC"), null=True, blank=True, **MONEY)
+    vat_rate = models.DecimalField(
+        _("taux de TVA (%)"), max_digits=5, decimal_places=2, default=Decimal("20.00")
+    )
+    commission_rate = models.DecimalField(
+        _("commission (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(_("proposée"), default=True)
+
+    class Meta:
+        verbose_name = _("offre")
+        ordering = ["season", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["season", "code"], name="offer_code_per_season"),
+            models.CheckConstraint(
+                condition=models.Q(price_ttc__isnull=True) | models.Q(price_ttc__gte=0),
+                name="offer_price_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_priced(self) -> bool:
+        return self.pricing_mode in (self.PricingMode.FLAT, self.PricingMode.PER_PERSON)
+
+    @property
+    def price_ht(self) -> Decimal | None:
+        if self.price_ttc is None:
+            return None
+        return split_ttc(self.price_ttc, self.vat_rate)[0]
+
+    @property
+    def vat_amount(self) -> Decimal | None:
+        if self.price_ttc is None:
+            return None
+        return split_ttc(self.price_ttc, self.vat_rate)[1]
+
+
+class EntitlementKind(models.TextChoices):
+    TRAINING = "training", _("Inscription à une formation")
+    SALON_DAY = "salon_day", _("Journée en salon du tourisme")
+    SCREEN_BANNER = "screen_banner", _("Bandeau sur l'écran d'accueil")
+    PROMO_SPOT = "promo_spot", _("Spot promo ou shooting photo (5 photos)")
+    WELCOME_GIFT = "welcome_gift", _("Codes « Cadeau de bienvenue » Balad'Enigm")
+    PRO_MEETINGS = "pro_meetings", _("Invitations aux rencontres de professionnels")
+    WORKING_GROUPS = "working_groups", _("Groupes de travail (afterworks, visites VIP)")
+    IMAGE_BANK = "image_bank", _("Accès à la banque d'images")
+    ANNUAL_VISIT = "annual_visit", _("Visite annuelle")
+    PHOTOS = "photos", _("Photos professionnelles")
+    VIDEO = "video", _("Vidéo promotionnelle")
+    TRANSLATION = "translation", _("Traduction de 600 mots")
+
+
+class OfferEntitlement(models.Model):
+    """What buying an offer lets the partner claim, and how much: the catalogue side.
+
+    `quantity` is per season, or per unit bought when `per_unit` (a per-person training gives one
+    seat per person); empty means "as the office's calendar allows" (invitations). `duration_days` is how long one
+    use lasts once started (the reception-screen banner: 60 days).
+    """
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="entitlements")
+    kind = models.CharField(_("droit"), max_length=20, choices=EntitlementKind.choices)
+    label = models.CharField(_("libellé"), max_length=200)
+    quantity = models.PositiveIntegerField(_("quantité"), null=True, blank=True)
+    duration_days = models.PositiveIntegerField(_("durée (jours)"), null=True, blank=True)
+    per_unit = models.BooleanField(
+        _("par unité achetée"),
+        default=False,
+        help_text=_("La quantité est multipliée par le nombre de personnes inscrites."),
+    )
+
+    class Meta:
+        verbose_name = _("droit inclus")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "kind"], name="offer_entitlement_kind_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class TermsDocument(TenantModel):
+    """A version of the CGV or of the "Charte du Club Partenaire" for a season."""
+
+    class Kind(models.TextChoices):
+        CGV = "cgv", _("Conditions générales de vente")
+        CHARTER = "charter", _("Charte du Club Partenaire")
+
+    season = models.ForeignKey(Season, on_delete=models.CASCADE, related_name="terms")
+    kind = models.CharField(_("document"), max_length=10, choices=Kind.choices)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    title = models.CharField(_("titre"), max_length=200)
+    body = models.TextField(_("texte"))
+    content_hash = models.CharField(max_length=64, editable=False)
+    is_current = models.BooleanField(_("en vigueur"), default=True)
+
+    class Meta:
+        verbose_name = _("document contractuel")
+        ordering = ["season", "kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["season", "kind", "version"], name="terms_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["season", "kind"],
+                condition=models.Q(is_current=True),
+                name="terms_one_current_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.season} v{self.version}"
+
+    @staticmethod
+    def hash_text(title: str, body: str) -> str:
+        return hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()
+
+
+class Membership(TenantModel):
+    """An organisation's membership of the club for one season: the state machine of the seed's
+    "Rejoignez-nous" steps."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Demande reçue")
+        AWAITING_PAYMENT = "awaiting_payment", _("En attente de règlement")
+        ACTIVE = "active", _("Active")
+        NOTICE_GIVEN = "notice_given", _("Résiliation notifiée")
+        SUSPENDED = "suspended", _("Suspendue")
+        REFUSED = "refused", _("Refusée")
+        TERMINATED = "terminated", _("Résiliée")
+        EXPIRED = "expired", _("Échue")
+
+    class PaymentMethod(models.TextChoices):
+        CHEQUE = "cheque", _("Chèque")
+        TRANSFER = "transfer", _("Virement")
+
+    season = models.ForeignKey(Season, on_delete=models.PROTECT, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
+    )
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("statut"), max_length=20, choices=Status.choices, default=Status.REQUESTED
+    )
+    payment_method = models.CharField(
+        _("mode de règlement"), max_length=10, choices=PaymentMethod.choices
+    )
+    amount_due = models.DecimalField(_("montant dû TTC"), default=Decimal("0.00"), **MONEY)
+    bulletin_signed_on = models.DateField(_("bulletin signé le"), null=True, blank=True)
+    accepted_on = models.DateField(_("demande validée le"), null=True, blank=True)
+    activated_on = models.DateField(_("effective le"), null=True, blank=True)
+    notice_given_on = models.DateField(_("résiliation notifiée le"), null=True, blank=True)
+    ends_on = models.DateField(_("fin"), null=True, blank=True)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("demandeur"),
+    )
+    renewed_from = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="renewal"
+    )
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+
+    # action -> (statuses it may start from, status it leads to). Anything else is refused.
+    TRANSITIONS = {
+        "accept": ({Status.REQUESTED}, Status.AWAITING_PAYMENT),
+        "activate": ({Status.AWAITING_PAYMENT}, Status.ACTIVE),
+        "refuse": ({Status.REQUESTED, Status.AWAITING_PAYMENT}, Status.REFUSED),
+        "suspend": ({Status.ACTIVE, Status.NOTICE_GIVEN}, Status.SUSPENDED),
+        "reinstate": ({Status.SUSPENDED}, Status.ACTIVE),
+        "terminate": (
+            {Status.AWAITING_PAYMENT, Status.ACTIVE, Status.SUSPENDED, Status.NOTICE_GIVEN},
+            Status.TERMINATED,
+        ),
+        "give_notice": ({Status.ACTIVE}, Status.NOTICE_GIVEN),
+        "end_notice": ({Status.NOTICE_GIVEN}, Status.TERMINATED),
+        "expire": ({Status.ACTIVE, Status.SUSPENDED, Status.NOTICE_GIVEN}, Status.EXPIRED),
+    }
+    LIVE_STATUSES = (Status.ACTIVE, Status.NOTICE_GIVEN)
+
+    class Meta:
+        verbose_name = _("adhésion")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["office", "season", "status"]),
+            models.Index(fields=["office", "status"]),
+            models.Index(fields=["office", "-created_at", "-id"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "season"],
+                condition=~models.Q(status__in=["refused", "terminated"]),
+                name="membership_one_live_per_season",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} — {self.season}"
+
+    def can(self, action: str) -> bool:
+        return self.status in self.TRANSITIONS[action][0]
+
+    @property
+    def is_live(self) -> bool:
+        """Active for the partner: they enjoy what the pack includes."""
+        return self.status in self.LIVE_STATUSES
+
+
+class MembershipLine(models.Model):
+    """The pack or an option in a membership, with the price as it was when chosen."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="lines")
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantité"), default=1)
+    unit_price_ttc = models.DecimalField(_("prix unitaire TTC"), null=True, blank=True, **MONEY)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="line_quantity_pos"),
+            models.UniqueConstraint(fields=["membership", "offer"], name="line_offer_unique"),
+        ]
+
+    @property
+    def total_ttc(self) -> Decimal | None:
+        if self.unit_price_ttc is None:
+            return None
+        return to_money(self.unit_price_ttc * self.quantity)
+
+
+class MembershipTransition(models.Model):
+    """Every change of a membership's status: who, when, why."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="history")
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20, blank=True, default="")
+    to_status = models.CharField(max_length=20)
+    reason = models.TextField(blank=True, default="")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class TermsAcceptance(TenantModel):
+    """What a partner accepted, verbatim, with the evidence of the act."""
+
+    document = models.ForeignKey(TermsDocument, on_delete=models.PROTECT, related_name="+")
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="acceptances"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=TermsDocument.Kind.choices)
+    version = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    text = models.TextField()
+    content_hash = models.CharField(max_length=64)
+    accepted_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True, default="")
+
+    class Meta:
+        ordering = ["accepted_at", "id"]
+
+
+class Payment(TenantModel):
+    """Money received for a membership (part 2 moves it onto invoices)."""
+
+    class Method(models.TextChoices):
+        CHEQUE = "cheque", _("Chèque")
+        TRANSFER = "transfer", _("Virement")
+        CARD = "card", _("Carte bancaire")
+        CASH = "cash", _("Espèces")
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(_("mode"), max_length=10, choices=Method.choices)
+    amount = models.DecimalField(_("montant"), **MONEY)
+    received_on = models.DateField(_("reçu le"))
+    cheque_number = models.CharField(_("n° de chèque"), max_length=30, blank=True, default="")
+    bank = models.CharField(_("banque"), max_length=100, blank=True, default="")
+    transfer_reference = models.CharField(
+        _("référence du virement"), max_length=140, blank=True, default=""
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("règlement")
+        ordering = ["received_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_pos")
+        ]
+
+
+class Entitlement(TenantModel):
+    """What an active membership lets the partner claim, with its validity and its uses."""
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="entitlements"
+    )
+    source = models.ForeignKey(
+        OfferEntitlement, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=EntitlementKind.choices)
+    label = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField(null=True, blank=True)
+    used = models.PositiveIntegerField(default=0)
+    duration_days = models.PositiveIntegerField(null=True, blank=True)
+    valid_from = models.DateField()
+    valid_until = models.DateField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["office", "kind"])]
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "kind"], name="entitlement_kind_unique"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__isnull=True)
+                | models.Q(used__lte=models.F("quantity")),
+                name="entitlement_not_overused",
+            ),
+        ]
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.quantity is None else self.quantity - self.used
+
+
+class EntitlementConsumption(models.Model):
+    entitlement = models.ForeignKey(Entitlement, on_delete=models.CASCADE, related_name="uses")
+    quantity = models.PositiveIntegerField(default=1)
+    note = models.CharField(max_length=250, blank=True, default="")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]

@@ -1,0 +1,92 @@
+"""Reads of seasons and memberships, scoped to one office."""
+
+from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from ensemble.core.models import Office
+
+from .models import Membership, Offer, Season, TermsDocument
+
+
+def seasons(office: Office) -> QuerySet[Season]:
+    return Season.objects.filter(office=office).order_by("-year")
+
+
+def current_season(office: Office) -> Season | None:
+    return seasons(office).filter(is_open_for_joining=True).first() or seasons(office).first()
+
+
+def open_season(office: Office) -> Season | None:
+    return seasons(office).filter(is_open_for_joining=True).first()
+
+
+def catalogue(season: Season) -> QuerySet[Offer]:
+    return (
+        Offer.objects.filter(season=season, office_id=season.office_id)
+        .prefetch_related("entitlements")
+        .order_by("position", "id")
+    )
+
+
+def current_terms(season: Season) -> dict[str, TermsDocument]:
+    return {d.kind: d for d in TermsDocument.objects.filter(season=season, is_current=True)}
+
+
+def membership_list(
+    office: Office,
+    *,
+    season_id: int | None = None,
+    status: str | None = None,
+    category_id: int | None = None,
+    search: str = "",
+) -> QuerySet[Membership]:
+    """The staff list: one query for the rows, whatever their number."""
+    qs = Membership.objects.filter(office=office).select_related(
+        "season", "organisation", "establishment__category"
+    )
+    if season_id:
+        qs = qs.filter(season_id=season_id)
+    if status:
+        qs = qs.filter(status=status)
+    if category_id:
+        qs = qs.filter(establishment__category_id=category_id)
+    if search:
+        qs = qs.filter(
+            Q(organisation__name__icontains=search) | Q(establishment__name__icontains=search)
+        )
+    return qs.annotate(
+        paid=Coalesce(Sum("payments__amount"), Value(0), output_field=Membership.amount_due.field)
+    ).order_by("-created_at", "-id")
+
+
+def membership_detail(office: Office, pk: int) -> Membership:
+    return (
+        Membership.objects.filter(office=office)
+        .select_related("season", "organisation", "establishment__category", "applicant")
+        .prefetch_related(
+            "lines__offer",
+            "payments__recorded_by",
+            "history__actor",
+            "entitlements__uses",
+            "acceptances",
+        )
+        .get(pk=pk)
+    )
+
+
+def status_counts(office: Office, season: Season | None) -> dict[str, int]:
+    qs = Membership.objects.filter(office=office)
+    if season is not None:
+        qs = qs.filter(season=season)
+    rows = qs.values("status").annotate(n=Count("id"))
+    counts = {status: 0 for status in Membership.Status.values}
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+def memberships_of_organisation(office: Office, organisation_id: int) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(office=office, organisation_id=organisation_id)
+        .select_related("season")
+        .order_by("-season__year")
+    )

@@ -1,0 +1,49 @@
+"""Every change to seasons, offers, terms and memberships goes through these functions."""
+
+from .catalogue import (
+    create_season,
+    install_seed_catalogue,
+    open_season,
+    prepare_next_season,
+    publish_terms,
+)
+from .entitlements import consume_entitlement, grant_entitlements
+from .join import Evidence, JoinApplication, JoinResult, submit_join_request
+from .lifecycle import (
+    accept_membership,
+    amount_paid,
+    close_due_memberships,
+    give_notice,
+    record_payment,
+    record_signed_bulletin,
+    refuse_membership,
+    reinstate_membership,
+    suspend_membership,
+    terminate_membership,
+)
+from .renewal import renew_membership
+
+__all__ = [
+    "Evidence",
+    "JoinApplication",
+    "JoinResult",
+    "accept_membership",
+    "amount_paid",
+    "close_due_memberships",
+    "consume_entitlement",
+    "create_season",
+    "give_notice",
+    "grant_entitlements",
+    "install_seed_catalogue",
+    "open_season",
+    "prepare_next_season",
+    "publish_terms",
+    "record_payment",
+    "record_signed_bulletin",
+    "refuse_membership",
+    "reinstate_membership",
+    "renew_membership",
+    "submit_join_request",
+    "suspend_membership",
+    "terminate_membership",
+]

@@ -1,0 +1,156 @@
+"""Seasons, offers, entitlements and terms: setting up a season and preparing the next one."""
+
+import datetime
+from pathlib import Path
+
+from django.db import transaction
+
+from ensemble.accounts.models import User
+from ensemble.core.models import Office
+
+from .. import seed_2022
+from ..errors import MembershipError
+from ..models import Offer, OfferEntitlement, Season, TermsDocument
+
+SEED_TEXTS = Path(__file__).resolve().parent.parent / "seed_texts"
+
+
+def create_season(office: Office, *, year: int, open_for_joining: bool = False) -> Season:
+    season, _ = Season.objects.get_or_create(
+        office=office,
+        year=year,
+        defaults={
+            "starts_on": datetime.date(year, 1, 1),
+            "ends_on": datetime.date(year, 12, 31),
+            "is_open_for_joining": open_for_joining,
+        },
+    )
+    return season
+
+
+def _add_offer(season: Season, spec: dict, position: int) -> Offer:
+    offer, created = Offer.objects.get_or_create(
+        season=season,
+        code=spec["code"],
+        defaults={
+            "office_id": season.office_id,
+            "kind": spec["kind"],
+            "name": spec["name"],
+            "name_en": spec.get("name_en", ""),
+            "description": spec.get("description", ""),
+            "pricing_mode": spec["pricing_mode"],
+            "price_ttc": spec.get("price_ttc"),
+            "commission_rate": spec.get("commission_rate"),
+            "position": position,
+        },
+    )
+    if created:
+        for kind, label, quantity, days, *rest in spec["entitlements"]:
+            OfferEntitlement.objects.create(
+                offer=offer,
+                kind=kind,
+                label=label,
+                quantity=quantity,
+                duration_days=days,
+                per_unit=bool(rest and rest[0]),
+            )
+    return offer
+
+
+def publish_terms(season: Season, *, kind: str, title: str, body: str) -> TermsDocument:
+    """A new version of the CGV or the charter becomes current; earlier acceptances keep theirs."""
+    body = body.strip()
+    if not body:
+        raise MembershipError("Le texte du document est obligatoire.", field="body")
+    with transaction.atomic():
+        previous = (
+            TermsDocument.objects.select_for_update()
+            .filter(season=season, kind=kind)
+            .order_by("-version")
+        )
+        latest = previous.first()
+        previous.update(is_current=False)
+        return TermsDocument.objects.create(
+            office_id=season.office_id,
+            season=season,
+            kind=kind,
+            version=(latest.version + 1) if latest else 1,
+            title=title,
+            body=body,
+            content_hash=TermsDocument.hash_text(title, body),
+        )
+
+
+@transaction.atomic
+def install_seed_catalogue(office: Office, *, year: int = 2022, open_for_joining: bool = True):
+    """The 2022 offers, entitlements, charter and CGV of the partner guide; idempotent."""
+    season = create_season(office, year=year, open_for_joining=open_for_joining)
+    for position, spec in enumerate(seed_2022.OFFERS):
+        _add_offer(season, spec, position)
+    texts = {
+        TermsDocument.Kind.CHARTER: ("Charte du « Club Partenaire »", "charter-2022.txt"),
+        TermsDocument.Kind.CGV: ("Conditions générales de vente", "cgv-2022.txt"),
+    }
+    for kind, (title, filename) in texts.items():
+        if not TermsDocument.objects.filter(season=season, kind=kind).exists():
+            body = (SEED_TEXTS / filename).read_text(encoding="utf-8")
+            publish_terms(season, kind=kind, title=title, body=body.replace("2022", str(year)))
+    return season
+
+
+@transaction.atomic
+def prepare_next_season(season: Season, *, actor: User | None = None) -> Season:
+    """Copy this season's offers, entitlements and texts into next year, closed for review.
+
+    Years written in names and texts are moved forward; staff review prices and texts, then
+    open the season.
+    """
+    year = season.year + 1
+    if Season.objects.filter(office_id=season.office_id, year=year).exists():
+        raise MembershipError(f"La saison {year} existe déjà.")
+    new = create_season(season.office, year=year, open_for_joining=False)
+    old, new_year = str(season.year), str(year)
+    for offer in season.offers.prefetch_related("entitlements"):
+        copy = Offer.objects.create(
+            office_id=season.office_id,
+            season=new,
+            code=offer.code,
+            kind=offer.kind,
+            name=offer.name.replace(old, new_year),
+            name_en=offer.name_en.replace(old, new_year),
+            description=offer.description.replace(old, new_year),
+            pricing_mode=offer.pricing_mode,
+            price_ttc=offer.price_ttc,
+            vat_rate=offer.vat_rate,
+            commission_rate=offer.commission_rate,
+            position=offer.position,
+            is_active=offer.is_active,
+        )
+        OfferEntitlement.objects.bulk_create(
+            OfferEntitlement(
+                offer=copy,
+                kind=e.kind,
+                label=e.label.replace(old, new_year),
+                quantity=e.quantity,
+                duration_days=e.duration_days,
+                per_unit=e.per_unit,
+            )
+            for e in offer.entitlements.all()
+        )
+    for doc in season.terms.filter(is_current=True):
+        publish_terms(
+            new, kind=doc.kind, title=doc.title, body=doc.body.replace(old, new_year)
+        )
+    return new
+
+
+@transaction.atomic
+def open_season(season: Season, *, actor: User | None = None) -> Season:
+    kinds = set(season.terms.filter(is_current=True).values_list("kind", flat=True))
+    if kinds != {TermsDocument.Kind.CHARTER, TermsDocument.Kind.CGV}:
+        raise MembershipError("La charte et les CGV de la saison doivent être publiées d'abord.")
+    if not season.offers.filter(kind=Offer.Kind.PACK, is_active=True).exists():
+        raise MembershipError("La saison doit proposer au moins un pack partenaire.")
+    season.is_open_for_joining = True
+    season.save(update_fields=["is_open_for_joining", "updated_at"])
+    return season

@@ -1,0 +1,76 @@
+"""Entitlements: what an active membership lets the partner claim, and their consumption."""
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import F, Q
+
+from ensemble.accounts.models import User
+
+from ..errors import MembershipError
+from ..models import Entitlement, EntitlementConsumption, Membership, OfferEntitlement
+
+
+def grant_entitlements(membership: Membership) -> list[Entitlement]:
+    """Create the membership's entitlements from its lines; idempotent (one row per kind).
+
+    The same kind from several lines adds up (the pack's training seat plus the per-person
+    trainings bought); a kind without a limit stays without one.
+    """
+    rules = OfferEntitlement.objects.filter(
+        offer__in=membership.lines.values("offer")
+    ).select_related("offer")
+    quantities = {line.offer_id: line.quantity for line in membership.lines.all()}
+    merged: dict[str, dict] = defaultdict(lambda: {"quantity": 0, "labels": [], "days": None})
+    for rule in rules:
+        entry = merged[rule.kind]
+        entry["labels"].append(rule.label)
+        entry["days"] = entry["days"] or rule.duration_days
+        entry["source"] = entry.get("source", rule)
+        if rule.quantity is None or entry["quantity"] is None:
+            entry["quantity"] = None
+        else:
+            units = quantities[rule.offer_id] if rule.per_unit else 1
+            entry["quantity"] += rule.quantity * units
+    existing = set(membership.entitlements.values_list("kind", flat=True))
+    valid_from = membership.activated_on or membership.season.starts_on
+    created = Entitlement.objects.bulk_create(
+        Entitlement(
+            office_id=membership.office_id,
+            membership=membership,
+            source=entry["source"],
+            kind=kind,
+            label=" + ".join(entry["labels"])[:200],
+            quantity=entry["quantity"],
+            duration_days=entry["days"],
+            valid_from=valid_from,
+            valid_until=membership.season.ends_on,
+        )
+        for kind, entry in merged.items()
+        if kind not in existing
+    )
+    return created
+
+
+@transaction.atomic
+def consume_entitlement(
+    entitlement: Entitlement, *, quantity: int = 1, actor: User | None, note: str = ""
+) -> EntitlementConsumption:
+    """Use part of an entitlement. The conditional UPDATE makes two concurrent claims unable to
+    exceed the quantity."""
+    if quantity < 1:
+        raise MembershipError("La quantité doit être d'au moins 1.", field="quantity")
+    membership = entitlement.membership
+    if not membership.is_live:
+        raise MembershipError("L'adhésion n'est pas active : ce droit ne peut pas être utilisé.")
+    updated = Entitlement.objects.filter(pk=entitlement.pk).filter(
+        Q(quantity__isnull=True) | Q(used__lte=F("quantity") - quantity)
+    ).update(used=F("used") + quantity)
+    if not updated:
+        raise MembershipError(
+            "Ce droit est épuisé pour la saison : il peut être commandé en option ou sur devis."
+        )
+    entitlement.refresh_from_db(fields=["used"])
+    return EntitlementConsumption.objects.create(
+        entitlement=entitlement, quantity=quantity, note=note[:250], actor=actor
+    )

@@ -1,0 +1,338 @@
+"""The online join form ("bulletin d'adhésion"): from a public submission to a membership request.
+"""
+
+import dataclasses
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ensemble.accounts.models import User
+from ensemble.accounts.services import activation_token, get_or_create_login
+from ensemble.core.models import Office
+from ensemble.directory import selectors as directory_selectors
+from ensemble.directory import services as directory_services
+from ensemble.directory.models import (
+    Category,
+    Contact,
+    Establishment,
+    Organisation,
+    OrganisationMember,
+    TimelineEntry,
+)
+from ensemble.directory.validators import clean_phone, clean_siret
+
+from ..errors import MembershipError
+from ..models import Membership, MembershipLine, Offer, Season, TermsAcceptance, TermsDocument
+from .lifecycle import log_transition
+
+MAX_PER_PERSON_QUANTITY = 50
+
+
+@dataclasses.dataclass(kw_only=True)
+class JoinApplication:
+    """What the bulletin d'adhésion asks, as the join form collects it."""
+
+    establishment_name: str
+    first_name: str
+    last_name: str
+    address: str
+    postcode: str
+    city: str
+    phone: str
+    email: str
+    siret: str
+    category_id: int
+    pack_id: int
+    options: dict[int, int]  # offer id -> quantity
+    payment_method: str
+    accepted_charter_id: int | None
+    accepted_cgv_id: int | None
+    language: str = "fr"
+    submission_key: str = ""
+
+
+@dataclasses.dataclass
+class JoinResult:
+    membership: Membership
+    attached_to_existing: bool
+    already_submitted: bool = False
+
+
+@dataclasses.dataclass
+class Evidence:
+    ip_address: str | None
+    user_agent: str
+
+
+FIELD_LIMITS = {
+    "establishment_name": 200,
+    "first_name": 100,
+    "last_name": 100,
+    "address": 200,
+    "postcode": 10,
+    "city": 100,
+}
+
+
+def _clean_identity(app: JoinApplication) -> None:
+    for field, limit in FIELD_LIMITS.items():
+        value = " ".join(getattr(app, field).split())
+        if not value:
+            raise MembershipError("Ce champ est obligatoire.", field=field)
+        if len(value) > limit:
+            raise MembershipError(f"{limit} caractères au maximum.", field=field)
+        setattr(app, field, value)
+    app.email = app.email.strip().lower()
+    try:
+        validate_email(app.email)
+    except ValidationError:
+        raise MembershipError("Cette adresse e-mail n'est pas valide.", field="email") from None
+    for field, check in (("siret", clean_siret), ("phone", clean_phone)):
+        try:
+            setattr(app, field, check(getattr(app, field)))
+        except ValidationError as exc:
+            raise MembershipError(exc.messages[0], field=field) from None
+
+
+def _open_season(office: Office) -> Season:
+    season = (
+        Season.objects.filter(office=office, is_open_for_joining=True).order_by("-year").first()
+    )
+    if season is None:
+        raise MembershipError("Les adhésions ne sont pas ouvertes pour le moment.")
+    return season
+
+
+def _chosen_offers(season: Season, app: JoinApplication) -> list[tuple[Offer, int]]:
+    offers = {o.pk: o for o in Offer.objects.filter(season=season, is_active=True)}
+    pack = offers.get(app.pack_id)
+    if pack is None or pack.kind != Offer.Kind.PACK:
+        raise MembershipError("Choisissez le pack partenaire de la saison.", field="pack")
+    chosen = [(pack, 1)]
+    for offer_id, quantity in app.options.items():
+        offer = offers.get(offer_id)
+        if offer is None or offer.kind != Offer.Kind.OPTION:
+            raise MembershipError(
+                "Cette prestation ne fait pas partie du catalogue de la saison.", field="options"
+            )
+        if quantity is None or quantity < 1:
+            raise MembershipError(
+                f"« {offer.name} » : la quantité doit être d'au moins 1.", field="options"
+            )
+        if offer.pricing_mode != Offer.PricingMode.PER_PERSON and quantity != 1:
+            raise MembershipError(
+                f"« {offer.name} » se commande à l'unité.", field="options"
+            )
+        if quantity > MAX_PER_PERSON_QUANTITY:
+            raise MembershipError(
+                f"« {offer.name} » : {MAX_PER_PERSON_QUANTITY} personnes au maximum en ligne ; "
+                "contactez l'Office pour un groupe plus grand.",
+                field="options",
+            )
+        chosen.append((offer, quantity))
+    return chosen
+
+
+def _accepted_terms(season: Season, app: JoinApplication) -> list[TermsDocument]:
+    current = {d.kind: d for d in TermsDocument.objects.filter(season=season, is_current=True)}
+    documents = []
+    for kind, doc_id, field, label in (
+        (TermsDocument.Kind.CHARTER, app.accepted_charter_id, "accept_charter", "la charte"),
+        (TermsDocument.Kind.CGV, app.accepted_cgv_id, "accept_cgv", "les CGV"),
+    ):
+        doc = current.get(kind)
+        if not doc_id:
+            raise MembershipError(f"Vous devez accepter {label} pour adhérer.", field=field)
+        if doc is None or doc.pk != doc_id:
+            raise MembershipError(
+                f"Une nouvelle version de {label} a été publiée : relisez-la et acceptez-la.",
+                field=field,
+            )
+        documents.append(doc)
+    return documents
+
+
+def submit_join_request(
+    office: Office, app: JoinApplication, *, evidence: Evidence, actor: User | None = None
+) -> JoinResult:
+    """Validate the bulletin and create organisation, establishment, contact, login and request.
+
+    A known organisation (same SIREN, or the e-mail of one of its contacts) is reused and the
+    result says so. The same form submitted twice (same `submission_key`) returns the first
+    request.
+    """
+    if app.submission_key:
+        existing = Membership.objects.filter(office=office, submission_key=app.submission_key)
+        if existing.exists():
+            return JoinResult(existing.get(), attached_to_existing=False, already_submitted=True)
+    _clean_identity(app)
+    if app.payment_method not in Membership.PaymentMethod.values:
+        raise MembershipError("Choisissez un mode de règlement.", field="payment_method")
+    season = _open_season(office)
+    category = Category.objects.filter(office=office, pk=app.category_id).first()
+    if category is None:
+        raise MembershipError("Choisissez une catégorie de la liste.", field="category")
+    chosen = _chosen_offers(season, app)
+    documents = _accepted_terms(season, app)
+    try:
+        return _create_request(office, season, category, chosen, documents, app, evidence)
+    except IntegrityError:
+        # Two submissions of the same form raced each other: the first one won.
+        if app.submission_key:
+            existing = Membership.objects.filter(submission_key=app.submission_key).first()
+            if existing is not None:
+                return JoinResult(existing, attached_to_existing=False, already_submitted=True)
+        raise MembershipError(
+            "Une demande d'adhésion est déjà en cours pour cette organisation et cette saison."
+        ) from None
+
+
+@transaction.atomic
+def _create_request(office, season, category, chosen, documents, app, evidence) -> JoinResult:
+    organisation = directory_selectors.find_known_organisation(
+        office, siret=app.siret, email=app.email
+    )
+    attached = organisation is not None
+    if attached and Membership.objects.filter(
+        organisation=organisation, season=season
+    ).exclude(status__in=[Membership.Status.REFUSED, Membership.Status.TERMINATED]).exists():
+        raise MembershipError(
+            f"{organisation.name} a déjà une demande ou une adhésion pour {season.year}. "
+            "Connectez-vous à votre espace pro ou contactez l'Office."
+        )
+    if organisation is None:
+        organisation = Organisation.objects.create(
+            office=office,
+            name=app.establishment_name,
+            siren=app.siret[:9],
+            siret=app.siret,
+            address=app.address,
+            postcode=app.postcode,
+            city=app.city,
+            email=app.email,
+            phone=app.phone,
+        )
+    establishment = _establishment_for(organisation, category, app)
+    contact = _contact_for(organisation, app)
+    user = get_or_create_login(
+        app.email, full_name=f"{app.first_name} {app.last_name}", language=app.language
+    )
+    if contact.user_id is None:
+        contact.user = user
+        contact.save(update_fields=["user", "updated_at"])
+    if not attached:
+        directory_services.grant_portal_access(
+            organisation, user=user, role=OrganisationMember.Role.OWNER
+        )
+    today = timezone.localdate()
+    membership = Membership.objects.create(
+        office=office,
+        season=season,
+        organisation=organisation,
+        establishment=establishment,
+        payment_method=app.payment_method,
+        bulletin_signed_on=today,
+        applicant=user,
+        submission_key=app.submission_key or None,
+        amount_due=Decimal("0.00"),
+    )
+    lines = [
+        MembershipLine(
+            membership=membership,
+            offer=offer,
+            quantity=quantity,
+            unit_price_ttc=offer.price_ttc if offer.is_priced else None,
+        )
+        for offer, quantity in chosen
+    ]
+    MembershipLine.objects.bulk_create(lines)
+    membership.amount_due = sum(
+        (line.total_ttc for line in lines if line.total_ttc is not None), Decimal("0.00")
+    )
+    membership.save(update_fields=["amount_due"])
+    _record_acceptances(membership, documents, user, evidence)
+    log_transition(membership, action="submit", from_status="", reason="", actor=user)
+    directory_services.record_timeline(
+        organisation,
+        kind=TimelineEntry.Kind.JOIN,
+        summary=f"Demande d'adhésion {season.year} reçue en ligne ({establishment.name})",
+        body=", ".join(f"{offer.name} × {qty}" for offer, qty in chosen),
+        actor=user,
+    )
+    _email_confirmation(membership, user, contact, attached)
+    return JoinResult(membership, attached_to_existing=attached)
+
+
+def _establishment_for(organisation, category, app) -> Establishment:
+    existing = organisation.establishments.filter(name__iexact=app.establishment_name).first()
+    if existing is not None:
+        return existing
+    return Establishment.objects.create(
+        office_id=organisation.office_id,
+        organisation=organisation,
+        name=app.establishment_name,
+        category=category,
+        address=app.address,
+        postcode=app.postcode,
+        city=app.city,
+        phone=app.phone,
+        email=app.email,
+    )
+
+
+def _contact_for(organisation, app) -> Contact:
+    existing = organisation.contacts.filter(email__iexact=app.email).first()
+    if existing is not None:
+        return existing
+    return Contact.objects.create(
+        office_id=organisation.office_id,
+        organisation=organisation,
+        first_name=app.first_name,
+        last_name=app.last_name,
+        email=app.email,
+        phone=app.phone,
+        language=app.language,
+        is_primary=not organisation.contacts.exists(),
+    )
+
+
+def _record_acceptances(membership, documents, user, evidence) -> None:
+    now = timezone.now()
+    TermsAcceptance.objects.bulk_create(
+        TermsAcceptance(
+            office_id=membership.office_id,
+            document=doc,
+            membership=membership,
+            user=user,
+            kind=doc.kind,
+            version=doc.version,
+            title=doc.title,
+            text=doc.body,
+            content_hash=doc.content_hash,
+            accepted_at=now,
+            ip_address=evidence.ip_address,
+            user_agent=evidence.user_agent[:500],
+        )
+        for doc in documents
+    )
+
+
+def _email_confirmation(membership, user, contact, attached) -> None:
+    uid, token = (None, None) if user.has_usable_password() else activation_token(user)
+    directory_services.email_organisation(
+        membership.organisation,
+        to=user.email,
+        language=contact.language,
+        template="join_confirmation",
+        context={
+            "membership": membership,
+            "lines": list(membership.lines.select_related("offer")),
+            "attached": attached,
+            "activation_uid": uid,
+            "activation_token": token,
+        },
+        actor=user,
+    )

@@ -1,0 +1,301 @@
+"""The membership state machine: every transition validated, logged, on the timeline, e-mailed.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from ensemble.accounts.models import User
+from ensemble.core.money import format_eur
+from ensemble.directory import services as directory_services
+from ensemble.directory.models import OrganisationMember, TimelineEntry
+
+from ..errors import MembershipError
+from ..models import Membership, MembershipTransition, Payment
+from .entitlements import grant_entitlements
+
+NOTICE_DAYS = 30  # CGV art. 4 (résiliation): 30 days' notice, either party
+S = Membership.Status
+
+
+def log_transition(
+    membership: Membership, *, action: str, from_status: str, reason: str, actor: User | None
+) -> MembershipTransition:
+    return MembershipTransition.objects.create(
+        membership=membership,
+        action=action,
+        from_status=from_status,
+        to_status=membership.status,
+        reason=reason,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+    )
+
+
+def _locked(membership: Membership) -> Membership:
+    """Reload under a row lock so two staff clicking at once cannot both move it."""
+    return (
+        Membership.objects.select_for_update()
+        .select_related("organisation", "season", "office")
+        .get(pk=membership.pk)
+    )
+
+
+def _transition(
+    membership: Membership,
+    action: str,
+    *,
+    actor: User | None,
+    reason: str = "",
+    reason_required: bool = False,
+    email_template: str | None = None,
+) -> Membership:
+    reason = reason.strip()
+    if reason_required and not reason:
+        raise MembershipError("Le motif est obligatoire.", field="reason")
+    allowed_from, to_status = Membership.TRANSITIONS[action]
+    if membership.status not in allowed_from:
+        raise MembershipError(
+            f"Action impossible : l'adhésion est « {membership.get_status_display()} »."
+        )
+    from_status = membership.status
+    membership.status = to_status
+    membership.save(update_fields=["status", "updated_at"])
+    log_transition(membership, action=action, from_status=from_status, reason=reason, actor=actor)
+    directory_services.record_timeline(
+        membership.organisation,
+        kind=TimelineEntry.Kind.STATUS,
+        summary=(
+            f"Adhésion {membership.season.year} : {S(from_status).label} → "
+            f"{S(to_status).label}"
+        ),
+        body=reason,
+        actor=actor,
+    )
+    if email_template:
+        directory_services.email_organisation(
+            membership.organisation,
+            template=email_template,
+            context={"membership": membership, "reason": reason},
+            actor=actor,
+        )
+    return membership
+
+
+def amount_paid(membership: Membership) -> Decimal:
+    total = membership.payments.aggregate(total=Sum("amount"))["total"]
+    return total if total is not None else Decimal("0.00")
+
+
+def _activate_if_complete(membership: Membership, *, actor: User | None) -> Membership:
+    """Active the day both the signed bulletin and the full payment are in (seed, step 4)."""
+    if membership.status != S.AWAITING_PAYMENT or membership.bulletin_signed_on is None:
+        return membership
+    paid, last_payment_on = Decimal("0.00"), None
+    for payment in membership.payments.order_by("received_on", "id"):
+        paid += payment.amount
+        last_payment_on = payment.received_on
+        if paid >= membership.amount_due:
+            break
+    if paid < membership.amount_due:
+        return membership
+    effective = max(filter(None, [membership.bulletin_signed_on, last_payment_on]))
+    membership.activated_on = max(effective, membership.season.starts_on)
+    membership.ends_on = membership.season.ends_on
+    membership.save(update_fields=["activated_on", "ends_on", "updated_at"])
+    _transition(membership, "activate", actor=actor, email_template="membership_active")
+    grant_entitlements(membership)
+    return membership
+
+
+@transaction.atomic
+def accept_membership(membership: Membership, *, actor: User) -> Membership:
+    """Staff validate the request; it becomes active at once if it is already paid."""
+    membership = _locked(membership)
+    membership.accepted_on = timezone.localdate()
+    membership.save(update_fields=["accepted_on", "updated_at"])
+    _transition(membership, "accept", actor=actor, email_template="membership_accepted")
+    if membership.applicant_id:
+        directory_services.grant_portal_access(
+            membership.organisation,
+            user=membership.applicant,
+            role=OrganisationMember.Role.OWNER,
+        )
+    return _activate_if_complete(membership, actor=actor)
+
+
+@transaction.atomic
+def record_signed_bulletin(
+    membership: Membership, *, actor: User, received_on: datetime.date
+) -> Membership:
+    """A paper bulletin (or a renewal signed by post) reached the office."""
+    membership = _locked(membership)
+    if membership.status not in (S.REQUESTED, S.AWAITING_PAYMENT):
+        raise MembershipError("Le bulletin ne peut plus être enregistré pour cette adhésion.")
+    if received_on > timezone.localdate():
+        raise MembershipError(
+            "La date de réception ne peut pas être dans le futur.", field="received_on"
+        )
+    membership.bulletin_signed_on = received_on
+    membership.save(update_fields=["bulletin_signed_on", "updated_at"])
+    directory_services.record_timeline(
+        membership.organisation,
+        kind=TimelineEntry.Kind.UPDATE,
+        summary=f"Bulletin d'adhésion {membership.season.year} signé reçu le {received_on:%d/%m/%Y}",
+        actor=actor,
+    )
+    return _activate_if_complete(membership, actor=actor)
+
+
+@transaction.atomic
+def refuse_membership(membership: Membership, *, actor: User, reason: str) -> Membership:
+    """CGV art. 2: the office may refuse; the reasons are sent in writing."""
+    return _transition(
+        _locked(membership),
+        "refuse",
+        actor=actor,
+        reason=reason,
+        reason_required=True,
+        email_template="membership_refused",
+    )
+
+
+@transaction.atomic
+def suspend_membership(membership: Membership, *, actor: User, reason: str) -> Membership:
+    return _transition(
+        _locked(membership),
+        "suspend",
+        actor=actor,
+        reason=reason,
+        reason_required=True,
+        email_template="membership_suspended",
+    )
+
+
+@transaction.atomic
+def reinstate_membership(membership: Membership, *, actor: User, reason: str = "") -> Membership:
+    return _transition(_locked(membership), "reinstate", actor=actor, reason=reason)
+
+
+@transaction.atomic
+def terminate_membership(membership: Membership, *, actor: User, reason: str) -> Membership:
+    """The office ends the membership (CGV art. 2: breach of contract or quality policy)."""
+    membership = _locked(membership)
+    today = timezone.localdate()
+    membership.ends_on = today
+    membership.save(update_fields=["ends_on", "updated_at"])
+    return _transition(
+        membership,
+        "terminate",
+        actor=actor,
+        reason=reason,
+        reason_required=True,
+        email_template="membership_terminated",
+    )
+
+
+@transaction.atomic
+def give_notice(
+    membership: Membership,
+    *,
+    actor: User | None,
+    received_on: datetime.date | None = None,
+    reason: str = "",
+) -> Membership:
+    """The partner terminates with 30 days' notice: the membership ends on the computed date
+    (or at season end if that comes first)."""
+    membership = _locked(membership)
+    received_on = received_on or timezone.localdate()
+    if received_on > timezone.localdate():
+        raise MembershipError("La date de réception ne peut pas être dans le futur.")
+    membership.notice_given_on = received_on
+    membership.ends_on = min(
+        received_on + datetime.timedelta(days=NOTICE_DAYS), membership.season.ends_on
+    )
+    membership.save(update_fields=["notice_given_on", "ends_on", "updated_at"])
+    return _transition(
+        membership,
+        "give_notice",
+        actor=actor,
+        reason=reason or f"Préavis de {NOTICE_DAYS} jours : fin le {membership.ends_on:%d/%m/%Y}",
+        email_template="membership_notice",
+    )
+
+
+@transaction.atomic
+def record_payment(
+    membership: Membership,
+    *,
+    actor: User,
+    method: str,
+    amount: Decimal,
+    received_on: datetime.date,
+    cheque_number: str = "",
+    bank: str = "",
+    transfer_reference: str = "",
+) -> Payment:
+    """Staff record money received; the membership activates once fully paid and accepted."""
+    membership = _locked(membership)
+    if membership.status in (S.REFUSED, S.TERMINATED, S.EXPIRED):
+        raise MembershipError(
+            f"Impossible d'enregistrer un règlement : l'adhésion est "
+            f"« {membership.get_status_display()} »."
+        )
+    if not isinstance(amount, Decimal) or amount <= 0:
+        raise MembershipError("Le montant doit être positif.", field="amount")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise MembershipError("Le montant a au plus deux décimales.", field="amount")
+    if received_on > timezone.localdate():
+        raise MembershipError("La date de réception ne peut pas être dans le futur.", field="received_on")
+    if method not in Payment.Method.values:
+        raise MembershipError("Mode de règlement inconnu.", field="method")
+    if method == Payment.Method.CHEQUE and not cheque_number.strip():
+        raise MembershipError("Indiquez le numéro du chèque.", field="cheque_number")
+    payment = Payment.objects.create(
+        office_id=membership.office_id,
+        membership=membership,
+        method=method,
+        amount=amount,
+        received_on=received_on,
+        cheque_number=cheque_number.strip(),
+        bank=bank.strip(),
+        transfer_reference=transfer_reference.strip(),
+        recorded_by=actor,
+    )
+    directory_services.record_timeline(
+        membership.organisation,
+        kind=TimelineEntry.Kind.PAYMENT,
+        summary=(
+            f"Règlement reçu : {format_eur(amount)} ({payment.get_method_display()}) "
+            f"pour l'adhésion {membership.season.year}"
+        ),
+        actor=actor,
+    )
+    _activate_if_complete(membership, actor=actor)
+    return payment
+
+
+def close_due_memberships(*, today: datetime.date | None = None) -> dict[str, int]:
+    """Daily: end memberships whose notice ran out, expire those of finished seasons.
+    Safe to run twice: a membership already moved no longer matches."""
+    today = today or timezone.localdate()
+    counts = {"terminated": 0, "expired": 0}
+    due_notice = Membership.objects.filter(status=S.NOTICE_GIVEN, ends_on__lte=today)
+    for pk in due_notice.values_list("pk", flat=True):
+        with transaction.atomic():
+            membership = _locked(Membership(pk=pk))
+            if membership.status == S.NOTICE_GIVEN and membership.ends_on <= today:
+                _transition(membership, "end_notice", actor=None, reason="Fin du préavis")
+                counts["terminated"] += 1
+    finished = Membership.objects.filter(
+        status__in=Membership.TRANSITIONS["expire"][0], season__ends_on__lt=today
+    )
+    for pk in finished.values_list("pk", flat=True):
+        with transaction.atomic():
+            membership = _locked(Membership(pk=pk))
+            if membership.can("expire") and membership.season.ends_on < today:
+                _transition(membership, "expire", actor=None, reason="Fin de la saison")
+                counts["expired"] += 1
+    return counts

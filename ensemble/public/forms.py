@@ -1,0 +1,152 @@
+"""The public join form: the bulletin d'adhésion, online."""
+
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from ensemble.directory.validators import clean_phone, clean_siret
+from ensemble.memberships.models import Membership, Offer
+
+
+class JoinForm(forms.Form):
+    establishment_name = forms.CharField(
+        label=_("Enseigne"), max_length=200, help_text=_("Le nom que voient vos clients.")
+    )
+    first_name = forms.CharField(label=_("Prénom"), max_length=100)
+    last_name = forms.CharField(label=_("Nom"), max_length=100)
+    address = forms.CharField(label=_("Adresse"), max_length=200)
+    postcode = forms.CharField(label=_("Code postal"), max_length=10)
+    city = forms.CharField(label=_("Ville"), max_length=100)
+    phone = forms.CharField(
+        label=_("Téléphone"), max_length=30, widget=forms.TextInput(attrs={"type": "tel"})
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        help_text=_("Votre identifiant pour l'espace pro ; nous vous y écrivons."),
+    )
+    siret = forms.CharField(
+        label=_("SIRET"), max_length=20, help_text=_("14 chiffres, figurant sur votre Kbis.")
+    )
+    category = forms.TypedChoiceField(label=_("Catégorie"), coerce=int)
+    pack = forms.TypedChoiceField(
+        label=_("Pack"), coerce=int, widget=forms.RadioSelect
+    )
+    payment_method = forms.ChoiceField(
+        label=_("Mode de règlement"),
+        choices=Membership.PaymentMethod.choices,
+        widget=forms.RadioSelect,
+    )
+    accept_charter = forms.BooleanField(
+        label=_("J'ai lu la charte du « Club Partenaire » et je m'engage à la respecter."),
+        required=True,
+        error_messages={"required": _("Vous devez accepter la charte pour adhérer.")},
+    )
+    accept_cgv = forms.BooleanField(
+        label=_("J'ai lu et j'accepte les conditions générales de vente."),
+        required=True,
+        error_messages={"required": _("Vous devez accepter les CGV pour adhérer.")},
+    )
+    charter_id = forms.IntegerField(widget=forms.HiddenInput)
+    cgv_id = forms.IntegerField(widget=forms.HiddenInput)
+    submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, categories, offers, terms, **kwargs):
+        super().__init__(*args, **kwargs)
+        english = (get_language() or "fr").startswith("en")
+        self.packs = [o for o in offers if o.kind == Offer.Kind.PACK]
+        self.options = [o for o in offers if o.kind == Offer.Kind.OPTION]
+        self.fields["category"].choices = [("", "—")] + [
+            (c.pk, (c.name_en if english and c.name_en else c.name)) for c in categories
+        ]
+        self.fields["pack"].choices = [(o.pk, self._offer_label(o, english)) for o in self.packs]
+        if len(self.packs) == 1:
+            self.fields["pack"].initial = self.packs[0].pk
+        for offer in self.options:
+            self.fields[f"option_{offer.pk}"] = forms.BooleanField(
+                label=self._offer_label(offer, english), required=False
+            )
+            if offer.pricing_mode == Offer.PricingMode.PER_PERSON:
+                self.fields[f"quantity_{offer.pk}"] = forms.IntegerField(
+                    label=_("Nombre de personnes"), required=False, min_value=1, max_value=50,
+                    widget=forms.NumberInput(attrs={"data-quantity-for": f"id_option_{offer.pk}"}),
+                )
+        self.fields["charter_id"].initial = terms["charter"].pk
+        self.fields["cgv_id"].initial = terms["cgv"].pk
+        self.fields["submission_key"].initial = uuid.uuid4().hex
+
+    @staticmethod
+    def _offer_label(offer: Offer, english: bool) -> str:
+        name = offer.name_en if english and offer.name_en else offer.name
+        mode = Offer.PricingMode
+        if offer.pricing_mode == mode.FLAT:
+            return f"{name} — {offer.price_ttc:.0f} € TTC"
+        if offer.pricing_mode == mode.PER_PERSON:
+            return f"{name} — {offer.price_ttc:.0f} € TTC " + str(_("par personne"))
+        return f"{name} — " + str(_("sur devis"))
+
+    def option_rows(self):
+        """(checkbox, quantity or None, offer) for the template."""
+        for offer in self.options:
+            quantity = self[f"quantity_{offer.pk}"] if f"quantity_{offer.pk}" in self.fields else None
+            yield self[f"option_{offer.pk}"], quantity, offer
+
+    def clean_siret(self):
+        try:
+            return clean_siret(self.cleaned_data["siret"])
+        except ValidationError as exc:
+            raise ValidationError(_("Ce numéro SIRET n'est pas valide (14 chiffres, clé de contrôle incorrecte).")) from exc
+
+    def clean_phone(self):
+        try:
+            return clean_phone(self.cleaned_data["phone"])
+        except ValidationError as exc:
+            raise ValidationError(_("Ce numéro de téléphone n'est pas valide.")) from exc
+
+    def clean(self):
+        cleaned = super().clean()
+        known = {f"option_{o.pk}" for o in self.options} | {f"quantity_{o.pk}" for o in self.options}
+        for key in self.data:
+            if key.startswith(("option_", "quantity_")) and key not in known:
+                raise ValidationError(
+                    _("Cette prestation ne fait pas partie du catalogue de la saison.")
+                )
+        return cleaned
+
+    def chosen_options(self) -> dict[int, int]:
+        chosen = {}
+        for offer in self.options:
+            if not self.cleaned_data.get(f"option_{offer.pk}"):
+                continue
+            quantity = 1
+            if offer.pricing_mode == Offer.PricingMode.PER_PERSON:
+                quantity = self.cleaned_data.get(f"quantity_{offer.pk}") or 0
+                if quantity < 1:
+                    self.add_error(
+                        f"quantity_{offer.pk}",
+                        _("Indiquez le nombre de personnes (au moins 1)."),
+                    )
+            chosen[offer.pk] = quantity
+        return chosen
+
+
+class SetPasswordForm(forms.Form):
+    password1 = forms.CharField(
+        label=_("Mot de passe"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+    password2 = forms.CharField(
+        label=_("Confirmez le mot de passe"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("Les deux mots de passe ne correspondent pas."))
+        return cleaned

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "public"
+
+urlpatterns = [
+    path("", views.OfficeHomeView.as_view(), name="home"),
+    path("adherer/", views.JoinView.as_view(), name="join"),
+    path("adherer/merci/", views.JoinThanksView.as_view(), name="join_thanks"),
+    path("charte/", views.TermsView.as_view(kind="charter"), name="charter"),
+    path("cgv/", views.TermsView.as_view(kind="cgv"), name="cgv"),
+    path("donnees-personnelles/", views.PrivacyView.as_view(), name="privacy"),
+]

@@ -1,0 +1,210 @@
+"""Public pages of an office: home, the join form, the charter, the CGV, the privacy notice."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+from schwifty import IBAN
+
+from ensemble.accounts import selectors as account_selectors
+from ensemble.accounts.services import AccountError, set_initial_password, user_from_activation_token
+from ensemble.core.models import Office
+from ensemble.directory import selectors as directory_selectors
+from ensemble.memberships import selectors as membership_selectors
+from ensemble.memberships.errors import MembershipError
+from ensemble.memberships.models import Membership
+from ensemble.memberships.services import Evidence, JoinApplication, submit_join_request
+
+from .forms import JoinForm, SetPasswordForm
+
+JOIN_SESSION_KEY = "joined_membership_id"
+
+
+class HomeView(TemplateView):
+    """The deployment's front page: the offices, and where a logged-in person can go."""
+
+    template_name = "public/deployment_home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["offices"] = Office.objects.order_by("name")
+        if user.is_authenticated:
+            context["staff_offices"] = account_selectors.staff_offices(user)
+            context["partner_offices"] = (
+                Office.objects.filter(pk__in=user.organisations.values("office_id"))
+                .order_by("name")
+            )
+        return context
+
+
+class OfficeHomeView(TemplateView):
+    template_name = "public/office_home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["season"] = membership_selectors.open_season(self.request.office)
+        return context
+
+
+def formatted_iban(office: Office) -> str:
+    if not office.iban:
+        return ""
+    try:
+        return IBAN(office.iban).formatted
+    except ValueError:
+        return office.iban
+
+
+class JoinView(FormView):
+    template_name = "public/join.html"
+    form_class = JoinForm
+
+    def dispatch(self, request, *args, **kwargs):
+        office = request.office
+        self.season = membership_selectors.open_season(office)
+        if self.season is not None:
+            self.offers = list(membership_selectors.catalogue(self.season).filter(is_active=True))
+            self.terms = membership_selectors.current_terms(self.season)
+            if set(self.terms) != {"charter", "cgv"}:
+                self.season = None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if self.season is None:
+            return self.render_to_response({"closed": True})
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if self.season is None:
+            return self.render_to_response({"closed": True})
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(
+            categories=directory_selectors.categories(self.request.office),
+            offers=self.offers,
+            terms=self.terms,
+        )
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            season=self.season, terms=self.terms, iban=formatted_iban(self.request.office)
+        )
+        return context
+
+    def form_valid(self, form):
+        options = form.chosen_options()
+        if form.errors:
+            return self.form_invalid(form)
+        data = form.cleaned_data
+        application = JoinApplication(
+            establishment_name=data["establishment_name"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            address=data["address"],
+            postcode=data["postcode"],
+            city=data["city"],
+            phone=data["phone"],
+            email=data["email"],
+            siret=data["siret"],
+            category_id=data["category"],
+            pack_id=data["pack"],
+            options=options,
+            payment_method=data["payment_method"],
+            accepted_charter_id=data["charter_id"] if data["accept_charter"] else None,
+            accepted_cgv_id=data["cgv_id"] if data["accept_cgv"] else None,
+            language="en" if (get_language() or "fr").startswith("en") else "fr",
+            submission_key=data["submission_key"],
+        )
+        evidence = Evidence(
+            ip_address=self.request.META.get("REMOTE_ADDR"),
+            user_agent=self.request.META.get("HTTP_USER_AGENT", ""),
+        )
+        try:
+            result = submit_join_request(self.request.office, application, evidence=evidence)
+        except MembershipError as exc:
+            field = exc.field if exc.field in form.fields else None
+            form.add_error(field, exc.message)
+            return self.form_invalid(form)
+        self.request.session[JOIN_SESSION_KEY] = result.membership.pk
+        self.request.session["joined_attached"] = result.attached_to_existing
+        return redirect("public:join_thanks", office_slug=self.request.office.slug)
+
+
+class JoinThanksView(TemplateView):
+    template_name = "public/join_thanks.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        pk = self.request.session.get(JOIN_SESSION_KEY)
+        membership = (
+            Membership.objects.filter(office=self.request.office, pk=pk)
+            .select_related("organisation", "season", "establishment")
+            .prefetch_related("lines__offer")
+            .first()
+        )
+        if membership is None:
+            raise Http404
+        context.update(
+            membership=membership,
+            attached=self.request.session.get("joined_attached", False),
+            iban=formatted_iban(self.request.office),
+        )
+        return context
+
+
+class TermsView(TemplateView):
+    """The full text of the season's charter or CGV, readable before accepting."""
+
+    template_name = "public/terms.html"
+    kind = "cgv"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        season = membership_selectors.current_season(self.request.office)
+        document = membership_selectors.current_terms(season).get(self.kind) if season else None
+        if document is None:
+            raise Http404
+        context.update(document=document, season=season)
+        return context
+
+
+class PrivacyView(TemplateView):
+    template_name = "public/privacy.html"
+
+
+class ActivateAccountView(FormView):
+    """The link in the join confirmation: the person chooses a password, which verifies the
+    address, and lands in the espace pro."""
+
+    template_name = "public/activate.html"
+    form_class = SetPasswordForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.account = user_from_activation_token(kwargs["uidb64"], kwargs["token"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["invalid_link"] = self.account is None
+        return context
+
+    def form_valid(self, form):
+        if self.account is None:
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            set_initial_password(self.account, password=form.cleaned_data["password1"])
+        except AccountError as exc:
+            form.add_error("password1", exc.message)
+            return self.form_invalid(form)
+        login(self.request, self.account, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(self.request, _("Votre mot de passe est enregistré. Bienvenue !"))
+        return redirect(reverse("home"))

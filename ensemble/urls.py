@@ -1,0 +1,34 @@
+"""Global routes, then each office's routes under /<office_slug>/ (or at the root of its host)."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from ensemble.public import views as public_views
+
+global_patterns = [
+    path("admin/", admin.site.urls),
+    path("comptes/", include("allauth.urls")),
+    path(
+        "comptes/activer/<str:uidb64>/<str:token>/",
+        public_views.ActivateAccountView.as_view(),
+        name="activate_account",
+    ),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", public_views.HomeView.as_view(), name="home"),
+]
+
+office_patterns = [
+    path("gestion/", include("ensemble.backoffice.urls")),
+    path("espace-pro/", include("ensemble.portal.urls")),
+    path("", include("ensemble.public.urls")),
+]
+
+urlpatterns = [
+    *global_patterns,
+    path("<slug:office_slug>/", include(office_patterns)),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,33 @@
+from decimal import Decimal
+
+from django.core import mail
+
+from ensemble.memberships import services
+from ensemble.memberships.models import Membership
+
+from .conftest import offer
+
+
+def test_join_then_accept_then_pay_makes_active(submit, season, staff_user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        result = submit(options={offer(season, "formation-anglais").pk: 2})
+    membership = result.membership
+    assert membership.status == Membership.Status.REQUESTED
+    assert membership.amount_due == Decimal("190.00")
+    assert len(mail.outbox) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.accept_membership(membership, actor=staff_user)
+        services.record_payment(
+            membership,
+            actor=staff_user,
+            method="cheque",
+            amount=Decimal("190.00"),
+            received_on=membership.bulletin_signed_on,
+            cheque_number="1234567",
+        )
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.ACTIVE
+    kinds = {e.kind: e.quantity for e in membership.entitlements.all()}
+    assert kinds["training"] == 3
+    assert kinds["screen_banner"] == 1
+    assert len(mail.outbox) == 3
