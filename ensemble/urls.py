@@ -1,4 +1,4 @@
-"""Global routes, then each office's routes under /<office_slug>/ (or at the root of its host)."""
+"""Global routes, then each office's routes under /<office_slug>/."""
 
 from django.conf import settings
 from django.conf.urls.static import static
@@ -16,7 +16,6 @@ global_patterns = [
         name="activate_account",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", public_views.HomeView.as_view(), name="home"),
 ]
 
 office_patterns = [
@@ -27,6 +26,7 @@ office_patterns = [
 
 urlpatterns = [
     *global_patterns,
+    path("", public_views.HomeView.as_view(), name="home"),
     path("<slug:office_slug>/", include(office_patterns)),
 ]
 

@@ -1,12 +1,19 @@
 """Every test has two offices (Saint-Omer and a smaller one) so isolation is always in play."""
 
+import contextlib
+import datetime
+import itertools
+from unittest.mock import ANY
+
 import pytest
+from django.apps import apps
 from django.core import mail
 
+from ensemble.core.errors import EnsembleError
 from ensemble.directory.models import Category
 from ensemble.directory.services import ensure_default_categories
 from ensemble.memberships import services
-from ensemble.memberships.models import Offer, TermsDocument
+from ensemble.memberships.models import Membership, Offer, TermsDocument
 
 from .factories import OfficeFactory, StaffFactory, UserFactory, make_siret
 
@@ -99,3 +106,93 @@ def submit(season):
 @pytest.fixture(autouse=True)
 def _clear_mail():
     mail.outbox = []
+
+
+# --- Service-level helpers: "nothing written" checks and memberships built through services ---
+
+TRACKED_MODELS = [
+    "directory.Organisation",
+    "directory.Establishment",
+    "directory.Contact",
+    "directory.OrganisationMember",
+    "directory.TimelineEntry",
+    "directory.Category",
+    "accounts.User",
+    "account.EmailAddress",
+    "core.OutboundEmail",
+    "memberships.Season",
+    "memberships.Offer",
+    "memberships.OfferEntitlement",
+    "memberships.TermsDocument",
+    "memberships.Membership",
+    "memberships.MembershipLine",
+    "memberships.MembershipTransition",
+    "memberships.TermsAcceptance",
+    "memberships.Payment",
+    "memberships.Entitlement",
+    "memberships.EntitlementConsumption",
+]
+
+
+def row_counts() -> dict[str, int]:
+    """Rows per tracked model, counted in the database."""
+    return {label: apps.get_model(label).objects.count() for label in TRACKED_MODELS}
+
+
+@contextlib.contextmanager
+def assert_refused(message: str, *, field=ANY):
+    """The block must raise an EnsembleError with this French message (and field), and leave
+    every tracked table as it was."""
+    before = row_counts()
+    with pytest.raises(EnsembleError) as info:
+        yield info
+    assert info.value.message == message
+    assert info.value.field == field
+    assert row_counts() == before
+
+
+BULLETIN_ON = datetime.date(2022, 3, 1)
+PAID_ON = datetime.date(2022, 3, 2)
+NOTICE_ON = datetime.date(2022, 6, 1)
+_applicant_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def make_membership(submit, staff_user):
+    """Build a membership in `status` through the services (2022 dates: bulletin 1 March,
+    payment 2 March, notice 1 June). Each call uses a new applicant e-mail and SIRET."""
+    S = Membership.Status
+
+    def _make(status: str = S.REQUESTED, **overrides) -> Membership:
+        overrides.setdefault("email", f"partenaire{next(_applicant_numbers)}@marais.example")
+        membership = submit(**overrides).membership
+        if status == S.REFUSED:
+            services.refuse_membership(membership, actor=staff_user, reason="Dossier incomplet")
+        elif status != S.REQUESTED:
+            services.record_signed_bulletin(membership, actor=staff_user, received_on=BULLETIN_ON)
+            services.accept_membership(membership, actor=staff_user)
+            if status != S.AWAITING_PAYMENT:
+                membership.refresh_from_db()
+                services.record_payment(
+                    membership,
+                    actor=staff_user,
+                    method="transfer",
+                    amount=membership.amount_due,
+                    received_on=PAID_ON,
+                )
+            _finish(membership, status)
+        membership.refresh_from_db()
+        assert membership.status == status
+        return membership
+
+    def _finish(membership: Membership, status: str) -> None:
+        if status == S.NOTICE_GIVEN:
+            services.give_notice(membership, actor=None, received_on=NOTICE_ON)
+        elif status == S.SUSPENDED:
+            services.suspend_membership(membership, actor=staff_user, reason="Fiche non à jour")
+        elif status == S.TERMINATED:
+            services.terminate_membership(membership, actor=staff_user, reason="Manquement")
+        elif status == S.EXPIRED:
+            services.close_due_memberships(today=datetime.date(2023, 1, 1))
+
+    return _make

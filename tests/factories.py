@@ -76,8 +76,10 @@ class EstablishmentFactory(factory.django.DjangoModelFactory):
     office = factory.SelfAttribute("organisation.office")
     name = factory.Sequence(lambda n: f"Auberge du Marais {n}")
     category = factory.LazyAttribute(
-        lambda o: Category.objects.filter(office=o.office).first()
-        or Category.objects.create(office=o.office, slug="hebergement", name="Hébergement")
+        lambda o: (
+            Category.objects.filter(office=o.office).first()
+            or Category.objects.create(office=o.office, slug="hebergement", name="Hébergement")
+        )
     )
     address = "12 rue de Dunkerque"
     postcode = "62500"

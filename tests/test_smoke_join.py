@@ -8,7 +8,9 @@ from ensemble.memberships.models import Membership
 from .conftest import offer
 
 
-def test_join_then_accept_then_pay_makes_active(submit, season, staff_user, django_capture_on_commit_callbacks):
+def test_join_then_accept_then_pay_makes_active(
+    submit, season, staff_user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         result = submit(options={offer(season, "formation-anglais").pk: 2})
     membership = result.membership

@@ -34,9 +34,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("e-mail"), unique=True)
     full_name = models.CharField(_("nom complet"), max_length=150, blank=True, default="")
-    language = models.CharField(
-        _("langue"), max_length=2, choices=Language.choices, default=Language.FR
-    )
+    language = models.CharField(_("langue"), max_length=2, choices=Language.choices, default=Language.FR)
     is_staff = models.BooleanField(
         _("accès à l'administration technique"),
         default=False,
@@ -76,9 +74,7 @@ class StaffMembership(models.Model):
 
     class Meta:
         verbose_name = _("membre de l'équipe")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "office"], name="staff_one_row_per_office")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "office"], name="staff_one_row_per_office")]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.office} ({self.get_pole_display()})"

@@ -1,9 +1,47 @@
+"""The staff back office, under /<office_slug>/gestion/."""
+
 from django.urls import path
 
 from . import views
+from .actions import ACTIONS
 
 app_name = "backoffice"
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
+    path("adhesions/", views.MembershipListView.as_view(), name="memberships"),
+    path("adhesions/export.csv", views.MembershipExportView.as_view(), name="membership_export"),
+    path("adhesions/<int:pk>/", views.MembershipDetailView.as_view(), name="membership"),
+    *(
+        path(
+            f"adhesions/<int:pk>/{action.segment}/",
+            views.MembershipActionView.for_action(action.slug),
+            name=action.url_name(),
+        )
+        for action in ACTIONS
+    ),
+    path("organisations/", views.OrganisationListView.as_view(), name="organisations"),
+    path(
+        "organisations/export.csv",
+        views.OrganisationExportView.as_view(),
+        name="organisation_export",
+    ),
+    path("organisations/<int:pk>/", views.OrganisationDetailView.as_view(), name="organisation"),
+    path(
+        "organisations/<int:pk>/notes/",
+        views.OrganisationNoteView.as_view(),
+        name="organisation_note",
+    ),
+    path("catalogue/", views.CatalogueView.as_view(), name="catalogue"),
+    path(
+        "catalogue/<int:season_pk>/preparer-la-suite/",
+        views.SeasonPrepareView.as_view(),
+        name="season_prepare",
+    ),
+    path(
+        "catalogue/<int:season_pk>/ouvrir/",
+        views.SeasonOpenView.as_view(),
+        name="season_open",
+    ),
+    path("categories/", views.CategoryListView.as_view(), name="categories"),
 ]

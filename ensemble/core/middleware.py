@@ -1,10 +1,16 @@
-"""Resolve the current office from the URL prefix (/<office_slug>/…) or from its own host name."""
+"""Resolve the current office from the URL prefix (/<office_slug>/…) or from its own host name.
+
+On an office's own host name, a path without the prefix is served as if it had it
+(`/adherer/` is `/<office_slug>/adherer/`); prefixed links keep working there too.
+"""
 
 from django.conf import settings
 from django.http import Http404
 
 from .models import Office
-from .urlconf import hosted_urlconf
+
+# Paths that belong to the deployment, not to an office, even on an office's own host name.
+GLOBAL_PREFIXES = ("/admin/", "/comptes/", "/i18n/", "/static/", "/media/")
 
 
 class OfficeMiddleware:
@@ -17,7 +23,10 @@ class OfficeMiddleware:
         office = Office.objects.filter(domain=host).exclude(domain="").first()
         if office is not None:
             request.office = office
-            request.urlconf = hosted_urlconf(office.slug)
+            prefix = f"/{office.slug}/"
+            path = request.path_info
+            if not path.startswith(prefix) and not path.startswith(GLOBAL_PREFIXES):
+                request.path_info = prefix + path.lstrip("/")
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):

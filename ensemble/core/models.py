@@ -1,7 +1,9 @@
 """The tenant (Office), the base of tenant-owned records, and the outbox of e-mails."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from schwifty import BIC, IBAN
 
 
 class Office(models.Model):
@@ -29,9 +31,7 @@ class Office(models.Model):
     phone = models.CharField(_("téléphone"), max_length=30, blank=True, default="")
     iban = models.CharField(_("IBAN"), max_length=34, blank=True, default="")
     bic = models.CharField(_("BIC"), max_length=11, blank=True, default="")
-    cheque_payee = models.CharField(
-        _("ordre des chèques"), max_length=200, blank=True, default=""
-    )
+    cheque_payee = models.CharField(_("ordre des chèques"), max_length=200, blank=True, default="")
     privacy_notice = models.TextField(_("notice de protection des données"), blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -45,6 +45,19 @@ class Office(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.iban:
+            try:
+                iban = IBAN(self.iban)
+            except ValueError:
+                raise ValidationError({"iban": "Cet IBAN n'est pas valide."}) from None
+            self.iban = iban.compact
+        if self.bic:
+            try:
+                self.bic = str(BIC(self.bic))
+            except ValueError:
+                raise ValidationError({"bic": "Ce BIC n'est pas valide."}) from None
 
 
 class TenantModel(models.Model):
@@ -86,3 +99,17 @@ class OutboundEmail(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"
+
+
+class DailyJobRun(models.Model):
+    """One row per daily job and day: the scheduler enqueues a job only if it can insert it."""
+
+    job = models.CharField(max_length=200)
+    day = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "day"], name="daily_job_once")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.day}"

@@ -25,9 +25,7 @@ class Category(TenantModel):
     class Meta:
         verbose_name = _("catégorie")
         ordering = ["position", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["office", "slug"], name="category_slug_per_office")
-        ]
+        constraints = [models.UniqueConstraint(fields=["office", "slug"], name="category_slug_per_office")]
 
     def __str__(self) -> str:
         return self.name
@@ -67,50 +65,40 @@ class Organisation(TenantModel):
 
     def clean(self) -> None:
         errors = {}
-        for field, check in (("siret", clean_siret), ("siren", clean_siren)):
+        checks = (
+            ("siret", clean_siret),
+            ("siren", clean_siren),
+            ("vat_number", clean_vat_number),
+            ("phone", clean_phone),
+        )
+        for field, check in checks:
             value = getattr(self, field)
             if value:
                 try:
                     setattr(self, field, check(value))
                 except ValidationError as exc:
                     errors[field] = exc
-        if self.siret and self.siren and not self.siret.startswith(self.siren):
-            errors["siret"] = ValidationError(
-                "Le SIRET ne correspond pas au SIREN : ses 9 premiers chiffres doivent être le SIREN."
-            )
-        if self.siret and not self.siren and "siret" not in errors:
-            self.siren = self.siret[:9]
-        if self.vat_number:
-            try:
-                self.vat_number = clean_vat_number(self.vat_number)
-            except ValidationError as exc:
-                errors["vat_number"] = exc
-        if self.phone:
-            try:
-                self.phone = clean_phone(self.phone)
-            except ValidationError as exc:
-                errors["phone"] = exc
         if errors:
             raise ValidationError(errors)
+        if self.siret and self.siren and not self.siret.startswith(self.siren):
+            raise ValidationError(
+                {"siret": "Le SIRET ne correspond pas au SIREN : ses 9 premiers chiffres sont le SIREN."}
+            )
+        if self.siret and not self.siren:
+            self.siren = self.siret[:9]
 
 
 class Establishment(TenantModel):
     """The "enseigne" the public sees. One organisation may own several."""
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="establishments"
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="establishments")
     name = models.CharField(_("enseigne"), max_length=200)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
     address = models.CharField(_("adresse"), max_length=200)
     postcode = models.CharField(_("code postal"), max_length=10)
     city = models.CharField(_("ville"), max_length=100)
-    latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
-    longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     phone = models.CharField(_("téléphone"), max_length=20, blank=True, default="")
     email = models.EmailField(_("e-mail"), blank=True, default="")
     website = models.URLField(_("site web"), blank=True, default="")
@@ -139,9 +127,7 @@ class Establishment(TenantModel):
         if self.latitude is not None and not -90 <= self.latitude <= 90:
             raise ValidationError({"latitude": "La latitude doit être comprise entre -90 et 90."})
         if self.longitude is not None and not -180 <= self.longitude <= 180:
-            raise ValidationError(
-                {"longitude": "La longitude doit être comprise entre -180 et 180."}
-            )
+            raise ValidationError({"longitude": "La longitude doit être comprise entre -180 et 180."})
 
 
 class Contact(TenantModel):
@@ -153,9 +139,7 @@ class Contact(TenantModel):
         MARKETING = "communication", _("Communication")
         STAFF = "equipe", _("Équipe")
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="contacts"
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="contacts")
     first_name = models.CharField(_("prénom"), max_length=100)
     last_name = models.CharField(_("nom"), max_length=100)
     email = models.EmailField(_("e-mail"), blank=True, default="")
@@ -198,10 +182,11 @@ class OrganisationMember(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "user"], name="organisation_member_unique"
-            )
+            models.UniqueConstraint(fields=["organisation", "user"], name="organisation_member_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.organisation}"
 
 
 class TimelineEntry(TenantModel):
@@ -217,9 +202,7 @@ class TimelineEntry(TenantModel):
         JOIN = "join", _("Demande d'adhésion")
         UPDATE = "update", _("Mise à jour")
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="timeline"
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="timeline")
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
     summary = models.CharField(_("résumé"), max_length=250)
     body = models.TextField(_("détail"), blank=True, default="")

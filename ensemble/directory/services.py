@@ -82,9 +82,7 @@ def add_timeline_note(
         raise DirectoryError("Type de note inconnu.", field="kind")
     if not summary.strip():
         raise DirectoryError("Le résumé de la note est obligatoire.", field="summary")
-    return record_timeline(
-        organisation, kind=kind, summary=summary.strip(), body=body.strip(), actor=actor
-    )
+    return record_timeline(organisation, kind=kind, summary=summary.strip(), body=body.strip(), actor=actor)
 
 
 def email_organisation(
@@ -121,11 +119,7 @@ def email_organisation(
 
 
 def primary_contact(organisation: Organisation) -> Contact | None:
-    return (
-        Contact.objects.filter(organisation=organisation)
-        .order_by("-is_primary", "id")
-        .first()
-    )
+    return Contact.objects.filter(organisation=organisation).order_by("-is_primary", "id").first()
 
 
 def grant_portal_access(

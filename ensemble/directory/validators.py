@@ -3,8 +3,8 @@
 import phonenumbers
 from django.core.exceptions import ValidationError
 from stdnum.eu import vat
-from stdnum.fr import siren, siret
 from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.fr import siren, siret
 
 
 def clean_siret(value: str) -> str:

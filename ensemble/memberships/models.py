@@ -26,9 +26,7 @@ class Season(TenantModel):
     class Meta:
         verbose_name = _("saison")
         ordering = ["-year"]
-        constraints = [
-            models.UniqueConstraint(fields=["office", "year"], name="season_year_per_office")
-        ]
+        constraints = [models.UniqueConstraint(fields=["office", "year"], name="season_year_per_office")]
 
     def __str__(self) -> str:
         return str(self.year)
@@ -116,9 +114,9 @@ class EntitlementKind(models.TextChoices):
 class OfferEntitlement(models.Model):
     """What buying an offer lets the partner claim, and how much: the catalogue side.
 
-    `quantity` is per season, or per unit bought when `per_unit` (a per-person training gives one
-    seat per person); empty means "as the office's calendar allows" (invitations). `duration_days` is how long one
-    use lasts once started (the reception-screen banner: 60 days).
+    `quantity` is per season, or per unit bought when `per_unit` (a per-person training gives
+    one seat per person); empty means "as the office's calendar allows" (invitations).
+    `duration_days` is how long one use lasts once started (the reception-screen banner: 60 days).
     """
 
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="entitlements")
@@ -162,9 +160,7 @@ class TermsDocument(TenantModel):
         verbose_name = _("document contractuel")
         ordering = ["season", "kind", "-version"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["season", "kind", "version"], name="terms_version_unique"
-            ),
+            models.UniqueConstraint(fields=["season", "kind", "version"], name="terms_version_unique"),
             models.UniqueConstraint(
                 fields=["season", "kind"],
                 condition=models.Q(is_current=True),
@@ -199,18 +195,12 @@ class Membership(TenantModel):
         TRANSFER = "transfer", _("Virement")
 
     season = models.ForeignKey(Season, on_delete=models.PROTECT, related_name="memberships")
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="memberships"
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
     establishment = models.ForeignKey(
         Establishment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    status = models.CharField(
-        _("statut"), max_length=20, choices=Status.choices, default=Status.REQUESTED
-    )
-    payment_method = models.CharField(
-        _("mode de règlement"), max_length=10, choices=PaymentMethod.choices
-    )
+    status = models.CharField(_("statut"), max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    payment_method = models.CharField(_("mode de règlement"), max_length=10, choices=PaymentMethod.choices)
     amount_due = models.DecimalField(_("montant dû TTC"), default=Decimal("0.00"), **MONEY)
     bulletin_signed_on = models.DateField(_("bulletin signé le"), null=True, blank=True)
     accepted_on = models.DateField(_("demande validée le"), null=True, blank=True)
@@ -290,6 +280,9 @@ class MembershipLine(models.Model):
             models.UniqueConstraint(fields=["membership", "offer"], name="line_offer_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.offer} × {self.quantity}"
+
     @property
     def total_ttc(self) -> Decimal | None:
         if self.unit_price_ttc is None:
@@ -313,17 +306,16 @@ class MembershipTransition(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_status} → {self.to_status}"
+
 
 class TermsAcceptance(TenantModel):
     """What a partner accepted, verbatim, with the evidence of the act."""
 
     document = models.ForeignKey(TermsDocument, on_delete=models.PROTECT, related_name="+")
-    membership = models.ForeignKey(
-        Membership, on_delete=models.CASCADE, related_name="acceptances"
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="acceptances")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     kind = models.CharField(max_length=10, choices=TermsDocument.Kind.choices)
     version = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200)
@@ -335,6 +327,9 @@ class TermsAcceptance(TenantModel):
 
     class Meta:
         ordering = ["accepted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
 
 
 class Payment(TenantModel):
@@ -352,9 +347,7 @@ class Payment(TenantModel):
     received_on = models.DateField(_("reçu le"))
     cheque_number = models.CharField(_("n° de chèque"), max_length=30, blank=True, default="")
     bank = models.CharField(_("banque"), max_length=100, blank=True, default="")
-    transfer_reference = models.CharField(
-        _("référence du virement"), max_length=140, blank=True, default=""
-    )
+    transfer_reference = models.CharField(_("référence du virement"), max_length=140, blank=True, default="")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -362,17 +355,13 @@ class Payment(TenantModel):
     class Meta:
         verbose_name = _("règlement")
         ordering = ["received_on", "id"]
-        constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_pos")
-        ]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_pos")]
 
 
 class Entitlement(TenantModel):
     """What an active membership lets the partner claim, with its validity and its uses."""
 
-    membership = models.ForeignKey(
-        Membership, on_delete=models.CASCADE, related_name="entitlements"
-    )
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="entitlements")
     source = models.ForeignKey(
         OfferEntitlement, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -390,11 +379,13 @@ class Entitlement(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["membership", "kind"], name="entitlement_kind_unique"),
             models.CheckConstraint(
-                condition=models.Q(quantity__isnull=True)
-                | models.Q(used__lte=models.F("quantity")),
+                condition=models.Q(quantity__isnull=True) | models.Q(used__lte=models.F("quantity")),
                 name="entitlement_not_overused",
             ),
         ]
+
+    def __str__(self) -> str:
+        return self.label
 
     @property
     def remaining(self) -> int | None:
@@ -412,3 +403,6 @@ class EntitlementConsumption(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.entitlement} −{self.quantity}"

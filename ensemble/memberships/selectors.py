@@ -51,9 +51,7 @@ def membership_list(
     if category_id:
         qs = qs.filter(establishment__category_id=category_id)
     if search:
-        qs = qs.filter(
-            Q(organisation__name__icontains=search) | Q(establishment__name__icontains=search)
-        )
+        qs = qs.filter(Q(organisation__name__icontains=search) | Q(establishment__name__icontains=search))
     return qs.annotate(
         paid=Coalesce(Sum("payments__amount"), Value(0), output_field=Membership.amount_due.field)
     ).order_by("-created_at", "-id")
@@ -90,3 +88,28 @@ def memberships_of_organisation(office: Office, organisation_id: int) -> QuerySe
         .select_related("season")
         .order_by("-season__year")
     )
+
+
+def expiring_memberships(office: Office, *, within_days: int = 30, today=None) -> QuerySet[Membership]:
+    """Live memberships whose end date falls within `within_days` of `today` (a date; default:
+    the local date), soonest first: what the back-office dashboard lists as expiring."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    return (
+        Membership.objects.filter(
+            office=office,
+            status__in=Membership.LIVE_STATUSES,
+            ends_on__gte=today,
+            ends_on__lte=today + timedelta(days=within_days),
+        )
+        .select_related("season", "organisation", "establishment__category")
+        .order_by("ends_on", "id")
+    )
+
+
+def season_detail(office: Office, pk: int) -> Season:
+    """One season of `office`; DoesNotExist outside it."""
+    return seasons(office).get(pk=pk)

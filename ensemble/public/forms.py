@@ -32,9 +32,7 @@ class JoinForm(forms.Form):
         label=_("SIRET"), max_length=20, help_text=_("14 chiffres, figurant sur votre Kbis.")
     )
     category = forms.TypedChoiceField(label=_("Catégorie"), coerce=int)
-    pack = forms.TypedChoiceField(
-        label=_("Pack"), coerce=int, widget=forms.RadioSelect
-    )
+    pack = forms.TypedChoiceField(label=_("Pack"), coerce=int, widget=forms.RadioSelect)
     payment_method = forms.ChoiceField(
         label=_("Mode de règlement"),
         choices=Membership.PaymentMethod.choices,
@@ -55,6 +53,7 @@ class JoinForm(forms.Form):
     submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, categories, offers, terms, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         english = (get_language() or "fr").startswith("en")
         self.packs = [o for o in offers if o.kind == Offer.Kind.PACK]
@@ -71,7 +70,10 @@ class JoinForm(forms.Form):
             )
             if offer.pricing_mode == Offer.PricingMode.PER_PERSON:
                 self.fields[f"quantity_{offer.pk}"] = forms.IntegerField(
-                    label=_("Nombre de personnes"), required=False, min_value=1, max_value=50,
+                    label=_("Nombre de personnes"),
+                    required=False,
+                    min_value=1,
+                    max_value=50,
                     widget=forms.NumberInput(attrs={"data-quantity-for": f"id_option_{offer.pk}"}),
                 )
         self.fields["charter_id"].initial = terms["charter"].pk
@@ -98,7 +100,9 @@ class JoinForm(forms.Form):
         try:
             return clean_siret(self.cleaned_data["siret"])
         except ValidationError as exc:
-            raise ValidationError(_("Ce numéro SIRET n'est pas valide (14 chiffres, clé de contrôle incorrecte).")) from exc
+            raise ValidationError(
+                _("Ce numéro SIRET n'est pas valide (14 chiffres, clé de contrôle incorrecte).")
+            ) from exc
 
     def clean_phone(self):
         try:
@@ -111,9 +115,7 @@ class JoinForm(forms.Form):
         known = {f"option_{o.pk}" for o in self.options} | {f"quantity_{o.pk}" for o in self.options}
         for key in self.data:
             if key.startswith(("option_", "quantity_")) and key not in known:
-                raise ValidationError(
-                    _("Cette prestation ne fait pas partie du catalogue de la saison.")
-                )
+                raise ValidationError(_("Cette prestation ne fait pas partie du catalogue de la saison."))
         return cleaned
 
     def chosen_options(self) -> dict[int, int]:
@@ -144,6 +146,10 @@ class SetPasswordForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         strip=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         cleaned = super().clean()

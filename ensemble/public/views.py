@@ -11,7 +11,11 @@ from django.views.generic import FormView, TemplateView
 from schwifty import IBAN
 
 from ensemble.accounts import selectors as account_selectors
-from ensemble.accounts.services import AccountError, set_initial_password, user_from_activation_token
+from ensemble.accounts.services import (
+    AccountError,
+    set_initial_password,
+    user_from_activation_token,
+)
 from ensemble.core.models import Office
 from ensemble.directory import selectors as directory_selectors
 from ensemble.memberships import selectors as membership_selectors
@@ -35,10 +39,9 @@ class HomeView(TemplateView):
         context["offices"] = Office.objects.order_by("name")
         if user.is_authenticated:
             context["staff_offices"] = account_selectors.staff_offices(user)
-            context["partner_offices"] = (
-                Office.objects.filter(pk__in=user.organisations.values("office_id"))
-                .order_by("name")
-            )
+            context["partner_offices"] = Office.objects.filter(
+                pk__in=user.organisations.values("office_id")
+            ).order_by("name")
         return context
 
 
@@ -95,9 +98,7 @@ class JoinView(FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(
-            season=self.season, terms=self.terms, iban=formatted_iban(self.request.office)
-        )
+        context.update(season=self.season, terms=self.terms, iban=formatted_iban(self.request.office))
         return context
 
     def form_valid(self, form):

@@ -64,9 +64,7 @@ def publish_terms(season: Season, *, kind: str, title: str, body: str) -> TermsD
         raise MembershipError("Le texte du document est obligatoire.", field="body")
     with transaction.atomic():
         previous = (
-            TermsDocument.objects.select_for_update()
-            .filter(season=season, kind=kind)
-            .order_by("-version")
+            TermsDocument.objects.select_for_update().filter(season=season, kind=kind).order_by("-version")
         )
         latest = previous.first()
         previous.update(is_current=False)
@@ -138,9 +136,7 @@ def prepare_next_season(season: Season, *, actor: User | None = None) -> Season:
             for e in offer.entitlements.all()
         )
     for doc in season.terms.filter(is_current=True):
-        publish_terms(
-            new, kind=doc.kind, title=doc.title, body=doc.body.replace(old, new_year)
-        )
+        publish_terms(new, kind=doc.kind, title=doc.title, body=doc.body.replace(old, new_year))
     return new
 
 

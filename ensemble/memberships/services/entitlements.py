@@ -17,9 +17,9 @@ def grant_entitlements(membership: Membership) -> list[Entitlement]:
     The same kind from several lines adds up (the pack's training seat plus the per-person
     trainings bought); a kind without a limit stays without one.
     """
-    rules = OfferEntitlement.objects.filter(
-        offer__in=membership.lines.values("offer")
-    ).select_related("offer")
+    rules = OfferEntitlement.objects.filter(offer__in=membership.lines.values("offer")).select_related(
+        "offer"
+    )
     quantities = {line.offer_id: line.quantity for line in membership.lines.all()}
     merged: dict[str, dict] = defaultdict(lambda: {"quantity": 0, "labels": [], "days": None})
     for rule in rules:
@@ -63,9 +63,11 @@ def consume_entitlement(
     membership = entitlement.membership
     if not membership.is_live:
         raise MembershipError("L'adhésion n'est pas active : ce droit ne peut pas être utilisé.")
-    updated = Entitlement.objects.filter(pk=entitlement.pk).filter(
-        Q(quantity__isnull=True) | Q(used__lte=F("quantity") - quantity)
-    ).update(used=F("used") + quantity)
+    updated = (
+        Entitlement.objects.filter(pk=entitlement.pk)
+        .filter(Q(quantity__isnull=True) | Q(used__lte=F("quantity") - quantity))
+        .update(used=F("used") + quantity)
+    )
     if not updated:
         raise MembershipError(
             "Ce droit est épuisé pour la saison : il peut être commandé en option ou sur devis."

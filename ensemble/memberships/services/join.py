@@ -1,5 +1,4 @@
-"""The online join form ("bulletin d'adhésion"): from a public submission to a membership request.
-"""
+"""The online join form ("bulletin d'adhésion"): from a public submission to a membership request."""
 
 import dataclasses
 from decimal import Decimal
@@ -98,9 +97,7 @@ def _clean_identity(app: JoinApplication) -> None:
 
 
 def _open_season(office: Office) -> Season:
-    season = (
-        Season.objects.filter(office=office, is_open_for_joining=True).order_by("-year").first()
-    )
+    season = Season.objects.filter(office=office, is_open_for_joining=True).order_by("-year").first()
     if season is None:
         raise MembershipError("Les adhésions ne sont pas ouvertes pour le moment.")
     return season
@@ -119,13 +116,9 @@ def _chosen_offers(season: Season, app: JoinApplication) -> list[tuple[Offer, in
                 "Cette prestation ne fait pas partie du catalogue de la saison.", field="options"
             )
         if quantity is None or quantity < 1:
-            raise MembershipError(
-                f"« {offer.name} » : la quantité doit être d'au moins 1.", field="options"
-            )
+            raise MembershipError(f"« {offer.name} » : la quantité doit être d'au moins 1.", field="options")
         if offer.pricing_mode != Offer.PricingMode.PER_PERSON and quantity != 1:
-            raise MembershipError(
-                f"« {offer.name} » se commande à l'unité.", field="options"
-            )
+            raise MembershipError(f"« {offer.name} » se commande à l'unité.", field="options")
         if quantity > MAX_PER_PERSON_QUANTITY:
             raise MembershipError(
                 f"« {offer.name} » : {MAX_PER_PERSON_QUANTITY} personnes au maximum en ligne ; "
@@ -182,7 +175,9 @@ def submit_join_request(
     except IntegrityError:
         # Two submissions of the same form raced each other: the first one won.
         if app.submission_key:
-            existing = Membership.objects.filter(submission_key=app.submission_key).first()
+            existing = Membership.objects.filter(
+                office=office, submission_key=app.submission_key
+            ).first()
             if existing is not None:
                 return JoinResult(existing, attached_to_existing=False, already_submitted=True)
         raise MembershipError(
@@ -192,13 +187,14 @@ def submit_join_request(
 
 @transaction.atomic
 def _create_request(office, season, category, chosen, documents, app, evidence) -> JoinResult:
-    organisation = directory_selectors.find_known_organisation(
-        office, siret=app.siret, email=app.email
-    )
+    organisation = directory_selectors.find_known_organisation(office, siret=app.siret, email=app.email)
     attached = organisation is not None
-    if attached and Membership.objects.filter(
-        organisation=organisation, season=season
-    ).exclude(status__in=[Membership.Status.REFUSED, Membership.Status.TERMINATED]).exists():
+    if (
+        attached
+        and Membership.objects.filter(organisation=organisation, season=season)
+        .exclude(status__in=[Membership.Status.REFUSED, Membership.Status.TERMINATED])
+        .exists()
+    ):
         raise MembershipError(
             f"{organisation.name} a déjà une demande ou une adhésion pour {season.year}. "
             "Connectez-vous à votre espace pro ou contactez l'Office."
@@ -224,9 +220,7 @@ def _create_request(office, season, category, chosen, documents, app, evidence) 
         contact.user = user
         contact.save(update_fields=["user", "updated_at"])
     if not attached:
-        directory_services.grant_portal_access(
-            organisation, user=user, role=OrganisationMember.Role.OWNER
-        )
+        directory_services.grant_portal_access(organisation, user=user, role=OrganisationMember.Role.OWNER)
     today = timezone.localdate()
     membership = Membership.objects.create(
         office=office,

@@ -1,5 +1,4 @@
-"""The membership state machine: every transition validated, logged, on the timeline, e-mailed.
-"""
+"""The membership state machine: every transition validated, logged, on the timeline, e-mailed."""
 
 import datetime
 from decimal import Decimal
@@ -57,9 +56,7 @@ def _transition(
         raise MembershipError("Le motif est obligatoire.", field="reason")
     allowed_from, to_status = Membership.TRANSITIONS[action]
     if membership.status not in allowed_from:
-        raise MembershipError(
-            f"Action impossible : l'adhésion est « {membership.get_status_display()} »."
-        )
+        raise MembershipError(f"Action impossible : l'adhésion est « {membership.get_status_display()} ».")
     from_status = membership.status
     membership.status = to_status
     membership.save(update_fields=["status", "updated_at"])
@@ -67,10 +64,7 @@ def _transition(
     directory_services.record_timeline(
         membership.organisation,
         kind=TimelineEntry.Kind.STATUS,
-        summary=(
-            f"Adhésion {membership.season.year} : {S(from_status).label} → "
-            f"{S(to_status).label}"
-        ),
+        summary=(f"Adhésion {membership.season.year} : {S(from_status).label} → {S(to_status).label}"),
         body=reason,
         actor=actor,
     )
@@ -127,17 +121,13 @@ def accept_membership(membership: Membership, *, actor: User) -> Membership:
 
 
 @transaction.atomic
-def record_signed_bulletin(
-    membership: Membership, *, actor: User, received_on: datetime.date
-) -> Membership:
+def record_signed_bulletin(membership: Membership, *, actor: User, received_on: datetime.date) -> Membership:
     """A paper bulletin (or a renewal signed by post) reached the office."""
     membership = _locked(membership)
     if membership.status not in (S.REQUESTED, S.AWAITING_PAYMENT):
         raise MembershipError("Le bulletin ne peut plus être enregistré pour cette adhésion.")
     if received_on > timezone.localdate():
-        raise MembershipError(
-            "La date de réception ne peut pas être dans le futur.", field="received_on"
-        )
+        raise MembershipError("La date de réception ne peut pas être dans le futur.", field="received_on")
     membership.bulletin_signed_on = received_on
     membership.save(update_fields=["bulletin_signed_on", "updated_at"])
     directory_services.record_timeline(
@@ -211,9 +201,7 @@ def give_notice(
     if received_on > timezone.localdate():
         raise MembershipError("La date de réception ne peut pas être dans le futur.")
     membership.notice_given_on = received_on
-    membership.ends_on = min(
-        received_on + datetime.timedelta(days=NOTICE_DAYS), membership.season.ends_on
-    )
+    membership.ends_on = min(received_on + datetime.timedelta(days=NOTICE_DAYS), membership.season.ends_on)
     membership.save(update_fields=["notice_given_on", "ends_on", "updated_at"])
     return _transition(
         membership,
@@ -240,8 +228,7 @@ def record_payment(
     membership = _locked(membership)
     if membership.status in (S.REFUSED, S.TERMINATED, S.EXPIRED):
         raise MembershipError(
-            f"Impossible d'enregistrer un règlement : l'adhésion est "
-            f"« {membership.get_status_display()} »."
+            f"Impossible d'enregistrer un règlement : l'adhésion est « {membership.get_status_display()} »."
         )
     if not isinstance(amount, Decimal) or amount <= 0:
         raise MembershipError("Le montant doit être positif.", field="amount")

@@ -25,9 +25,11 @@ def renew_membership(membership: Membership, *, actor: User | None) -> Membershi
     ).first()
     if next_season is None:
         raise MembershipError(f"La saison {membership.season.year + 1} n'est pas encore préparée.")
-    if Membership.objects.filter(organisation=membership.organisation, season=next_season).exclude(
-        status__in=[S.REFUSED, S.TERMINATED]
-    ).exists():
+    if (
+        Membership.objects.filter(organisation=membership.organisation, season=next_season)
+        .exclude(status__in=[S.REFUSED, S.TERMINATED])
+        .exists()
+    ):
         raise MembershipError(f"Une adhésion {next_season.year} existe déjà.")
     offers = {o.code: o for o in Offer.objects.filter(season=next_season, is_active=True)}
     renewal = Membership.objects.create(
@@ -44,9 +46,7 @@ def renew_membership(membership: Membership, *, actor: User | None) -> Membershi
             membership=renewal,
             offer=offers[line.offer.code],
             quantity=line.quantity,
-            unit_price_ttc=offers[line.offer.code].price_ttc
-            if offers[line.offer.code].is_priced
-            else None,
+            unit_price_ttc=offers[line.offer.code].price_ttc if offers[line.offer.code].is_priced else None,
         )
         for line in membership.lines.select_related("offer")
         if line.offer.code in offers
@@ -64,4 +64,3 @@ def renew_membership(membership: Membership, *, actor: User | None) -> Membershi
         actor=actor,
     )
     return renewal
-

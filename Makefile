@@ -1,0 +1,70 @@
+# Ensemble — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= ensemble.settings.dev
+
+.PHONY: run test install migrate demo chromium lint format clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+## make run: set everything up, load the demo, start the web server, the task worker and the
+## daily scheduler. Ctrl-C stops all three.
+run: demo
+	@echo ""
+	@echo "  Ensemble runs at http://$(HOST):$(PORT)/"
+	@echo "  Staff (Saint-Omer):  relations@saint-omer.demo / ensemble-demo  ->  http://$(HOST):$(PORT)/saint-omer/gestion/"
+	@echo "  Staff (Aire):        staff@aire.demo / ensemble-demo"
+	@echo "  Partner:             partner@saint-omer.demo / ensemble-demo  ->  http://$(HOST):$(PORT)/saint-omer/espace-pro/"
+	@echo "  Join form:           http://$(HOST):$(PORT)/saint-omer/adherer/"
+	@echo "  Admin:               admin@ensemble.demo / ensemble-demo"
+	@echo "  E-mails are written to var/mail/."
+	@echo ""
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/python manage.py db_worker & \
+	$(BIN)/python manage.py scheduler & \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## Chromium for the browser tests (Debian's package; Playwright's own download needs the open
+## internet). Installed only when missing and when we may use apt-get.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "chromium could not be installed: browser tests will report it"; \
+	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
+	    (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "chromium could not be installed: browser tests will report it"; \
+	  else echo "No /usr/bin/chromium and no root: browser tests will be skipped (failed under CI=true)."; fi; \
+	fi
+
+## make test: the whole suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL).
+test: install chromium
+	DJANGO_SETTINGS_MODULE=ensemble.settings.test $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf var/ensemble.db* var/mail var/media

@@ -1,0 +1,266 @@
+"""Back-office forms: they check the shape of the input; the services apply the rules."""
+
+import re
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ensemble.core.errors import EnsembleError
+from ensemble.directory.models import TimelineEntry
+from ensemble.memberships.models import Membership, Payment
+
+REASON_REQUIRED = _("Le motif est obligatoire.")
+
+
+class DateInput(forms.DateInput):
+    """A native date picker; the value travels as ISO 8601 whatever the language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class MoneyField(forms.DecimalField):
+    """Euros with at most two decimals; accepts "90,00", "90.00", "1 234,50" and "90 €"."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 10)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0.01"))
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update(inputmode="decimal", autocomplete="off")
+        return attrs
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"[\s\u00a0\u202f€]", "", value)
+            if "," in value and "." in value:
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+            value = value.replace(",", ".")
+        return super().to_python(value)
+
+
+def format_amount(amount: Decimal) -> str:
+    """The way staff type an amount in French: 90,00."""
+    return f"{amount:.2f}".replace(".", ",")
+
+
+class BackofficeForm(forms.Form):
+    """Ties each error to its field for assistive technologies, and takes a service's error."""
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            bound = self[name]
+            described = [f"{bound.auto_id}_error"]
+            if self.fields[name].help_text:
+                described.append(f"{bound.auto_id}_helptext")
+            self.fields[name].widget.attrs["aria-describedby"] = " ".join(described)
+
+    def add_service_error(self, error: EnsembleError) -> None:
+        """Show a service's refusal on its field, or above the form."""
+        field = error.field if error.field in self.fields else None
+        self.add_error(field, error.message)
+
+
+# --- Lists -------------------------------------------------------------------------------------
+
+
+class MembershipFilterForm(BackofficeForm):
+    """The GET form above the memberships list. Bad values are ignored, never an error page."""
+
+    season = forms.TypedChoiceField(label=_("Saison"), required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(label=_("Statut"), required=False)
+    category = forms.TypedChoiceField(
+        label=_("Catégorie"), required=False, coerce=int, empty_value=None
+    )
+    q = forms.CharField(label=_("Rechercher"), required=False, max_length=100)
+
+    def __init__(self, *args, seasons, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["season"].choices = [("", _("Toutes"))] + [(s.pk, s.year) for s in seasons]
+        self.fields["status"].choices = [("", _("Tous"))] + list(Membership.Status.choices)
+        self.fields["category"].choices = [("", _("Toutes"))] + [(c.pk, c.name) for c in categories]
+        self.fields["q"].widget.input_type = "search"
+
+    def filters(self) -> dict:
+        """The valid filters, as keyword arguments of `membership_list`."""
+        self.is_valid()  # an invalid filter is dropped; the others still apply
+        data = self.cleaned_data
+        return {
+            "season_id": data.get("season"),
+            "status": data.get("status") or None,
+            "category_id": data.get("category"),
+            "search": (data.get("q") or "").strip(),
+        }
+
+
+class SearchForm(BackofficeForm):
+    q = forms.CharField(label=_("Rechercher"), required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.input_type = "search"
+
+    def search(self) -> str:
+        return self.cleaned_data["q"].strip() if self.is_valid() else ""
+
+
+class SeasonChoiceForm(BackofficeForm):
+    season = forms.TypedChoiceField(label=_("Saison"), coerce=int)
+
+    def __init__(self, *args, seasons, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["season"].choices = [(s.pk, s.year) for s in seasons]
+
+
+# --- Membership actions --------------------------------------------------------------------------
+
+
+class MembershipActionForm(BackofficeForm):
+    """The form of one action on a membership page; the prefix keeps ids unique on the page."""
+
+    def __init__(self, *args, membership: Membership | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.membership = membership
+
+
+class ConfirmForm(MembershipActionForm):
+    """An action without input: the button and the CSRF token are enough."""
+
+
+class ReasonForm(MembershipActionForm):
+    """An action whose reason is written to the partner and kept in the history."""
+
+    reason_label = _("Motif")
+    reason_required = True
+
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["reason"]
+        field.label = self.reason_label
+        field.required = self.reason_required
+        field.error_messages["required"] = REASON_REQUIRED
+
+
+class RefuseForm(ReasonForm):
+    reason_label = _("Motif du refus")
+
+
+class SuspendForm(ReasonForm):
+    reason_label = _("Motif de la suspension")
+
+
+class TerminateForm(ReasonForm):
+    reason_label = _("Motif de la résiliation")
+
+
+class ReinstateForm(ReasonForm):
+    reason_label = _("Commentaire (facultatif)")
+    reason_required = False
+
+
+class NoticeForm(MembershipActionForm):
+    received_on = forms.DateField(
+        label=_("Préavis reçu le"),
+        widget=DateInput,
+        help_text=_("L'adhésion prendra fin 30 jours plus tard, ou à la fin de la saison."),
+    )
+    reason = forms.CharField(
+        label=_("Commentaire (facultatif)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = timezone.localdate()
+
+
+class BulletinForm(MembershipActionForm):
+    received_on = forms.DateField(label=_("Bulletin signé reçu le"), widget=DateInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = timezone.localdate()
+
+
+class PaymentForm(MembershipActionForm):
+    amount = MoneyField(label=_("Montant"), help_text=_("En euros TTC, par exemple 90,00."))
+    received_on = forms.DateField(label=_("Date de réception"), widget=DateInput)
+    method = forms.ChoiceField(label=_("Mode de règlement"), choices=Payment.Method.choices)
+    cheque_number = forms.CharField(
+        label=_("N° de chèque"),
+        required=False,
+        max_length=30,
+        help_text=_("Obligatoire pour un chèque."),
+    )
+    bank = forms.CharField(label=_("Banque (facultatif)"), required=False, max_length=100)
+    transfer_reference = forms.CharField(
+        label=_("Référence du virement (facultatif)"), required=False, max_length=140
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = timezone.localdate()
+        membership = self.membership
+        if membership is not None:
+            self.fields["method"].initial = membership.payment_method
+            paid = sum((p.amount for p in membership.payments.all()), Decimal("0.00"))
+            if membership.amount_due > paid:
+                self.fields["amount"].initial = format_amount(membership.amount_due - paid)
+
+
+# --- Directory and catalogue ------------------------------------------------------------------------
+
+
+class NoteForm(BackofficeForm):
+    kind = forms.ChoiceField(
+        label=_("Type"),
+        choices=[
+            (TimelineEntry.Kind.CALL, TimelineEntry.Kind.CALL.label),
+            (TimelineEntry.Kind.VISIT, TimelineEntry.Kind.VISIT.label),
+            (TimelineEntry.Kind.NOTE, TimelineEntry.Kind.NOTE.label),
+        ],
+    )
+    summary = forms.CharField(label=_("Résumé"), max_length=250)
+    body = forms.CharField(
+        label=_("Détail (facultatif)"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["summary"].error_messages["required"] = _(
+            "Le résumé de la note est obligatoire."
+        )
+
+
+class CategoryForm(BackofficeForm):
+    name = forms.CharField(label=_("Nom"), max_length=100)
+    name_en = forms.CharField(label=_("Nom en anglais (facultatif)"), required=False, max_length=100)
+    name_nl = forms.CharField(
+        label=_("Nom en néerlandais (facultatif)"), required=False, max_length=100
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].error_messages["required"] = _(
+            "Le nom de la catégorie est obligatoire."
+        )

@@ -1,0 +1,32 @@
+"""The back office: one module per page family."""
+
+from .catalogue import CatalogueView, CategoryListView, SeasonOpenView, SeasonPrepareView
+from .dashboard import DashboardView
+from .memberships import (
+    MembershipActionView,
+    MembershipDetailView,
+    MembershipExportView,
+    MembershipListView,
+)
+from .organisations import (
+    OrganisationDetailView,
+    OrganisationExportView,
+    OrganisationListView,
+    OrganisationNoteView,
+)
+
+__all__ = [
+    "CatalogueView",
+    "CategoryListView",
+    "DashboardView",
+    "MembershipActionView",
+    "MembershipDetailView",
+    "MembershipExportView",
+    "MembershipListView",
+    "OrganisationDetailView",
+    "OrganisationExportView",
+    "OrganisationListView",
+    "OrganisationNoteView",
+    "SeasonOpenView",
+    "SeasonPrepareView",
+]

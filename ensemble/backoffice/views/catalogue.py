@@ -1,0 +1,114 @@
+"""The season's catalogue (offers, entitlements, charter and CGV) and the directory's categories."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView, View
+
+from ensemble.core.errors import EnsembleError
+from ensemble.directory import selectors as directory_selectors
+from ensemble.directory import services as directory_services
+from ensemble.memberships import selectors, services
+from ensemble.memberships.models import Season
+
+from ..access import StaffRequiredMixin, get_or_404
+from ..forms import CategoryForm, SeasonChoiceForm
+
+
+class CatalogueView(StaffRequiredMixin, TemplateView):
+    """One season's catalogue (?season=<id>; by default the current season)."""
+
+    template_name = "backoffice/catalogue.html"
+    nav = "catalogue"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        seasons = list(selectors.seasons(self.office))
+        season = self.chosen_season(seasons)
+        years = {s.year for s in seasons}
+        context.update(
+            form=SeasonChoiceForm(initial={"season": season.pk if season else None}, seasons=seasons),
+            season=season,
+            offers=list(selectors.catalogue(season)) if season else [],
+            terms=selectors.current_terms(season) if season else {},
+            next_season_exists=season is not None and season.year + 1 in years,
+        )
+        return context
+
+    def chosen_season(self, seasons: list[Season]) -> Season | None:
+        """The season asked for (404 if it is not one of this office's), else the current one."""
+        raw = self.request.GET.get("season", "")
+        if not raw:
+            return selectors.current_season(self.office)
+        season = next((s for s in seasons if str(s.pk) == raw), None)
+        if season is None:
+            raise Http404
+        return season
+
+
+class SeasonActionView(StaffRequiredMixin, View):
+    """POST only: an action on a whole season, then back to its catalogue."""
+
+    http_method_names = ["post"]
+
+    def load_object(self, **kwargs) -> None:
+        self.season = get_or_404(selectors.season_detail, self.office, kwargs["season_pk"])
+
+    def perform(self):
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        try:
+            season, message = self.perform()
+        except EnsembleError as exc:
+            messages.error(request, exc.message)
+            season = self.season
+        else:
+            messages.success(request, message)
+        return redirect(f"{self.office_url('catalogue')}?season={season.pk}")
+
+
+class SeasonPrepareView(SeasonActionView):
+    def perform(self):
+        new = services.prepare_next_season(self.season, actor=self.request.user)
+        message = _(
+            "La saison %(year)s est préparée : relisez les prix et les textes, puis ouvrez les "
+            "adhésions."
+        ) % {"year": new.year}
+        return new, message
+
+
+class SeasonOpenView(SeasonActionView):
+    def perform(self):
+        season = services.open_season(self.season, actor=self.request.user)
+        return season, _("Les adhésions %(year)s sont ouvertes.") % {"year": season.year}
+
+
+class CategoryListView(StaffRequiredMixin, TemplateView):
+    """The directory's categories, and the form to add one (POST to the same URL)."""
+
+    template_name = "backoffice/categories.html"
+    nav = "categories"
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            categories=directory_selectors.categories(self.office),
+            form=form or CategoryForm(),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = CategoryForm(request.POST)
+        if form.is_valid():
+            try:
+                category = directory_services.create_category(
+                    self.office, actor=request.user, **form.cleaned_data
+                )
+            except EnsembleError as exc:
+                form.add_service_error(exc)
+        if form.errors:
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, _("La catégorie « %(name)s » est ajoutée.") % {"name": category.name})
+        return redirect(self.office_url("categories"))

@@ -1,0 +1,45 @@
+"""What needs handling: new requests, memberships awaiting payment, memberships ending soon."""
+
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from ensemble.memberships import selectors
+from ensemble.memberships.models import Membership
+
+from ..access import StaffRequiredMixin
+
+LIST_LIMIT = 10
+EXPIRING_WITHIN_DAYS = 30
+
+
+class DashboardView(StaffRequiredMixin, TemplateView):
+    template_name = "backoffice/dashboard.html"
+    nav = "dashboard"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        office = self.office
+        season = selectors.current_season(office)
+        counts = selectors.status_counts(office, season)
+        season_id = season.pk if season else None
+        requested = selectors.membership_list(
+            office, season_id=season_id, status=Membership.Status.REQUESTED
+        )
+        awaiting = selectors.membership_list(
+            office, season_id=season_id, status=Membership.Status.AWAITING_PAYMENT
+        )
+        expiring = selectors.expiring_memberships(
+            office, within_days=EXPIRING_WITHIN_DAYS, today=timezone.localdate()
+        )
+        context.update(
+            season=season,
+            status_cards=[(status, label, counts[status]) for status, label in Membership.Status.choices],
+            requested=list(requested[:LIST_LIMIT]),
+            requested_count=counts[Membership.Status.REQUESTED],
+            awaiting=list(awaiting[:LIST_LIMIT]),
+            awaiting_count=counts[Membership.Status.AWAITING_PAYMENT],
+            expiring=list(expiring[:LIST_LIMIT]),
+            expiring_count=expiring.count(),
+            expiring_days=EXPIRING_WITHIN_DAYS,
+        )
+        return context

@@ -1,0 +1,149 @@
+"""Memberships: the filtered list, its CSV export, the membership page and its actions."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView, View
+
+from ensemble.core.errors import EnsembleError
+from ensemble.directory import selectors as directory_selectors
+from ensemble.memberships import selectors
+from ensemble.memberships.models import Membership
+
+from ..access import StaffRequiredMixin, get_or_404
+from ..actions import ACTIONS, ACTIONS_BY_SLUG, HISTORY_LABELS, MembershipAction
+from ..exports import csv_response
+from ..forms import MembershipFilterForm
+
+PER_PAGE = 50
+
+
+class MembershipFilterMixin(StaffRequiredMixin):
+    def filter_form(self) -> MembershipFilterForm:
+        return MembershipFilterForm(
+            self.request.GET or None,
+            seasons=selectors.seasons(self.office),
+            categories=directory_selectors.categories(self.office),
+        )
+
+    def filtered(self, form: MembershipFilterForm):
+        filters = form.filters() if form.is_bound else {}
+        return selectors.membership_list(self.office, **filters)
+
+
+class MembershipListView(MembershipFilterMixin, TemplateView):
+    template_name = "backoffice/membership_list.html"
+    nav = "memberships"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.filter_form()
+        page = Paginator(self.filtered(form), PER_PAGE).get_page(self.request.GET.get("page"))
+        context.update(form=form, page=page, memberships=page.object_list)
+        return context
+
+
+class MembershipExportView(MembershipFilterMixin, View):
+    def get(self, request, *args, **kwargs):
+        rows = (
+            (
+                m.pk,
+                m.organisation.name,
+                m.organisation.siret,
+                m.organisation.email,
+                m.establishment.name if m.establishment else "",
+                m.establishment.category.name if m.establishment else "",
+                m.season.year,
+                m.get_status_display(),
+                m.amount_due,
+                m.paid,
+                m.get_payment_method_display(),
+                timezone.localtime(m.created_at).date(),
+                m.accepted_on,
+                m.activated_on,
+                m.ends_on,
+            )
+            for m in self.filtered(self.filter_form()).iterator(chunk_size=2000)
+        )
+        header = [
+            _("N°"),
+            _("Organisation"),
+            _("SIRET"),
+            _("E-mail"),
+            _("Établissement"),
+            _("Catégorie"),
+            _("Saison"),
+            _("Statut"),
+            _("Montant dû TTC"),
+            _("Réglé"),
+            _("Mode de règlement"),
+            _("Demande reçue le"),
+            _("Validée le"),
+            _("Effective le"),
+            _("Fin"),
+        ]
+        filename = f"adhesions-{self.office.slug}-{timezone.localdate():%Y-%m-%d}.csv"
+        return csv_response(filename, header, rows)
+
+
+class MembershipDetailView(StaffRequiredMixin, TemplateView):
+    template_name = "backoffice/membership_detail.html"
+    nav = "memberships"
+
+    def load_object(self, **kwargs) -> None:
+        self.membership = get_or_404(selectors.membership_detail, self.office, kwargs["pk"])
+
+    def get_context_data(self, bound_action: MembershipAction | None = None, bound_form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        membership = self.membership
+        paid = sum((p.amount for p in membership.payments.all()), Decimal("0.00"))
+        actions = []
+        for action in ACTIONS:
+            if action is bound_action:
+                actions.append((action, bound_form))
+            elif action.is_available(membership):
+                actions.append((action, action.make_form(membership)))
+        history = [(entry, HISTORY_LABELS.get(entry.action, entry.action)) for entry in membership.history.all()]
+        context.update(
+            membership=membership,
+            paid=paid,
+            remaining=max(membership.amount_due - paid, Decimal("0.00")),
+            actions=actions,
+            history=history,
+            renewal=Membership.objects.filter(renewed_from=membership).select_related("season").first(),
+        )
+        return context
+
+
+class MembershipActionView(MembershipDetailView):
+    """POST only. A refused action re-renders the page with the form's errors (a field error) or
+    comes back with an error message (a rule about the whole membership)."""
+
+    http_method_names = ["post"]
+    action: MembershipAction | None = None
+
+    def post(self, request, *args, **kwargs):
+        action = self.action
+        form = action.make_form(self.membership, data=request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(bound_action=action, bound_form=form))
+        try:
+            result = action.perform(self.membership, request.user, form.cleaned_data)
+        except EnsembleError as exc:
+            if exc.field in form.fields:
+                form.add_service_error(exc)
+                context = self.get_context_data(bound_action=action, bound_form=form)
+                return self.render_to_response(context)
+            messages.error(request, exc.message)
+            return redirect(self.office_url("membership", pk=self.membership.pk))
+        target = result if isinstance(result, Membership) else self.membership
+        messages.success(request, action.success(target))
+        return redirect(self.office_url("membership", pk=target.pk))
+
+    @classmethod
+    def for_action(cls, slug: str):
+        return cls.as_view(action=ACTIONS_BY_SLUG[slug])

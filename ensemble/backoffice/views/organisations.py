@@ -1,0 +1,109 @@
+"""Organisations: the searchable list, its export, and an organisation's page with its timeline."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView, View
+
+from ensemble.core.errors import EnsembleError
+from ensemble.directory import selectors as directory_selectors
+from ensemble.directory import services as directory_services
+from ensemble.memberships import selectors as membership_selectors
+
+from ..access import StaffRequiredMixin, get_or_404
+from ..exports import csv_response
+from ..forms import NoteForm, SearchForm
+
+PER_PAGE = 50
+TIMELINE_PER_PAGE = 50
+
+
+class OrganisationListView(StaffRequiredMixin, TemplateView):
+    template_name = "backoffice/organisation_list.html"
+    nav = "organisations"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = SearchForm(self.request.GET or None)
+        search = form.search() if form.is_bound else ""
+        qs = directory_selectors.organisation_list(self.office, search=search)
+        page = Paginator(qs, PER_PAGE).get_page(self.request.GET.get("page"))
+        context.update(form=form, page=page, organisations=page.object_list)
+        return context
+
+
+class OrganisationExportView(StaffRequiredMixin, View):
+    def get(self, request, *args, **kwargs):
+        form = SearchForm(request.GET or None)
+        search = form.search() if form.is_bound else ""
+        qs = directory_selectors.organisation_list(self.office, search=search)
+        header = [
+            _("N°"),
+            _("Raison sociale"),
+            _("SIREN"),
+            _("SIRET"),
+            _("N° de TVA"),
+            _("Adresse"),
+            _("Code postal"),
+            _("Ville"),
+            _("E-mail"),
+            _("Téléphone"),
+            _("Établissements"),
+        ]
+        rows = (
+            (o.pk, o.name, o.siren, o.siret, o.vat_number, o.address, o.postcode, o.city)
+            + (o.email, o.phone, o.establishment_count)
+            for o in qs.iterator(chunk_size=2000)
+        )
+        filename = f"organisations-{self.office.slug}-{timezone.localdate():%Y-%m-%d}.csv"
+        return csv_response(filename, header, rows)
+
+
+class OrganisationDetailView(StaffRequiredMixin, TemplateView):
+    template_name = "backoffice/organisation_detail.html"
+    nav = "organisations"
+
+    def load_object(self, **kwargs) -> None:
+        self.organisation = get_or_404(
+            directory_selectors.organisation_detail, self.office, kwargs["pk"]
+        )
+
+    def get_context_data(self, note_form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        organisation = self.organisation
+        timeline = Paginator(directory_selectors.timeline(organisation), TIMELINE_PER_PAGE)
+        context.update(
+            organisation=organisation,
+            memberships=membership_selectors.memberships_of_organisation(
+                self.office, organisation.pk
+            ),
+            timeline=timeline.get_page(self.request.GET.get("page")),
+            note_form=note_form or NoteForm(prefix="note"),
+        )
+        return context
+
+
+class OrganisationNoteView(OrganisationDetailView):
+    """POST only: a note after a phone call, an annual visit or anything worth remembering."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = NoteForm(request.POST, prefix="note")
+        if form.is_valid():
+            try:
+                directory_services.add_timeline_note(
+                    self.organisation,
+                    kind=form.cleaned_data["kind"],
+                    summary=form.cleaned_data["summary"],
+                    body=form.cleaned_data["body"],
+                    actor=request.user,
+                )
+            except EnsembleError as exc:
+                form.add_service_error(exc)
+        if form.errors:
+            return self.render_to_response(self.get_context_data(note_form=form))
+        messages.success(request, _("La note est ajoutée au fil de l'organisation."))
+        return redirect(self.office_url("organisation", pk=self.organisation.pk))

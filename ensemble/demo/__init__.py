@@ -1,0 +1,1 @@
+"""Demo data: two offices of the Saint-Omer area, their staff and invented partners."""

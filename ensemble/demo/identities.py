@@ -1,0 +1,81 @@
+"""Deterministic made-up identifiers: the same partner key always gives the same SIRET, phone,
+e-mail, position and dates, whatever the order of the data."""
+
+import datetime
+import hashlib
+from decimal import Decimal
+
+from django.utils.text import slugify
+from stdnum import luhn
+
+from .offices import SEASON_YEAR
+from .partners import TOWNS, PartnerSpec
+
+BANKS = [
+    "Crédit Agricole Nord de France",
+    "CIC Nord Ouest",
+    "Caisse d'Épargne Hauts de France",
+    "Banque Populaire du Nord",
+    "La Banque Postale",
+]
+
+
+def digest(key: str, salt: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"{salt}:{key}".encode()).digest()[:8], "big")
+
+
+def siret_for(key: str) -> str:
+    """A SIRET whose SIREN and SIRET both pass the Luhn check (as tests/factories.py does)."""
+    base = str(10_000_000 + digest(key, "siren") % 89_999_999)
+    siren = base + luhn.calc_check_digit(base)
+    establishment = siren + "0001"
+    return establishment + luhn.calc_check_digit(establishment)
+
+
+def phone_for(key: str) -> str:
+    """A landline of the area (03 21 …), or now and then a mobile."""
+    n = digest(key, "phone")
+    prefix = "06" if n % 6 == 0 else "03 21"
+    rest = n // 7
+    pairs = [f"{rest // 100**i % 100:02d}" for i in range(4)]
+    if prefix == "06":
+        return " ".join(["06", *pairs])
+    return " ".join(["03 21", *pairs[:3]])
+
+
+def email_for(spec: PartnerSpec) -> str:
+    if spec.email:
+        return spec.email
+    first = slugify(spec.contact.split(" ", 1)[0]).replace("-", "")
+    domain = slugify(spec.name)[:40].strip("-")
+    return f"{first}@{domain}.example"
+
+
+def coordinates_for(spec: PartnerSpec) -> tuple[Decimal, Decimal]:
+    """The town centre moved by up to ~600 m, so markers of one town do not pile up."""
+    _, latitude, longitude = TOWNS[spec.town]
+    n = digest(spec.key, "position")
+    d_lat = (n % 1000 / 1000 - 0.5) * 0.011
+    d_lon = (n // 1000 % 1000 / 1000 - 0.5) * 0.016
+    quantum = Decimal("0.000001")
+    return (
+        Decimal(str(latitude + d_lat)).quantize(quantum),
+        Decimal(str(longitude + d_lon)).quantize(quantum),
+    )
+
+
+def signed_on(key: str) -> datetime.date:
+    """When the paper bulletin reached the office: January to April of the season."""
+    return datetime.date(SEASON_YEAR, 1, 3) + datetime.timedelta(days=digest(key, "signed") % 110)
+
+
+def paid_on(key: str) -> datetime.date:
+    return signed_on(key) + datetime.timedelta(days=2 + digest(key, "paid") % 25)
+
+
+def cheque_number(key: str) -> str:
+    return f"{digest(key, 'cheque') % 10_000_000:07d}"
+
+
+def bank_for(key: str) -> str:
+    return BANKS[digest(key, "bank") % len(BANKS)]

@@ -1,0 +1,113 @@
+"""The two demo offices and their staff.
+
+Saint-Omer's public details are the ones its partner guide prints; its bank details are invented
+(a valid-looking IBAN computed with schwifty). The Aire-sur-la-Lys office is entirely invented.
+Every staff member is invented: none of the names printed in the guide is used.
+"""
+
+import dataclasses
+
+from schwifty import IBAN
+
+from ensemble.accounts.models import StaffMembership
+
+DEMO_PASSWORD = "ensemble-demo"  # noqa: S105 — the published password of the demo logins
+ADMIN_EMAIL = "admin@ensemble.demo"
+SEASON_YEAR = 2022
+
+_SAINT_OMER_IBAN = IBAN.generate("FR", bank_code="30006", account_code="00001234567")
+_AIRE_IBAN = IBAN.generate("FR", bank_code="16706", account_code="00004567890")
+
+SAINT_OMER_PRIVACY = """\
+Ce que nous collectons. Le bulletin d'adhésion en ligne recueille l'enseigne et l'adresse de votre \
+établissement, votre nom et votre prénom, votre téléphone, votre adresse e-mail, le SIRET de votre \
+structure, sa catégorie, les prestations choisies et votre mode de règlement. Nous enregistrons \
+aussi la version de la charte et des CGV que vous acceptez, avec la date, l'adresse IP et le \
+navigateur utilisés, pour pouvoir prouver cet accord.
+
+Pourquoi. Ces informations servent à traiter votre demande d'adhésion au Club Partenaire, à \
+établir vos factures, à vous donner accès à votre espace pro et à vous écrire au sujet de votre \
+adhésion (base légale : l'exécution du contrat de partenariat). Les informations de votre \
+établissement destinées au public (enseigne, adresse, téléphone) sont publiées sur nos supports de \
+promotion. Nous ne vendons ni ne cédons vos données.
+
+Combien de temps. Vos données sont conservées pendant la durée de votre partenariat puis trois ans \
+après son terme ; les factures et pièces comptables sont conservées dix ans, comme la loi \
+l'impose, puis supprimées.
+
+Vos droits. Vous pouvez accéder à vos données, les faire rectifier, demander leur effacement ou \
+leur export, et vous opposer à leur traitement pour la prospection. Vous pouvez aussi saisir la \
+CNIL (www.cnil.fr).
+
+Contact. SPL Tourisme en Pays de Saint-Omer, 7, Place Victor Hugo, 62500 Saint-Omer — \
+relationspro@tourisme-saintomer.com.
+"""
+
+AIRE_PRIVACY = """\
+Ce que nous collectons. Le bulletin d'adhésion recueille les coordonnées de votre établissement et \
+de la personne qui le représente, son SIRET, les prestations choisies et le mode de règlement, \
+ainsi que la preuve de l'acceptation de la charte et des CGV (date, adresse IP, navigateur).
+
+Pourquoi. Traiter votre adhésion, la facturer, vous ouvrir l'espace pro et publier votre \
+établissement sur nos supports (base légale : le contrat de partenariat).
+
+Combien de temps. La durée du partenariat puis trois ans ; dix ans pour les pièces comptables.
+
+Vos droits. Accès, rectification, effacement, export, opposition ; réclamation auprès de la CNIL.
+
+Contact. Office de Tourisme d'Aire-sur-la-Lys, 12, Grand'Place, 62120 Aire-sur-la-Lys — \
+partenaires@tourisme-aire.example.
+"""
+
+OFFICES = [
+    {
+        "slug": "saint-omer",
+        "name": "Office de Tourisme et des Congrès du Pays de Saint-Omer",
+        "legal_name": "SPL Tourisme en Pays de Saint-Omer",
+        "legal_form": "Société publique locale",
+        "address": "7, Place Victor Hugo",
+        "postcode": "62500",
+        "city": "Saint-Omer",
+        "email": "relationspro@tourisme-saintomer.com",
+        "phone": "+33321980851",
+        "iban": str(_SAINT_OMER_IBAN),
+        "bic": str(_SAINT_OMER_IBAN.bic),
+        "cheque_payee": "SPL Tourisme en Pays de Saint-Omer",
+        "privacy_notice": SAINT_OMER_PRIVACY,
+    },
+    {
+        "slug": "aire-sur-la-lys",
+        "name": "Office de Tourisme d'Aire-sur-la-Lys",
+        "legal_name": "Association Office de Tourisme d'Aire-sur-la-Lys",
+        "legal_form": "Association loi 1901",
+        "address": "12, Grand'Place",
+        "postcode": "62120",
+        "city": "Aire-sur-la-Lys",
+        "email": "partenaires@tourisme-aire.example",
+        "phone": "+33321395612",
+        "iban": str(_AIRE_IBAN),
+        "bic": str(_AIRE_IBAN.bic),
+        "cheque_payee": "Office de Tourisme d'Aire-sur-la-Lys",
+        "privacy_notice": AIRE_PRIVACY,
+    },
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class StaffSpec:
+    office: str
+    email: str
+    full_name: str
+    pole: str
+
+
+Pole = StaffMembership.Pole
+
+STAFF = [
+    StaffSpec("saint-omer", "accueil@saint-omer.demo", "Maëlle Vandewalle", Pole.RECEPTION),
+    StaffSpec("saint-omer", "commercialisation@saint-omer.demo", "Thomas Lheureux", Pole.SALES),
+    StaffSpec("saint-omer", "promotion@saint-omer.demo", "Inès Bourgois", Pole.PROMOTION),
+    StaffSpec("saint-omer", "relations@saint-omer.demo", "Sophie Dewaele", Pole.PARTNERS),
+    StaffSpec("saint-omer", "administration@saint-omer.demo", "Marc Leroy", Pole.ADMINISTRATION),
+    StaffSpec("aire-sur-la-lys", "staff@aire.demo", "Julie Hochart", Pole.PARTNERS),
+]

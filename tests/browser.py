@@ -1,0 +1,45 @@
+"""Shared helpers for the browser tests: Debian's Chromium driven by Playwright, axe-core."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
+
+
+def require_chromium() -> None:
+    """Skip with a visible reason on a person's machine; fail under CI, which installs it."""
+    if os.path.exists(CHROMIUM):
+        return
+    message = f"Chromium not found at {CHROMIUM} (run `make chromium`)."
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def assert_accessible(page) -> None:
+    """axe-core, WCAG 2.1 A and AA rules: zero violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    assert results.violations_count == 0, results.generate_report()
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
