@@ -6,6 +6,7 @@ import itertools
 from unittest.mock import ANY
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.core import mail
 
@@ -42,14 +43,23 @@ def other_season(other_office):
     return services.install_seed_catalogue(other_office, year=2022)
 
 
+def verified(user):
+    """allauth requires a verified address to log in (ACCOUNT_EMAIL_VERIFICATION=mandatory)."""
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
 @pytest.fixture
 def staff_user(office):
-    return StaffFactory(office=office, user=UserFactory(email="staff@saint-omer.example")).user
+    user = StaffFactory(office=office, user=UserFactory(email="staff@saint-omer.example")).user
+    return verified(user)
 
 
 @pytest.fixture
 def other_staff_user(other_office):
-    return StaffFactory(office=other_office, user=UserFactory(email="staff@aire.example")).user
+    return verified(StaffFactory(office=other_office, user=UserFactory(email="staff@aire.example")).user)
 
 
 @pytest.fixture

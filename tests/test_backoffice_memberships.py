@@ -1,6 +1,8 @@
 """The memberships list: filters, pagination, a query budget that holds at 5,000 rows, CSV export."""
 
+import csv
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -199,7 +201,9 @@ def test_export_is_excel_friendly_csv(staff_client, office, season):
 
 
 def test_export_neutralises_spreadsheet_formulas(staff_client, submit):
-    submit(establishment_name="=HYPERLINK(\"http://evil.example\")")
+    submit(establishment_name='=HYPERLINK("http://evil.example")')
     text = export_text(staff_client.get(url("membership_export")))
-    assert ";'=HYPERLINK" in text
-    assert ";=HYPERLINK" not in text
+    header, row = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";")
+    cells = dict(zip(header, row, strict=True))
+    assert cells["Organisation"] == "'=HYPERLINK(\"http://evil.example\")"
+    assert cells["Établissement"] == "'=HYPERLINK(\"http://evil.example\")"

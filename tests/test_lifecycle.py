@@ -109,10 +109,10 @@ def test_allowed_transition_is_logged_and_on_the_timeline(
     assert logged[0].reason == reason
     assert logged[0].actor == (staff_user if by_staff else None)
     assert status_entries.count() > timeline_before
-    entry = status_entries.filter(summary__contains=S(to_status).label).first()
-    assert entry is not None
-    assert S(from_status).label in entry.summary
+    summary = f"Adhésion 2022 : {S(from_status).label} → {S(to_status).label}"
+    entry = status_entries.get(summary=summary)
     assert entry.body == reason
+    assert entry.actor == (staff_user if by_staff else None)
 
 
 def test_transition_table_is_fully_covered():
@@ -188,7 +188,7 @@ def test_refuse_suspend_terminate_require_a_reason(
 
 
 @pytest.mark.parametrize(
-    ("service", "status", "subject_start", "sentence"),
+    ("service", "status", "subject", "sentence"),
     [
         (
             services.refuse_membership,
@@ -199,13 +199,13 @@ def test_refuse_suspend_terminate_require_a_reason(
         (
             services.suspend_membership,
             S.ACTIVE,
-            "",
+            "Suspension de votre adhésion 2022",
             "Votre adhésion 2022 est suspendue",
         ),
         (
             services.terminate_membership,
             S.ACTIVE,
-            "",
+            "Résiliation de votre adhésion 2022",
             "L'Office met fin à votre adhésion 2022",
         ),
     ],
@@ -216,7 +216,7 @@ def test_refuse_suspend_terminate_email_the_applicant_with_the_reason(
     django_capture_on_commit_callbacks,
     service,
     status,
-    subject_start,
+    subject,
     sentence,
 ):
     membership = make_membership(status)
@@ -226,7 +226,7 @@ def test_refuse_suspend_terminate_email_the_applicant_with_the_reason(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [membership.applicant.email]
-    assert message.subject.startswith(subject_start)
+    assert message.subject == subject
     assert sentence in message.body
     assert f"Motif : {REASON}" in message.body
     assert transitions(membership)[-1].reason == REASON
@@ -361,7 +361,9 @@ def test_activation_emails_the_partner(make_membership, staff_user,
     mail.outbox = []
     with django_capture_on_commit_callbacks(execute=True):
         pay(membership, staff_user, "90.00", PAID_ON)
-    assert [m.to for m in mail.outbox] == [[membership.applicant.email]]
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        ([membership.applicant.email], "Bienvenue au Club Partenaire 2022 : votre adhésion est active")
+    ]
 
 
 # --- record_payment: bad inputs ---------------------------------------------------------------

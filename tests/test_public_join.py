@@ -154,15 +154,11 @@ def test_office_on_its_own_host_serves_the_form_without_prefix(client, season):
     assert login.status_code == 200
 
 
-def test_activation_link_sets_password_and_verifies_email(
-    client, season, django_capture_on_commit_callbacks
-):
+def test_activation_link_sets_password_and_verifies_email(client, season, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         client.post(JOIN_URL, form_data(client, season))
     link = re.search(r"/comptes/activer/\S+/\S+/", mail.outbox[0].body).group(0)
-    response = client.post(
-        link, {"password1": "Marais-audomarois-22", "password2": "Marais-audomarois-22"}
-    )
+    response = client.post(link, {"password1": "Marais-audomarois-22", "password2": "Marais-audomarois-22"})
     assert response.status_code == 302
     user = Membership.objects.get().applicant
     user.refresh_from_db()

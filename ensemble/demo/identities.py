@@ -38,8 +38,8 @@ def phone_for(key: str) -> str:
     prefix = "06" if n % 6 == 0 else "03 21"
     rest = n // 7
     pairs = [f"{rest // 100**i % 100:02d}" for i in range(4)]
-    if prefix == "06":
-        return " ".join(["06", *pairs])
+    if prefix == "06":  # 06 10 … to 06 38 …: allocated mobile ranges
+        return " ".join(["06", f"{10 + rest % 29}", *pairs[1:]])
     return " ".join(["03 21", *pairs[:3]])
 
 

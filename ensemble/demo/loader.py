@@ -195,7 +195,7 @@ def summary(office: Office) -> dict:
 
 def demo_logins() -> list[tuple[str, str]]:
     logins = [(ADMIN_EMAIL, "superutilisateur (admin Django)")]
-    logins += [(s.email, f"équipe {s.office}, pôle {s.pole}") for s in STAFF]
+    logins += [(s.email, f"équipe {s.office}, {StaffMembership.Pole(s.pole).label}") for s in STAFF]
     partners: dict[str, list[str]] = {}
     for slug, specs in PARTNERS_BY_OFFICE.items():
         for spec in specs:

@@ -1,5 +1,6 @@
 """Changes to the directory. Every one runs in a transaction and lands on the timeline."""
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -8,7 +9,15 @@ from ensemble.core.errors import EnsembleError
 from ensemble.core.mail import queue_email
 from ensemble.core.models import Office, OutboundEmail
 
-from .models import Category, Contact, Organisation, OrganisationMember, TimelineEntry
+from .models import (
+    Category,
+    Contact,
+    Establishment,
+    Organisation,
+    OrganisationMember,
+    TimelineEntry,
+)
+from .validators import clean_phone
 
 DEFAULT_CATEGORIES = [
     ("hebergement", "Hébergement", "Accommodation", "Accommodatie"),
@@ -129,3 +138,96 @@ def grant_portal_access(
         organisation=organisation, user=user, defaults={"role": role}
     )
     return member
+
+
+def _full_clean(instance, *, exclude: list[str] | None = None) -> None:
+    """Model validation as a DirectoryError carrying the first message and its field."""
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=True)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise DirectoryError(messages[0], field=None if field == NON_FIELD_ERRORS else field) from None
+
+
+def _save_with_timeline(instance, *, organisation: Organisation, summary: str, actor) -> None:
+    instance.save()
+    record_timeline(organisation, kind=TimelineEntry.Kind.UPDATE, summary=summary, actor=actor)
+
+
+@transaction.atomic
+def create_organisation(office: Office, *, actor: User, **fields) -> Organisation:
+    """Staff add a business met at the desk or on the phone (the join form does the rest)."""
+    organisation = Organisation(office=office, **fields)
+    _full_clean(organisation, exclude=["office"])
+    _save_with_timeline(
+        organisation, organisation=organisation, summary="Fiche créée par l'équipe", actor=actor
+    )
+    return organisation
+
+
+@transaction.atomic
+def update_organisation(organisation: Organisation, *, actor: User, **fields) -> Organisation:
+    for name, value in fields.items():
+        setattr(organisation, name, value)
+    _full_clean(organisation, exclude=["office"])
+    _save_with_timeline(
+        organisation,
+        organisation=organisation,
+        summary="Coordonnées de l'organisation mises à jour : " + ", ".join(sorted(fields)),
+        actor=actor,
+    )
+    return organisation
+
+
+@transaction.atomic
+def save_establishment(
+    organisation: Organisation,
+    *,
+    actor: User,
+    establishment: Establishment | None = None,
+    **fields,
+) -> Establishment:
+    """Create (no `establishment`) or update an establishment of `organisation`."""
+    creating = establishment is None
+    if creating:
+        establishment = Establishment(office_id=organisation.office_id, organisation=organisation)
+    category = fields.get("category")
+    if category is not None and category.office_id != organisation.office_id:
+        raise DirectoryError("Choisissez une catégorie de la liste.", field="category")
+    for name, value in fields.items():
+        setattr(establishment, name, value)
+    _full_clean(establishment, exclude=["office", "organisation"])
+    verb = "ajouté" if creating else "mis à jour"
+    _save_with_timeline(
+        establishment,
+        organisation=organisation,
+        summary=f"Établissement « {establishment.name} » {verb}",
+        actor=actor,
+    )
+    return establishment
+
+
+@transaction.atomic
+def save_contact(
+    organisation: Organisation, *, actor: User, contact: Contact | None = None, **fields
+) -> Contact:
+    """Create (no `contact`) or update a contact of `organisation`."""
+    creating = contact is None
+    if creating:
+        contact = Contact(office_id=organisation.office_id, organisation=organisation)
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    if contact.phone:
+        try:
+            contact.phone = clean_phone(contact.phone)
+        except ValidationError as exc:
+            raise DirectoryError(exc.messages[0], field="phone") from None
+    _full_clean(contact, exclude=["office", "organisation", "user"])
+    verb = "ajouté" if creating else "mis à jour"
+    _save_with_timeline(
+        contact,
+        organisation=organisation,
+        summary=f"Contact « {contact.full_name} » {verb}",
+        actor=actor,
+    )
+    return contact

@@ -60,7 +60,10 @@ def consume_entitlement(
     exceed the quantity."""
     if quantity < 1:
         raise MembershipError("La quantité doit être d'au moins 1.", field="quantity")
-    membership = entitlement.membership
+    # The status as stored, under the row lock suspend/terminate take: never the caller's copy.
+    membership = Membership.objects.select_for_update().only("status").get(
+        pk=entitlement.membership_id
+    )
     if not membership.is_live:
         raise MembershipError("L'adhésion n'est pas active : ce droit ne peut pas être utilisé.")
     updated = (
