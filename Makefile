@@ -54,8 +54,9 @@ chromium:
 	fi
 
 ## make test: the whole suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL).
+## PYTEST_ARGS passes options through, e.g. PYTEST_ARGS='-k join'.
 test: install chromium
-	DJANGO_SETTINGS_MODULE=ensemble.settings.test $(BIN)/pytest
+	DJANGO_SETTINGS_MODULE=ensemble.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

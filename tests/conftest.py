@@ -3,9 +3,11 @@
 import contextlib
 import datetime
 import itertools
+import zoneinfo
 from unittest.mock import ANY
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.core import mail
@@ -111,6 +113,17 @@ def submit(season):
         )
 
     return _submit
+
+
+# The seed is the 2022 partner guide: tests run on a day of its season, whatever today is, so
+# that dates such as "effective the day payment arrives" stay inside the season.
+SEASON_DAY = datetime.datetime(2022, 12, 28, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
+
+
+@pytest.fixture(autouse=True)
+def _during_the_2022_season():
+    with time_machine.travel(SEASON_DAY, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -56,9 +56,7 @@ def post_urls(membership, season) -> list[str]:
 def other_membership(other_season):
     """A join request to the other office (Aire-sur-la-Lys)."""
     application = make_application(other_season, email="gite@aire.example")
-    return services.submit_join_request(
-        other_season.office, application, evidence=EVIDENCE
-    ).membership
+    return services.submit_join_request(other_season.office, application, evidence=EVIDENCE).membership
 
 
 @pytest.fixture
@@ -158,12 +156,28 @@ def test_foreign_catalogue_season_is_404(client, staff_user, season, other_seaso
     assert client.get(url("catalogue") + "?season=abc").status_code == 404
 
 
-def test_actions_are_post_only(client, staff_user, membership, season):
+def test_actions_change_nothing_on_get(client, staff_user, membership, season):
+    """A GET of an action URL (after logging in, say) goes back to the page it belongs to."""
     client.force_login(staff_user)
-    for target in post_urls(membership, season):
-        assert client.get(target).status_code == 405, target
+    pages = {
+        url(action.url_name(), pk=membership.pk): url("membership", pk=membership.pk) for action in ACTIONS
+    }
+    pages[url("organisation_note", pk=membership.organisation_id)] = url(
+        "organisation", pk=membership.organisation_id
+    )
+    catalogue = url("catalogue") + f"?season={season.pk}"
+    pages[url("season_prepare", season_pk=season.pk)] = catalogue
+    pages[url("season_open", season_pk=season.pk)] = catalogue
+    assert set(pages) == set(post_urls(membership, season))
+    for target, page in pages.items():
+        response = client.get(target)
+        assert response.status_code == 302, target
+        assert response["Location"] == page
     membership.refresh_from_db()
     assert membership.status == Membership.Status.REQUESTED
+    assert MembershipTransition.objects.filter(membership=membership).count() == 1
+    assert not TimelineEntry.objects.filter(kind=TimelineEntry.Kind.NOTE).exists()
+    assert not Season.objects.filter(year=2023).exists()
 
 
 def test_actions_need_the_csrf_token(staff_user, membership):

@@ -95,13 +95,30 @@ def test_page_of_an_active_membership(staff_client, active):
     assert "VIR ADH 2022" in html
 
 
+def test_page_query_count_does_not_grow_with_payments(
+    staff_client, awaiting, staff_user, django_assert_max_num_queries
+):
+    for _ in range(6):
+        services.record_payment(
+            awaiting,
+            actor=staff_user,
+            method="cash",
+            amount=Decimal("10.00"),
+            received_on=timezone.localdate(),
+        )
+    with django_assert_max_num_queries(16):
+        response = staff_client.get(url("membership", pk=awaiting.pk))
+    assert len(response.context["membership"].payments.all()) == 6
+    assert response.context["paid"] == Decimal("60.00")
+    assert response.context["remaining"] == Decimal("30.00")
+
+
 def test_payment_form_is_prefilled_with_what_remains(staff_client, awaiting):
     response = staff_client.get(url("membership", pk=awaiting.pk))
-    form = dict(response.context["actions"])
     payment_form = next(f for a, f in response.context["actions"] if a.slug == "payment")
     assert payment_form["amount"].value() == "90,00"
     assert payment_form["method"].value() == "cheque"
-    assert form  # every available action has its form
+    assert payment_form["received_on"].value() == timezone.localdate()
 
 
 def test_user_text_is_escaped(staff_client, submit, staff_user):
@@ -124,7 +141,7 @@ def test_accept(staff_client, requested, django_capture_on_commit_callbacks):
     requested.refresh_from_db()
     assert requested.status == S.AWAITING_PAYMENT
     assert requested.accepted_on == timezone.localdate()
-    assert [m.to for m in mail.outbox] == ["camille@moulin.example"]
+    assert [m.to for m in mail.outbox] == [["camille@moulin.example"]]
     page = staff_client.get(response["Location"])
     assert "La demande est validée." in messages_of(page)
 
@@ -133,9 +150,7 @@ def test_accept_twice_is_refused_with_a_message(staff_client, awaiting):
     before = assert_unchanged(awaiting, S.AWAITING_PAYMENT)
     response = act(staff_client, awaiting, "accept", follow=True)
     assert response.status_code == 200
-    assert messages_of(response) == [
-        "Action impossible : l'adhésion est « En attente de règlement »."
-    ]
+    assert messages_of(response) == ["Action impossible : l'adhésion est « En attente de règlement »."]
     assert MembershipTransition.objects.filter(membership=awaiting).count() == before
 
 
@@ -173,14 +188,25 @@ def test_refuse_an_active_membership_is_refused(staff_client, active):
 # --- Bulletin -------------------------------------------------------------------------------------
 
 
-def test_record_signed_bulletin_then_payment_activates(staff_client, awaiting, staff_user):
+def test_record_signed_bulletin(staff_client, awaiting):
     Membership.objects.filter(pk=awaiting.pk).update(bulletin_signed_on=None)
     day = timezone.localdate() - datetime.timedelta(days=2)
-    response = act(staff_client, awaiting, "bulletin", {"received_on": day.isoformat()})
-    assert response.status_code == 302
+    response = act(staff_client, awaiting, "bulletin", {"received_on": day.isoformat()}, follow=True)
+    assert messages_of(response) == ["Le bulletin signé est enregistré."]
     awaiting.refresh_from_db()
     assert awaiting.bulletin_signed_on == day
     assert awaiting.status == S.AWAITING_PAYMENT  # not paid yet
+
+
+def test_paper_bulletin_after_the_payment_activates(staff_client, awaiting, staff_user):
+    """A request made on paper: paid first, then the signed bulletin arrives."""
+    Membership.objects.filter(pk=awaiting.pk).update(bulletin_signed_on=None)
+    awaiting.refresh_from_db()
+    assert act(staff_client, awaiting, "payment", payment()).status_code == 302
+    assert_unchanged(awaiting, S.AWAITING_PAYMENT)
+    today = timezone.localdate().isoformat()
+    assert act(staff_client, awaiting, "bulletin", {"received_on": today}).status_code == 302
+    assert_unchanged(awaiting, S.ACTIVE)
 
 
 def test_bulletin_in_the_future_is_refused_on_the_field(staff_client, awaiting):
@@ -229,7 +255,7 @@ def test_payment_with_french_decimal_comma_activates(
     assert recorded.amount == Decimal("90.00")
     assert recorded.cheque_number == "0012345"
     assert recorded.recorded_by.email == "staff@saint-omer.example"
-    assert [m.to for m in mail.outbox] == ["camille@moulin.example"]  # "membership active"
+    assert [m.to for m in mail.outbox] == [["camille@moulin.example"]]  # "membership active"
     assert "Le règlement est enregistré." in messages_of(staff_client.get(response["Location"]))
 
 
@@ -257,7 +283,7 @@ def test_payment_with_a_bad_amount(staff_client, awaiting, amount, message):
     response = act(staff_client, awaiting, "payment", payment(amount=amount))
     assert response.status_code == 200
     html = response.content.decode()
-    assert message.replace("’", "&#x27;") in html or message in html
+    assert message in html
     assert 'id="id_payment-amount_error"' in html
     assert not Payment.objects.exists()
     assert_unchanged(awaiting, S.AWAITING_PAYMENT)
@@ -290,9 +316,7 @@ def test_payment_with_an_unknown_method(staff_client, awaiting):
 def test_payment_on_a_refused_membership_is_refused(staff_client, requested, staff_user):
     services.refuse_membership(requested, actor=staff_user, reason="Doublon")
     response = act(staff_client, requested, "payment", payment(), follow=True)
-    assert messages_of(response) == [
-        "Impossible d'enregistrer un règlement : l'adhésion est « Refusée »."
-    ]
+    assert messages_of(response) == ["Impossible d'enregistrer un règlement : l'adhésion est « Refusée »."]
     assert not Payment.objects.exists()
 
 
@@ -324,8 +348,8 @@ def test_suspend_a_request_is_refused(staff_client, requested):
 
 def test_reinstate(staff_client, active, staff_user):
     services.suspend_membership(active, actor=staff_user, reason="Fiche non mise à jour.")
-    response = act(staff_client, active, "reinstate", {"reason": ""})
-    assert response.status_code == 302
+    response = act(staff_client, active, "reinstate", {"reason": ""}, follow=True)
+    assert messages_of(response) == ["L'adhésion est rétablie."]
     assert_unchanged(active, S.ACTIVE)
     response = act(staff_client, active, "reinstate", {"reason": ""}, follow=True)
     assert messages_of(response) == ["Action impossible : l'adhésion est « Active »."]

@@ -205,5 +205,5 @@ def test_export_neutralises_spreadsheet_formulas(staff_client, submit):
     text = export_text(staff_client.get(url("membership_export")))
     header, row = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";")
     cells = dict(zip(header, row, strict=True))
-    assert cells["Organisation"] == "'=HYPERLINK(\"http://evil.example\")"
-    assert cells["Établissement"] == "'=HYPERLINK(\"http://evil.example\")"
+    assert cells["Organisation"] == '\'=HYPERLINK("http://evil.example")'
+    assert cells["Établissement"] == '\'=HYPERLINK("http://evil.example")'

@@ -50,9 +50,7 @@ def catalogue_counts(office) -> tuple[int, int, int, int]:
 
 def test_seed_catalogue_has_exactly_the_2022_offers_of_the_guide(season):
     offers = Offer.objects.filter(season=season)
-    found = {
-        o.code: (o.kind, o.pricing_mode, o.price_ttc, o.commission_rate) for o in offers
-    }
+    found = {o.code: (o.kind, o.pricing_mode, o.price_ttc, o.commission_rate) for o in offers}
     assert found == GUIDE_2022_OFFERS
     assert all(o.is_active and o.vat_rate == Decimal("20.00") for o in offers)
 
@@ -93,9 +91,7 @@ def test_pack_entitlements_follow_the_guide(pack):
 
 def test_option_entitlements_follow_the_guide(season):
     def rules(code):
-        return {
-            e.kind: (e.quantity, e.per_unit) for e in offer(season, code).entitlements.all()
-        }
+        return {e.kind: (e.quantity, e.per_unit) for e in offer(season, code).entitlements.all()}
 
     assert rules("photos-10") == {"photos": (10, False)}
     assert rules("photos-25") == {"photos": (25, False)}
@@ -161,9 +157,7 @@ def test_prepare_next_season_copies_offers_closed_for_joining(season):
     assert copied == GUIDE_2022_OFFERS
     new_pack = Offer.objects.get(season=new, code="pack-partenaire")
     assert new_pack.pk != offer(season, "pack-partenaire").pk
-    assert {e.kind: (e.quantity, e.duration_days) for e in new_pack.entitlements.all()} == (
-        PACK_ENTITLEMENTS
-    )
+    assert {e.kind: (e.quantity, e.duration_days) for e in new_pack.entitlements.all()} == (PACK_ENTITLEMENTS)
     assert OfferEntitlement.objects.filter(offer__season=new).count() == 18
 
 
@@ -207,14 +201,10 @@ def test_publish_terms_requires_a_text(season):
 
 def test_open_season_refuses_without_terms(office, season):
     bare = services.create_season(office, year=2024)
-    with assert_refused(
-        "La charte et les CGV de la saison doivent être publiées d'abord.", field=None
-    ):
+    with assert_refused("La charte et les CGV de la saison doivent être publiées d'abord.", field=None):
         services.open_season(bare)
     services.publish_terms(bare, kind="charter", title="Charte", body="Texte de la charte")
-    with assert_refused(
-        "La charte et les CGV de la saison doivent être publiées d'abord.", field=None
-    ):
+    with assert_refused("La charte et les CGV de la saison doivent être publiées d'abord.", field=None):
         services.open_season(bare)
     bare.refresh_from_db()
     assert bare.is_open_for_joining is False

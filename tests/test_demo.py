@@ -3,11 +3,14 @@ and a second run that changes nothing."""
 
 import datetime
 import io
+import zoneinfo
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.apps import apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.utils import timezone
 
 from ensemble.accounts.models import StaffMembership, User
@@ -27,9 +30,34 @@ def load_demo() -> str:
     return out.getvalue()
 
 
+# The demo shows the 2022 season once it is over; these tests run on a fixed day after it (and
+# not on conftest's day inside the season).
+DEMO_DAY = datetime.datetime(2023, 1, 16, 9, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
+
+
+@pytest.fixture(autouse=True)
+def _during_the_2022_season():
+    """Overrides conftest's fixture of the same name for this module."""
+    with time_machine.travel(DEMO_DAY, tick=True):
+        yield
+
+
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker):
+    """Load the demo once for this module, in a transaction rolled back after its last test
+    (each test still runs in its own savepoint, like any `db` test)."""
+    with (
+        time_machine.travel(DEMO_DAY, tick=True),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        yield load_demo()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db):
-    return load_demo()
+def demo(demo_output, db):
+    return demo_output
 
 
 def test_both_offices_with_their_partners_and_staff(demo):
@@ -60,8 +88,9 @@ def test_dates_stay_in_the_season_and_in_the_past(demo):
         assert membership.ends_on == membership.season.ends_on
         for entitlement in membership.entitlements.all():
             assert entitlement.valid_from <= entitlement.valid_until
-    received = Payment.objects.values_list("received_on", flat=True)
-    assert received and all(day <= today and day.year == 2022 for day in received)
+    received = list(Payment.objects.values_list("received_on", flat=True))
+    assert received
+    assert [day for day in received if day > today or day.year != 2022] == []
     ended = Membership.objects.filter(status=Membership.Status.EXPIRED)
     assert all(m.season.ends_on < datetime.date(2023, 1, 1) for m in ended)
 
@@ -124,3 +153,11 @@ def test_second_run_changes_nothing(demo):
     output = load_demo()
     assert snapshot() == before
     assert "(0 créées maintenant)" in output
+
+
+def test_refuses_to_load_during_the_season(db):
+    before = snapshot()
+    with time_machine.travel(datetime.datetime(2022, 6, 1, 12, 0, tzinfo=datetime.UTC), tick=False):
+        with pytest.raises(CommandError, match="après le 31/12/2022"):
+            load_demo()
+    assert snapshot() == before

@@ -63,9 +63,7 @@ def test_consume_several_at_once_cannot_overdraw(make_membership, season, staff_
 @pytest.mark.parametrize("quantity", [0, -1])
 def test_consume_quantity_below_one_is_refused(active, staff_user, quantity):
     with assert_refused("La quantité doit être d'au moins 1.", field="quantity"):
-        services.consume_entitlement(
-            entitlement(active, "training"), quantity=quantity, actor=staff_user
-        )
+        services.consume_entitlement(entitlement(active, "training"), quantity=quantity, actor=staff_user)
 
 
 def test_unlimited_entitlement_never_runs_out(active, staff_user):
@@ -151,9 +149,7 @@ def run_in_threads(count: int, work) -> list[str]:
 @pytest.fixture
 def three_training_seats(make_membership, season):
     # The pack's seat plus one per person for two people: 3 seats.
-    membership = make_membership(
-        S.ACTIVE, options={offer(season, "formation-reseaux-sociaux").pk: 2}
-    )
+    membership = make_membership(S.ACTIVE, options={offer(season, "formation-reseaux-sociaux").pk: 2})
     seats = entitlement(membership, "training")
     assert seats.quantity == 3
     return seats

@@ -26,7 +26,6 @@ from ensemble.directory.models import (
     TimelineEntry,
 )
 from ensemble.memberships import services
-from ensemble.memberships.errors import MembershipError
 from ensemble.memberships.models import (
     Membership,
     MembershipTransition,
@@ -175,9 +174,10 @@ def test_join_records_both_acceptances_verbatim_with_evidence(submit, season):
         assert acceptance.title == document.title
         assert acceptance.version == 1
         assert acceptance.content_hash == document.content_hash
-        assert acceptance.content_hash == hashlib.sha256(
-            f"{acceptance.title}\n\n{acceptance.text}".encode()
-        ).hexdigest()
+        assert (
+            acceptance.content_hash
+            == hashlib.sha256(f"{acceptance.title}\n\n{acceptance.text}".encode()).hexdigest()
+        )
         assert acceptance.ip_address == "192.0.2.10"
         assert acceptance.user_agent == "pytest"
         assert acceptance.user == membership.applicant
@@ -194,9 +194,7 @@ def test_join_writes_the_submit_transition_and_timeline_entries(submit):
         "requested",
     )
     kinds = list(
-        TimelineEntry.objects.filter(organisation=membership.organisation).values_list(
-            "kind", flat=True
-        )
+        TimelineEntry.objects.filter(organisation=membership.organisation).values_list("kind", flat=True)
     )
     assert sorted(kinds) == ["email", "join"]
     join_entry = TimelineEntry.objects.get(organisation=membership.organisation, kind="join")
@@ -239,9 +237,7 @@ def _english_catalogue_installed() -> bool:
         )
 
 
-def test_confirmation_is_written_in_the_contact_language(
-    submit, django_capture_on_commit_callbacks
-):
+def test_confirmation_is_written_in_the_contact_language(submit, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         membership = submit(language="en").membership
     email = OutboundEmail.objects.get()
@@ -327,24 +323,18 @@ def test_pack_id_that_is_an_option_is_refused(submit, season):
 
 
 def test_pack_given_again_as_an_option_is_refused(submit, season, pack):
-    with assert_refused(
-        "Cette prestation ne fait pas partie du catalogue de la saison.", field="options"
-    ):
+    with assert_refused("Cette prestation ne fait pas partie du catalogue de la saison.", field="options"):
         submit(options={pack.pk: 1})
 
 
 def test_option_of_another_season_is_refused(submit, season):
     next_season = services.prepare_next_season(season)
-    with assert_refused(
-        "Cette prestation ne fait pas partie du catalogue de la saison.", field="options"
-    ):
+    with assert_refused("Cette prestation ne fait pas partie du catalogue de la saison.", field="options"):
         submit(options={offer(next_season, "photos-10").pk: 1})
 
 
 def test_option_of_another_office_is_refused(submit, other_season):
-    with assert_refused(
-        "Cette prestation ne fait pas partie du catalogue de la saison.", field="options"
-    ):
+    with assert_refused("Cette prestation ne fait pas partie du catalogue de la saison.", field="options"):
         submit(options={offer(other_season, "photos-10").pk: 1})
 
 
@@ -355,9 +345,7 @@ def test_pack_of_another_office_is_refused(submit, other_season):
 
 def test_withdrawn_option_is_refused(submit, season):
     Offer.objects.filter(season=season, code="photos-10").update(is_active=False)
-    with assert_refused(
-        "Cette prestation ne fait pas partie du catalogue de la saison.", field="options"
-    ):
+    with assert_refused("Cette prestation ne fait pas partie du catalogue de la saison.", field="options"):
         submit(options={offer(season, "photos-10").pk: 1})
 
 

@@ -112,9 +112,7 @@ ACTIONS = [
         title=_("Refuser la demande"),
         button=_("Refuser la demande"),
         form_class=forms.RefuseForm,
-        perform=lambda m, actor, data: services.refuse_membership(
-            m, actor=actor, reason=data["reason"]
-        ),
+        perform=lambda m, actor, data: services.refuse_membership(m, actor=actor, reason=data["reason"]),
         success=lambda m: gettext("La demande est refusée ; le motif est envoyé au partenaire."),
         is_available=lambda m: m.can("refuse"),
         confirm=_("Refuser cette demande d'adhésion ?"),
@@ -148,9 +146,7 @@ ACTIONS = [
         title=_("Suspendre l'adhésion"),
         button=_("Suspendre l'adhésion"),
         form_class=forms.SuspendForm,
-        perform=lambda m, actor, data: services.suspend_membership(
-            m, actor=actor, reason=data["reason"]
-        ),
+        perform=lambda m, actor, data: services.suspend_membership(m, actor=actor, reason=data["reason"]),
         success=lambda m: gettext("L'adhésion est suspendue."),
         is_available=lambda m: m.can("suspend"),
         confirm=_("Suspendre cette adhésion ?"),
@@ -162,9 +158,7 @@ ACTIONS = [
         title=_("Rétablir l'adhésion"),
         button=_("Rétablir l'adhésion"),
         form_class=forms.ReinstateForm,
-        perform=lambda m, actor, data: services.reinstate_membership(
-            m, actor=actor, reason=data["reason"]
-        ),
+        perform=lambda m, actor, data: services.reinstate_membership(m, actor=actor, reason=data["reason"]),
         success=lambda m: gettext("L'adhésion est rétablie."),
         is_available=lambda m: m.can("reinstate"),
     ),
@@ -174,9 +168,7 @@ ACTIONS = [
         title=_("Résiliation par l'Office"),
         button=_("Résilier l'adhésion"),
         form_class=forms.TerminateForm,
-        perform=lambda m, actor, data: services.terminate_membership(
-            m, actor=actor, reason=data["reason"]
-        ),
+        perform=lambda m, actor, data: services.terminate_membership(m, actor=actor, reason=data["reason"]),
         success=lambda m: gettext("L'adhésion est résiliée."),
         is_available=lambda m: m.can("terminate"),
         confirm=_("Résilier cette adhésion ? Le partenaire en sera informé."),

@@ -1,13 +1,12 @@
-"""CSV exports that Excel (French locale) opens as is: UTF-8 with a BOM, semicolons, decimal comma.
-"""
+"""CSV exports that Excel (French locale) opens as is: UTF-8 with a BOM, semicolons, decimal comma."""
 
 import csv
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
 from django.http import StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 BOM = "\ufeff"
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection): quote it.
@@ -36,17 +35,26 @@ def cell(value) -> str:
     return text
 
 
-def csv_response(
-    filename: str, header: Sequence[str], rows: Iterable[Sequence]
-) -> StreamingHttpResponse:
+def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> StreamingHttpResponse:
     """Stream `rows` as a CSV download; the rows are read lazily (use a queryset iterator)."""
     writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
+    language = translation.get_language()  # the rows are written after the view returns
 
     def lines():
-        yield BOM + writer.writerow([str(h) for h in header])
-        for row in rows:
-            yield writer.writerow([cell(value) for value in row])
+        with translation.override(language):
+            yield BOM + writer.writerow([str(h) for h in header])
+            for row in rows:
+                yield writer.writerow([cell(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def csv_export(
+    filename: str, columns: Sequence[tuple[str, Callable]], objects: Iterable
+) -> StreamingHttpResponse:
+    """Stream one row per object; `columns` are (header, getter) pairs."""
+    header = [label for label, _ in columns]
+    rows = ([get(obj) for _, get in columns] for obj in objects)
+    return csv_response(filename, header, rows)

@@ -82,9 +82,7 @@ class MembershipFilterForm(BackofficeForm):
 
     season = forms.TypedChoiceField(label=_("Saison"), required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(label=_("Statut"), required=False)
-    category = forms.TypedChoiceField(
-        label=_("Catégorie"), required=False, coerce=int, empty_value=None
-    )
+    category = forms.TypedChoiceField(label=_("Catégorie"), required=False, coerce=int, empty_value=None)
     q = forms.CharField(label=_("Rechercher"), required=False, max_length=100)
 
     def __init__(self, *args, seasons, categories, **kwargs):
@@ -247,20 +245,14 @@ class NoteForm(BackofficeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["summary"].error_messages["required"] = _(
-            "Le résumé de la note est obligatoire."
-        )
+        self.fields["summary"].error_messages["required"] = _("Le résumé de la note est obligatoire.")
 
 
 class CategoryForm(BackofficeForm):
     name = forms.CharField(label=_("Nom"), max_length=100)
     name_en = forms.CharField(label=_("Nom en anglais (facultatif)"), required=False, max_length=100)
-    name_nl = forms.CharField(
-        label=_("Nom en néerlandais (facultatif)"), required=False, max_length=100
-    )
+    name_nl = forms.CharField(label=_("Nom en néerlandais (facultatif)"), required=False, max_length=100)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["name"].error_messages["required"] = _(
-            "Le nom de la catégorie est obligatoire."
-        )
+        self.fields["name"].error_messages["required"] = _("Le nom de la catégorie est obligatoire.")

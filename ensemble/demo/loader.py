@@ -13,12 +13,13 @@ from collections import Counter
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import get_hasher, make_password
 from django.db import transaction
+from django.utils import timezone
 
 from ensemble.accounts.models import StaffMembership, User
 from ensemble.accounts.services import get_or_create_login
 from ensemble.core.models import Office
+from ensemble.directory import services as directory_services
 from ensemble.directory.models import Category, Establishment, Organisation
-from ensemble.directory.services import ensure_default_categories
 from ensemble.memberships import selectors as membership_selectors
 from ensemble.memberships import services
 from ensemble.memberships.models import Membership, Season
@@ -72,7 +73,7 @@ def ensure_admin() -> User:
 def ensure_office(spec: dict) -> OfficeContext:
     fields = {k: v for k, v in spec.items() if k != "slug"}
     office, _ = Office.objects.get_or_create(slug=spec["slug"], defaults=fields)
-    ensure_default_categories(office)
+    directory_services.ensure_default_categories(office)
     season = services.install_seed_catalogue(office, year=SEASON_YEAR, open_for_joining=True)
     staff = {}
     for member in (s for s in STAFF if s.office == office.slug):
@@ -117,16 +118,18 @@ def application(context: OfficeContext, spec: PartnerSpec) -> services.JoinAppli
     )
 
 
-def complete_directory_record(membership: Membership, spec: PartnerSpec) -> None:
-    """What staff add after the join form: the legal name and the map position.
-
-    The directory has no editing service yet; these two fields are written here, on rows just
-    created in the same transaction, and nothing else is.
-    """
-    Organisation.objects.filter(pk=membership.organisation_id).update(name=spec.organisation)
+def complete_directory_record(membership: Membership, spec: PartnerSpec, actor: User) -> None:
+    """What staff add after the join form: the legal name and the map position."""
+    organisation = membership.organisation
+    if organisation.name != spec.organisation:
+        directory_services.update_organisation(organisation, actor=actor, name=spec.organisation)
     latitude, longitude = identities.coordinates_for(spec)
-    Establishment.objects.filter(pk=membership.establishment_id).update(
-        latitude=latitude, longitude=longitude
+    directory_services.save_establishment(
+        organisation,
+        actor=actor,
+        establishment=membership.establishment,
+        latitude=latitude,
+        longitude=longitude,
     )
 
 
@@ -138,7 +141,7 @@ def load_partner(context: OfficeContext, spec: PartnerSpec) -> bool:
     with transaction.atomic():
         result = services.submit_join_request(context.office, application(context, spec), evidence=EVIDENCE)
         membership = result.membership
-        complete_directory_record(membership, spec)
+        complete_directory_record(membership, spec, context.actors.partners)
         bring_to_outcome(membership, spec, context.actors)
         if spec.login and not membership.applicant.has_usable_password():
             set_demo_password(membership.applicant)
@@ -164,8 +167,18 @@ def close_season_end(contexts: list[OfficeContext]) -> dict[str, int]:
     return services.close_due_memberships(today=datetime.date(SEASON_YEAR + 1, 1, 1))
 
 
+class DemoClockError(Exception):
+    """The demo shows the 2022 season once it is over; it cannot be loaded before its end."""
+
+
 def load_demo() -> dict:
     """Load everything; returns what was created in this run."""
+    season_end = datetime.date(SEASON_YEAR, 12, 31)
+    if timezone.localdate() <= season_end:
+        raise DemoClockError(
+            f"La démo présente la saison {SEASON_YEAR} une fois terminée (paiements reçus, "
+            f"adhésions échues) : elle ne peut être chargée qu'après le {season_end:%d/%m/%Y}."
+        )
     contexts = [ensure_office(spec) for spec in OFFICES]
     ensure_admin()
     created = Counter()

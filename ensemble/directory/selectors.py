@@ -54,13 +54,11 @@ def organisation_list(office: Office, *, search: str = "") -> QuerySet[Organisat
 
     qs = Organisation.objects.filter(office=office)
     if search:
-        by_establishment = Establishment.objects.filter(
-            office=office, name__icontains=search
-        ).values("organisation_id")
+        by_establishment = Establishment.objects.filter(office=office, name__icontains=search)
         qs = qs.filter(
             Q(name__icontains=search)
             | Q(city__icontains=search)
             | Q(siren__startswith=search.replace(" ", ""))
-            | Q(pk__in=by_establishment)
+            | Q(pk__in=by_establishment.values("organisation_id"))
         )
     return qs.annotate(establishment_count=Count("establishments")).order_by("name", "id")

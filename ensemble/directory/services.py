@@ -103,9 +103,12 @@ def email_organisation(
     language: str | None = None,
     actor: User | None = None,
 ) -> OutboundEmail | None:
-    """Queue an e-mail to the organisation's primary contact (or `to`), in their language,
-    and put it on the timeline. Call inside the acting service's transaction."""
-    contact = primary_contact(organisation)
+    """Queue an e-mail to `to` (else the organisation's primary contact), in the language of
+    the contact with that address, and put it on the timeline. Call inside the acting
+    service's transaction."""
+    contact = (
+        Contact.objects.filter(organisation=organisation, email__iexact=to).first() if to else None
+    ) or primary_contact(organisation)
     address = to or (contact.email if contact and contact.email else organisation.email)
     if not address:
         return None

@@ -113,3 +113,12 @@ def expiring_memberships(office: Office, *, within_days: int = 30, today=None) -
 def season_detail(office: Office, pk: int) -> Season:
     """One season of `office`; DoesNotExist outside it."""
     return seasons(office).get(pk=pk)
+
+
+def renewal_of(membership: Membership) -> Membership | None:
+    """The next season's membership created by renewing `membership`, if any."""
+    return (
+        Membership.objects.filter(office_id=membership.office_id, renewed_from=membership)
+        .select_related("season")
+        .first()
+    )

@@ -48,9 +48,12 @@ class CatalogueView(StaffRequiredMixin, TemplateView):
 
 
 class SeasonActionView(StaffRequiredMixin, View):
-    """POST only: an action on a whole season, then back to its catalogue."""
+    """POST: an action on a whole season, then back to its catalogue (where a GET goes too)."""
 
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
+
+    def get(self, request, *args, **kwargs):
+        return redirect(f"{self.office_url('catalogue')}?season={self.season.pk}")
 
     def load_object(self, **kwargs) -> None:
         self.season = get_or_404(selectors.season_detail, self.office, kwargs["season_pk"])
@@ -73,8 +76,7 @@ class SeasonPrepareView(SeasonActionView):
     def perform(self):
         new = services.prepare_next_season(self.season, actor=self.request.user)
         message = _(
-            "La saison %(year)s est préparée : relisez les prix et les textes, puis ouvrez les "
-            "adhésions."
+            "La saison %(year)s est préparée : relisez les prix et les textes, puis ouvrez les adhésions."
         ) % {"year": new.year}
         return new, message
 

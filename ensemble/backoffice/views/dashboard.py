@@ -22,9 +22,7 @@ class DashboardView(StaffRequiredMixin, TemplateView):
         season = selectors.current_season(office)
         counts = selectors.status_counts(office, season)
         season_id = season.pk if season else None
-        requested = selectors.membership_list(
-            office, season_id=season_id, status=Membership.Status.REQUESTED
-        )
+        requested = selectors.membership_list(office, season_id=season_id, status=Membership.Status.REQUESTED)
         awaiting = selectors.membership_list(
             office, season_id=season_id, status=Membership.Status.AWAITING_PAYMENT
         )

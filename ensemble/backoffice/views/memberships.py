@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 
 from ensemble.core.errors import EnsembleError
@@ -16,7 +16,7 @@ from ensemble.memberships.models import Membership
 
 from ..access import StaffRequiredMixin, get_or_404
 from ..actions import ACTIONS, ACTIONS_BY_SLUG, HISTORY_LABELS, MembershipAction
-from ..exports import csv_response
+from ..exports import csv_export
 from ..forms import MembershipFilterForm
 
 PER_PAGE = 50
@@ -48,46 +48,31 @@ class MembershipListView(MembershipFilterMixin, TemplateView):
 
 
 class MembershipExportView(MembershipFilterMixin, View):
+    """The filtered list as CSV (same filters as the list, every page)."""
+
     def get(self, request, *args, **kwargs):
-        rows = (
-            (
-                m.pk,
-                m.organisation.name,
-                m.organisation.siret,
-                m.organisation.email,
-                m.establishment.name if m.establishment else "",
-                m.establishment.category.name if m.establishment else "",
-                m.season.year,
-                m.get_status_display(),
-                m.amount_due,
-                m.paid,
-                m.get_payment_method_display(),
-                timezone.localtime(m.created_at).date(),
-                m.accepted_on,
-                m.activated_on,
-                m.ends_on,
-            )
-            for m in self.filtered(self.filter_form()).iterator(chunk_size=2000)
-        )
-        header = [
-            _("N°"),
-            _("Organisation"),
-            _("SIRET"),
-            _("E-mail"),
-            _("Établissement"),
-            _("Catégorie"),
-            _("Saison"),
-            _("Statut"),
-            _("Montant dû TTC"),
-            _("Réglé"),
-            _("Mode de règlement"),
-            _("Demande reçue le"),
-            _("Validée le"),
-            _("Effective le"),
-            _("Fin"),
-        ]
+        memberships = self.filtered(self.filter_form()).iterator(chunk_size=2000)
         filename = f"adhesions-{self.office.slug}-{timezone.localdate():%Y-%m-%d}.csv"
-        return csv_response(filename, header, rows)
+        return csv_export(filename, EXPORT_COLUMNS, memberships)
+
+
+EXPORT_COLUMNS = [
+    (_("N°"), lambda m: m.pk),
+    (_("Organisation"), lambda m: m.organisation.name),
+    (_("SIRET"), lambda m: m.organisation.siret),
+    (_("E-mail"), lambda m: m.organisation.email),
+    (_("Établissement"), lambda m: m.establishment.name if m.establishment else ""),
+    (_("Catégorie"), lambda m: m.establishment.category.name if m.establishment else ""),
+    (_("Saison"), lambda m: m.season.year),
+    (_("Statut"), lambda m: m.get_status_display()),
+    (_("Montant dû TTC"), lambda m: m.amount_due),
+    (_("Réglé"), lambda m: m.paid),
+    (_("Mode de règlement"), lambda m: m.get_payment_method_display()),
+    (_("Demande reçue le"), lambda m: timezone.localtime(m.created_at).date()),
+    (_("Validée le"), lambda m: m.accepted_on),
+    (_("Effective le"), lambda m: m.activated_on),
+    (_("Fin"), lambda m: m.ends_on),
+]
 
 
 class MembershipDetailView(StaffRequiredMixin, TemplateView):
@@ -107,24 +92,33 @@ class MembershipDetailView(StaffRequiredMixin, TemplateView):
                 actions.append((action, bound_form))
             elif action.is_available(membership):
                 actions.append((action, action.make_form(membership)))
-        history = [(entry, HISTORY_LABELS.get(entry.action, entry.action)) for entry in membership.history.all()]
+        history = [
+            (entry, HISTORY_LABELS.get(entry.action, entry.action)) for entry in membership.history.all()
+        ]
         context.update(
             membership=membership,
             paid=paid,
             remaining=max(membership.amount_due - paid, Decimal("0.00")),
             actions=actions,
             history=history,
-            renewal=Membership.objects.filter(renewed_from=membership).select_related("season").first(),
+            renewal=selectors.renewal_of(membership),
         )
         return context
 
 
 class MembershipActionView(MembershipDetailView):
-    """POST only. A refused action re-renders the page with the form's errors (a field error) or
-    comes back with an error message (a rule about the whole membership)."""
+    """Changes state on POST only. A refused action re-renders the page with the form's errors
+    (a field error) or comes back with an error message (a rule about the whole membership).
 
-    http_method_names = ["post"]
+    A GET (after logging in, or switching language on a page with errors) goes back to the
+    membership page and changes nothing.
+    """
+
+    http_method_names = ["get", "post"]
     action: MembershipAction | None = None
+
+    def get(self, request, *args, **kwargs):
+        return redirect(self.office_url("membership", pk=self.membership.pk))
 
     def post(self, request, *args, **kwargs):
         action = self.action

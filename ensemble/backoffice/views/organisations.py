@@ -4,7 +4,8 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 
 from ensemble.core.errors import EnsembleError
@@ -13,7 +14,7 @@ from ensemble.directory import services as directory_services
 from ensemble.memberships import selectors as membership_selectors
 
 from ..access import StaffRequiredMixin, get_or_404
-from ..exports import csv_response
+from ..exports import csv_export
 from ..forms import NoteForm, SearchForm
 
 PER_PAGE = 50
@@ -39,26 +40,23 @@ class OrganisationExportView(StaffRequiredMixin, View):
         form = SearchForm(request.GET or None)
         search = form.search() if form.is_bound else ""
         qs = directory_selectors.organisation_list(self.office, search=search)
-        header = [
-            _("N°"),
-            _("Raison sociale"),
-            _("SIREN"),
-            _("SIRET"),
-            _("N° de TVA"),
-            _("Adresse"),
-            _("Code postal"),
-            _("Ville"),
-            _("E-mail"),
-            _("Téléphone"),
-            _("Établissements"),
-        ]
-        rows = (
-            (o.pk, o.name, o.siren, o.siret, o.vat_number, o.address, o.postcode, o.city)
-            + (o.email, o.phone, o.establishment_count)
-            for o in qs.iterator(chunk_size=2000)
-        )
         filename = f"organisations-{self.office.slug}-{timezone.localdate():%Y-%m-%d}.csv"
-        return csv_response(filename, header, rows)
+        return csv_export(filename, EXPORT_COLUMNS, qs.iterator(chunk_size=2000))
+
+
+EXPORT_COLUMNS = [
+    (_("N°"), lambda o: o.pk),
+    (_("Raison sociale"), lambda o: o.name),
+    (_("SIREN"), lambda o: o.siren),
+    (_("SIRET"), lambda o: o.siret),
+    (_("N° de TVA"), lambda o: o.vat_number),
+    (_("Adresse"), lambda o: o.address),
+    (_("Code postal"), lambda o: o.postcode),
+    (_("Ville"), lambda o: o.city),
+    (_("E-mail"), lambda o: o.email),
+    (_("Téléphone"), lambda o: o.phone),
+    (_("Établissements"), lambda o: o.establishment_count),
+]
 
 
 class OrganisationDetailView(StaffRequiredMixin, TemplateView):
@@ -66,9 +64,7 @@ class OrganisationDetailView(StaffRequiredMixin, TemplateView):
     nav = "organisations"
 
     def load_object(self, **kwargs) -> None:
-        self.organisation = get_or_404(
-            directory_selectors.organisation_detail, self.office, kwargs["pk"]
-        )
+        self.organisation = get_or_404(directory_selectors.organisation_detail, self.office, kwargs["pk"])
 
     def get_context_data(self, note_form=None, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -76,9 +72,7 @@ class OrganisationDetailView(StaffRequiredMixin, TemplateView):
         timeline = Paginator(directory_selectors.timeline(organisation), TIMELINE_PER_PAGE)
         context.update(
             organisation=organisation,
-            memberships=membership_selectors.memberships_of_organisation(
-                self.office, organisation.pk
-            ),
+            memberships=membership_selectors.memberships_of_organisation(self.office, organisation.pk),
             timeline=timeline.get_page(self.request.GET.get("page")),
             note_form=note_form or NoteForm(prefix="note"),
         )
@@ -86,9 +80,13 @@ class OrganisationDetailView(StaffRequiredMixin, TemplateView):
 
 
 class OrganisationNoteView(OrganisationDetailView):
-    """POST only: a note after a phone call, an annual visit or anything worth remembering."""
+    """POST: a note after a phone call, an annual visit or anything worth remembering.
+    A GET goes back to the organisation's page."""
 
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
+
+    def get(self, request, *args, **kwargs):
+        return redirect(self.office_url("organisation", pk=self.organisation.pk))
 
     def post(self, request, *args, **kwargs):
         form = NoteForm(request.POST, prefix="note")
@@ -105,5 +103,5 @@ class OrganisationNoteView(OrganisationDetailView):
                 form.add_service_error(exc)
         if form.errors:
             return self.render_to_response(self.get_context_data(note_form=form))
-        messages.success(request, _("La note est ajoutée au fil de l'organisation."))
+        messages.success(request, gettext("La note est ajoutée au fil de l'organisation."))
         return redirect(self.office_url("organisation", pk=self.organisation.pk))

@@ -61,9 +61,7 @@ def consume_entitlement(
     if quantity < 1:
         raise MembershipError("La quantité doit être d'au moins 1.", field="quantity")
     # The status as stored, under the row lock suspend/terminate take: never the caller's copy.
-    membership = Membership.objects.select_for_update().only("status").get(
-        pk=entitlement.membership_id
-    )
+    membership = Membership.objects.select_for_update().only("status").get(pk=entitlement.membership_id)
     if not membership.is_live:
         raise MembershipError("L'adhésion n'est pas active : ce droit ne peut pas être utilisé.")
     updated = (

@@ -175,9 +175,7 @@ def submit_join_request(
     except IntegrityError:
         # Two submissions of the same form raced each other: the first one won.
         if app.submission_key:
-            existing = Membership.objects.filter(
-                office=office, submission_key=app.submission_key
-            ).first()
+            existing = Membership.objects.filter(office=office, submission_key=app.submission_key).first()
             if existing is not None:
                 return JoinResult(existing, attached_to_existing=False, already_submitted=True)
         raise MembershipError(

@@ -69,8 +69,11 @@ def _transition(
         actor=actor,
     )
     if email_template:
+        # The person who applied hears about their request (the refusal's reasons especially).
+        applicant = membership.applicant
         directory_services.email_organisation(
             membership.organisation,
+            to=applicant.email if applicant is not None else None,
             template=email_template,
             context={"membership": membership, "reason": reason},
             actor=actor,

@@ -2,9 +2,9 @@
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from ensemble.demo.loader import demo_logins, load_demo, summary
+from ensemble.demo.loader import DemoClockError, demo_logins, load_demo, summary
 from ensemble.demo.offices import DEMO_PASSWORD
 
 
@@ -13,7 +13,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.perf_counter()
-        result = load_demo()
+        try:
+            result = load_demo()
+        except DemoClockError as exc:
+            raise CommandError(str(exc)) from exc
         elapsed = time.perf_counter() - started
         for office in result["offices"]:
             self._print_office(office, result["created"].get(office.slug, 0))
