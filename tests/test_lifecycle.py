@@ -4,11 +4,13 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 
 from ensemble.directory.models import OrganisationMember, TimelineEntry
 from ensemble.memberships import services
+from ensemble.memberships.errors import MembershipError
 from ensemble.memberships.models import (
     Entitlement,
     Membership,
@@ -599,3 +601,14 @@ def test_renewal_activates_once_bulletin_and_payment_are_in(make_membership, sea
     assert training.source.offer.season.year == 2023
     membership.refresh_from_db()
     assert membership.status == S.ACTIVE  # last year's runs to its end
+
+
+def test_finished_season_takes_no_new_request_and_no_acceptance(submit, season, staff_user):
+    membership = submit().membership
+    with time_machine.travel(datetime.datetime(2023, 1, 2, 9, 0, tzinfo=datetime.UTC)):
+        with pytest.raises(MembershipError, match="La saison 2022 est terminée."):
+            services.accept_membership(membership, actor=staff_user)
+        with pytest.raises(MembershipError, match="ne sont pas ouvertes"):
+            submit(email="autre@example.org")
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.REQUESTED

@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from ensemble.core.models import Office
 
@@ -17,7 +18,8 @@ def current_season(office: Office) -> Season | None:
 
 
 def open_season(office: Office) -> Season | None:
-    return seasons(office).filter(is_open_for_joining=True).first()
+    """The season the join form is for: open, and not over."""
+    return seasons(office).filter(is_open_for_joining=True, ends_on__gte=timezone.localdate()).first()
 
 
 def catalogue(season: Season) -> QuerySet[Offer]:

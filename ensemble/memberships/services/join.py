@@ -97,7 +97,11 @@ def _clean_identity(app: JoinApplication) -> None:
 
 
 def _open_season(office: Office) -> Season:
-    season = Season.objects.filter(office=office, is_open_for_joining=True).order_by("-year").first()
+    season = (
+        Season.objects.filter(office=office, is_open_for_joining=True, ends_on__gte=timezone.localdate())
+        .order_by("-year")
+        .first()
+    )
     if season is None:
         raise MembershipError("Les adhésions ne sont pas ouvertes pour le moment.")
     return season

@@ -99,6 +99,8 @@ def _activate_if_complete(membership: Membership, *, actor: User | None) -> Memb
     if paid < membership.amount_due:
         return membership
     effective = max(filter(None, [membership.bulletin_signed_on, last_payment_on]))
+    if effective > membership.season.ends_on:
+        return membership  # too late for that season: staff refund or move it to the next one
     membership.activated_on = max(effective, membership.season.starts_on)
     membership.ends_on = membership.season.ends_on
     membership.save(update_fields=["activated_on", "ends_on", "updated_at"])
@@ -111,6 +113,8 @@ def _activate_if_complete(membership: Membership, *, actor: User | None) -> Memb
 def accept_membership(membership: Membership, *, actor: User) -> Membership:
     """Staff validate the request; it becomes active at once if it is already paid."""
     membership = _locked(membership)
+    if membership.season.ends_on < timezone.localdate():
+        raise MembershipError(f"La saison {membership.season.year} est terminée.")
     membership.accepted_on = timezone.localdate()
     membership.save(update_fields=["accepted_on", "updated_at"])
     _transition(membership, "accept", actor=actor, email_template="membership_accepted")
