@@ -206,6 +206,14 @@ def machine() -> dict:
     }
 
 
+def code_version() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    dirty = " + uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else ""
+    return f"commit {git('rev-parse', '--short', 'HEAD')}{dirty}"
+
+
 def database_description() -> str:
     import django
     from django.db import connection
@@ -264,6 +272,7 @@ def prepare(args) -> tuple[dict, dict]:
     analyse_after_bulk_load()
     context = {
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "code": code_version(),
         "database": database_description(),
         "data": f"{result['created']} partners generated in /{OFFICE_SLUG}/ "
         f"({generated - migrated:.1f} s; migrate {migrated - started:.1f} s)",

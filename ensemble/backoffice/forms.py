@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.core.errors import EnsembleError
-from ensemble.directory.models import TimelineEntry
+from ensemble.directory.models import LANGUAGES as CONTACT_LANGUAGES
+from ensemble.directory.models import Contact, TimelineEntry
 from ensemble.memberships.models import Membership, Payment
 
 REASON_REQUIRED = _("Le motif est obligatoire.")
@@ -256,3 +257,165 @@ class CategoryForm(BackofficeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].error_messages["required"] = _("Le nom de la catégorie est obligatoire.")
+
+
+# --- Directory edits (the services validate; these forms only check the shape) -------------------
+
+
+class IdentifierField(forms.CharField):
+    """SIREN, SIRET: pasted as "123 456 789 00012" or "123.456.789"; kept as digits only."""
+
+    def to_python(self, value):
+        return re.sub(r"[\s.\u00a0\u202f-]", "", super().to_python(value))
+
+
+class CoordinateField(forms.DecimalField):
+    """Decimal degrees, typed "50,7512" or "50.7512"; the range is the service's rule."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=9, decimal_places=6, required=False, **kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update(inputmode="decimal")
+        return attrs
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+        return super().to_python(value)
+
+
+def _text(label, max_length: int, *, required: bool = True, help_text="", input_type="") -> forms.Field:
+    field = forms.CharField(label=label, max_length=max_length, required=required, help_text=help_text)
+    if input_type:
+        field.widget.input_type = input_type
+    return field
+
+
+def _phone() -> forms.Field:
+    return _text(
+        _("Téléphone (facultatif)"),
+        30,
+        required=False,
+        help_text=_("Par exemple 03 21 12 34 56."),
+        input_type="tel",
+    )
+
+
+def _email() -> forms.Field:
+    return forms.EmailField(label=_("E-mail (facultatif)"), required=False, max_length=254)
+
+
+class DirectoryForm(BackofficeForm):
+    """A directory record's form. Staff type a third party's details: the browser must not
+    offer their own; help texts describe their input. `fieldsets` groups the fields on the page."""
+
+    fieldsets: list[tuple] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("autocomplete", "off")
+            if field.help_text:
+                field.widget.attrs["aria-describedby"] = f"{self[name].auto_id}_helptext"
+
+    def groups(self) -> list[tuple]:
+        """(legend, [bound fields]) for each fieldset."""
+        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
+
+    def changed_fields(self) -> dict:
+        """The cleaned values that differ from the record's (what an update passes on)."""
+        return {name: self.cleaned_data[name] for name in self.changed_data}
+
+
+class OrganisationForm(DirectoryForm):
+    name = _text(_("Raison sociale"), 200)
+    siren = IdentifierField(
+        label=_("SIREN (facultatif)"),
+        required=False,
+        max_length=20,
+        help_text=_("9 chiffres ; déduit du SIRET s'il est laissé vide."),
+    )
+    siret = IdentifierField(
+        label=_("SIRET (facultatif)"),
+        required=False,
+        max_length=20,
+        help_text=_("14 chiffres : le SIREN suivi du numéro de l'établissement siège."),
+    )
+    vat_number = _text(
+        _("N° de TVA intracommunautaire (facultatif)"),
+        20,
+        required=False,
+        help_text=_("Par exemple FR40303265045."),
+    )
+    address = _text(_("Adresse"), 200)  # under the "Adresse de facturation" legend
+    postcode = _text(_("Code postal"), 10)
+    city = _text(_("Ville"), 100)
+    email = _email()
+    phone = _phone()
+
+    fieldsets = [
+        (_("Identité"), ["name", "siren", "siret", "vat_number"]),
+        (_("Adresse de facturation"), ["address", "postcode", "city"]),
+        (_("Coordonnées"), ["email", "phone"]),
+    ]
+
+
+class EstablishmentForm(DirectoryForm):
+    name = _text(_("Enseigne"), 200, help_text=_("Le nom que le public voit."))
+    category = forms.ModelChoiceField(label=_("Catégorie"), queryset=None, empty_label=_("Choisir…"))
+    address = _text(_("Adresse"), 200)
+    postcode = _text(_("Code postal"), 10)
+    city = _text(_("Ville"), 100)
+    latitude = CoordinateField(
+        label=_("Latitude (facultatif)"), help_text=_("En degrés, par exemple 50,7512.")
+    )
+    longitude = CoordinateField(
+        label=_("Longitude (facultatif)"), help_text=_("En degrés, par exemple 2,2526.")
+    )
+    phone = _phone()
+    email = _email()
+    website = forms.URLField(
+        label=_("Site web (facultatif)"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        widget=forms.TextInput(attrs={"inputmode": "url", "spellcheck": "false"}),
+        help_text=_("Par exemple https://www.example.fr."),
+    )
+
+    fieldsets = [
+        (_("Établissement"), ["name", "category"]),
+        (_("Localisation"), ["address", "postcode", "city", "latitude", "longitude"]),
+        (_("Coordonnées"), ["phone", "email", "website"]),
+    ]
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+
+
+class ContactForm(DirectoryForm):
+    first_name = _text(_("Prénom"), 100)
+    last_name = _text(_("Nom"), 100)
+    role = forms.ChoiceField(label=_("Rôle"), choices=Contact.Role.choices)
+    email = _email()
+    phone = _phone()
+    language = forms.ChoiceField(
+        label=_("Langue de correspondance"),
+        choices=CONTACT_LANGUAGES,
+        help_text=_("La langue des e-mails qui lui sont envoyés."),
+    )
+    is_primary = forms.BooleanField(
+        label=_("Contact principal"),
+        required=False,
+        help_text=_("Le destinataire des e-mails adressés à l'organisation."),
+    )
+
+    fieldsets = [
+        (_("Identité"), ["first_name", "last_name", "role"]),
+        (_("Coordonnées"), ["email", "phone", "language", "is_primary"]),
+    ]

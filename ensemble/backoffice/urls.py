@@ -4,6 +4,7 @@ from django.urls import path
 
 from . import views
 from .actions import ACTIONS
+from .views import directory_edits
 
 app_name = "backoffice"
 
@@ -44,4 +45,37 @@ urlpatterns = [
         name="season_open",
     ),
     path("categories/", views.CategoryListView.as_view(), name="categories"),
+]
+
+urlpatterns += [
+    path(
+        "organisations/nouvelle/",
+        directory_edits.OrganisationFormView.as_view(),
+        name="organisation_create",
+    ),
+    path(
+        "organisations/<int:pk>/modifier/",
+        directory_edits.OrganisationFormView.as_view(),
+        name="organisation_edit",
+    ),
+    path(
+        "organisations/<int:pk>/etablissements/ajouter/",
+        directory_edits.EstablishmentFormView.as_view(),
+        name="establishment_add",
+    ),
+    path(
+        "organisations/<int:pk>/etablissements/<int:est_pk>/modifier/",
+        directory_edits.EstablishmentFormView.as_view(),
+        name="establishment_edit",
+    ),
+    path(
+        "organisations/<int:pk>/contacts/ajouter/",
+        directory_edits.ContactFormView.as_view(),
+        name="contact_add",
+    ),
+    path(
+        "organisations/<int:pk>/contacts/<int:contact_pk>/modifier/",
+        directory_edits.ContactFormView.as_view(),
+        name="contact_edit",
+    ),
 ]

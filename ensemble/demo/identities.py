@@ -1,6 +1,7 @@
 """Deterministic made-up identifiers: the same partner key always gives the same SIRET, phone,
 e-mail, position and dates, whatever the order of the data."""
 
+import dataclasses
 import datetime
 import hashlib
 from decimal import Decimal
@@ -8,7 +9,6 @@ from decimal import Decimal
 from django.utils.text import slugify
 from stdnum import luhn
 
-from .offices import SEASON_YEAR
 from .partners import TOWNS, PartnerSpec
 
 BANKS = [
@@ -64,13 +64,39 @@ def coordinates_for(spec: PartnerSpec) -> tuple[Decimal, Decimal]:
     )
 
 
-def signed_on(key: str) -> datetime.date:
-    """When the paper bulletin reached the office: January to April of the season."""
-    return datetime.date(SEASON_YEAR, 1, 3) + datetime.timedelta(days=digest(key, "signed") % 110)
+@dataclasses.dataclass(frozen=True)
+class Dates:
+    """When things happen to one partner's membership, in its season's year."""
+
+    joined: datetime.date
+    accepted: datetime.date
+    paid: datetime.date
+    later: datetime.date  # suspension, termination by the office, staff notes
+    notice: datetime.date  # the partner's notice, for those who give it
 
 
-def paid_on(key: str) -> datetime.date:
-    return signed_on(key) + datetime.timedelta(days=2 + digest(key, "paid") % 25)
+def _plus(day: datetime.date, key: str, salt: str, low: int, high: int) -> datetime.date:
+    return day + datetime.timedelta(days=low + digest(key, salt) % (high - low + 1))
+
+
+def dates_for(spec: PartnerSpec, year: int) -> Dates:
+    """Requests still open at the demo's date arrived in the autumn; the others in the spring.
+    Every date falls on or before `DEMO_DAY` (15 December of the season)."""
+    key = spec.key
+    if spec.outcome == "requested":
+        joined = _plus(datetime.date(year, 11, 20), key, "joined", 0, 20)
+    elif spec.outcome.startswith("awaiting_payment"):
+        joined = _plus(datetime.date(year, 10, 15), key, "joined", 0, 30)
+    else:
+        joined = _plus(datetime.date(year, 1, 3), key, "joined", 0, 110)
+    accepted = _plus(joined, key, "accepted", 1, 5)
+    paid = _plus(accepted, key, "paid", 2, 20)
+    later = _plus(paid, key, "later", 60, 150)
+    notice = datetime.date(year, 12, 2) if spec.outcome == "notice_given" else paid + _45_DAYS
+    return Dates(joined=joined, accepted=accepted, paid=paid, later=later, notice=notice)
+
+
+_45_DAYS = datetime.timedelta(days=45)
 
 
 def cheque_number(key: str) -> str:

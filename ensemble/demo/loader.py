@@ -1,8 +1,12 @@
-"""Load the demo: offices, staff, catalogue 2022 and invented partners; idempotent.
+"""Load the demo: two offices, their staff, the 2021 and 2022 seasons and invented partners.
 
-Natural keys make a second run a no-op: offices by slug, people by e-mail, partners by their
-office and SIRET. A partner is loaded in one transaction, so an interrupted run leaves no half
-partner behind and the next run completes it.
+The seasons are replayed day by day (`clock.on`): every request, validation, payment and notice
+goes through the services on the day it happens, up to 15 December 2022 (`DEMO_DAY`). The 2022
+season is the partner guide's; 2021 holds the partners who left.
+
+Idempotent: natural keys make a second run a no-op (offices by slug, people by e-mail, partners
+by office and SIRET). A partner is loaded in one transaction, so an interrupted run leaves no
+half partner behind.
 """
 
 import dataclasses
@@ -13,7 +17,6 @@ from collections import Counter
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import get_hasher, make_password
 from django.db import transaction
-from django.utils import timezone
 
 from ensemble.accounts.models import StaffMembership, User
 from ensemble.accounts.services import get_or_create_login
@@ -25,18 +28,32 @@ from ensemble.memberships import services
 from ensemble.memberships.models import Membership, Season
 
 from . import identities
-from .offices import ADMIN_EMAIL, DEMO_PASSWORD, OFFICES, SEASON_YEAR, STAFF
-from .outcomes import Actors, bring_to_outcome
-from .partners import CLOSED_AT_SEASON_END, PARTNERS_BY_OFFICE, TOWNS, PartnerSpec
+from .clock import on
+from .offices import (
+    ADMIN_EMAIL,
+    DEMO_PASSWORD,
+    OFFICES,
+    PREVIOUS_YEAR,
+    SEASON_SETUP_DAY,
+    SEASON_YEAR,
+    SETUP_DAY,
+    STAFF,
+)
+from .outcomes import Actors, Step, bring_to_outcome
+from .partners import FORMER_PARTNER_OUTCOMES, PARTNERS_BY_OFFICE, TOWNS, PartnerSpec
 
 EVIDENCE = services.Evidence(ip_address=None, user_agent="manage.py load_demo")
+
+
+class DemoError(Exception):
+    pass
 
 
 @dataclasses.dataclass
 class OfficeContext:
     office: Office
-    season: Season
     actors: Actors
+    seasons: dict[int, Season]
 
 
 @functools.cache
@@ -65,16 +82,13 @@ def ensure_login(email: str, *, full_name: str, language: str = "fr") -> User:
 
 
 def ensure_admin() -> User:
-    if not User.objects.filter(email=ADMIN_EMAIL).exists():
-        User.objects.create_superuser(ADMIN_EMAIL, full_name="Administration Ensemble")
-    return ensure_login(ADMIN_EMAIL, full_name="Administration Ensemble")
+    with on(SETUP_DAY):
+        if not User.objects.filter(email=ADMIN_EMAIL).exists():
+            User.objects.create_superuser(ADMIN_EMAIL, full_name="Administration Ensemble")
+        return ensure_login(ADMIN_EMAIL, full_name="Administration Ensemble")
 
 
-def ensure_office(spec: dict) -> OfficeContext:
-    fields = {k: v for k, v in spec.items() if k != "slug"}
-    office, _ = Office.objects.get_or_create(slug=spec["slug"], defaults=fields)
-    directory_services.ensure_default_categories(office)
-    season = services.install_seed_catalogue(office, year=SEASON_YEAR, open_for_joining=True)
+def _ensure_staff(office: Office) -> Actors:
     staff = {}
     for member in (s for s in STAFF if s.office == office.slug):
         user = ensure_login(member.email, full_name=member.full_name)
@@ -82,18 +96,34 @@ def ensure_office(spec: dict) -> OfficeContext:
             user=user, office=office, defaults={"pole": member.pole, "is_manager": True}
         )
         staff[member.pole] = user
-    any_staff = next(iter(staff.values()))
-    actors = Actors(
-        partners=staff.get(StaffMembership.Pole.PARTNERS, any_staff),
-        administration=staff.get(StaffMembership.Pole.ADMINISTRATION, any_staff),
-        reception=staff.get(StaffMembership.Pole.RECEPTION, any_staff),
+    anyone = next(iter(staff.values()))
+    return Actors(
+        partners=staff.get(StaffMembership.Pole.PARTNERS, anyone),
+        administration=staff.get(StaffMembership.Pole.ADMINISTRATION, anyone),
+        reception=staff.get(StaffMembership.Pole.RECEPTION, anyone),
     )
-    return OfficeContext(office=office, season=season, actors=actors)
 
 
-def application(context: OfficeContext, spec: PartnerSpec) -> services.JoinApplication:
-    """The bulletin as the partner would fill in the join form."""
-    season = context.season
+def ensure_office(spec: dict) -> OfficeContext:
+    """The office, its categories, its staff and the 2021 season (the 2022 one comes later)."""
+    with on(SETUP_DAY):
+        fields = {k: v for k, v in spec.items() if k != "slug"}
+        office, _ = Office.objects.get_or_create(slug=spec["slug"], defaults=fields)
+        directory_services.ensure_default_categories(office)
+        previous = services.install_seed_catalogue(office, year=PREVIOUS_YEAR, open_for_joining=True)
+        actors = _ensure_staff(office)
+    return OfficeContext(office=office, actors=actors, seasons={PREVIOUS_YEAR: previous})
+
+
+def install_current_season(context: OfficeContext) -> None:
+    with on(SEASON_SETUP_DAY):
+        context.seasons[SEASON_YEAR] = services.install_seed_catalogue(
+            context.office, year=SEASON_YEAR, open_for_joining=True
+        )
+
+
+def application(context: OfficeContext, season: Season, spec: PartnerSpec) -> services.JoinApplication:
+    """The bulletin as the partner fills in the join form."""
     terms = membership_selectors.current_terms(season)
     offers = {offer.code: offer for offer in membership_selectors.catalogue(season)}
     category = Category.objects.get(office=context.office, slug=spec.category)
@@ -133,76 +163,77 @@ def complete_directory_record(membership: Membership, spec: PartnerSpec, actor: 
     )
 
 
+def season_year(spec: PartnerSpec) -> int:
+    return PREVIOUS_YEAR if spec.outcome in FORMER_PARTNER_OUTCOMES else SEASON_YEAR
+
+
 def load_partner(context: OfficeContext, spec: PartnerSpec) -> bool:
     """Join, then follow the membership to its outcome. False if the partner already exists."""
     siret = identities.siret_for(spec.key)
     if Organisation.objects.filter(office=context.office, siret=siret).exists():
         return False
+    year = season_year(spec)
+    season, dates = context.seasons[year], identities.dates_for(spec, year)
     with transaction.atomic():
-        result = services.submit_join_request(context.office, application(context, spec), evidence=EVIDENCE)
-        membership = result.membership
-        complete_directory_record(membership, spec, context.actors.partners)
-        bring_to_outcome(membership, spec, context.actors)
-        if spec.login and not membership.applicant.has_usable_password():
-            set_demo_password(membership.applicant)
+        with on(dates.joined, hour=9):
+            result = services.submit_join_request(
+                context.office, application(context, season, spec), evidence=EVIDENCE
+            )
+            membership = result.membership
+            if membership.season_id != season.pk:
+                raise DemoError(
+                    f"{spec.name} : la demande est allée à la saison {membership.season} au lieu de "
+                    f"{season}. Chargez la démo dans une base neuve."
+                )
+            if spec.login and not membership.applicant.has_usable_password():
+                set_demo_password(membership.applicant)
+        with on(dates.accepted, hour=9):
+            complete_directory_record(membership, spec, context.actors.partners)
+        bring_to_outcome(Step(membership, spec, dates, context.actors))
     return True
 
 
-def close_season_end(contexts: list[OfficeContext]) -> dict[str, int]:
-    """Run the daily closing job as on the first day after the season, if the partners meant to
-    end that way are still live (first run only: afterwards they are closed)."""
-    sirets = [
-        identities.siret_for(spec.key)
-        for context in contexts
-        for spec in PARTNERS_BY_OFFICE[context.office.slug]
-        if spec.outcome in CLOSED_AT_SEASON_END
-    ]
+def close_previous_season(contexts: list[OfficeContext]) -> dict[str, int]:
+    """The daily job on 1 January: the 2021 memberships still live expire (first run only)."""
     pending = Membership.objects.filter(
-        season__in=[c.season for c in contexts],
-        organisation__siret__in=sirets,
+        season__in=[c.seasons[PREVIOUS_YEAR] for c in contexts],
         status__in=Membership.TRANSITIONS["expire"][0],
     )
     if not pending.exists():
         return {}
-    return services.close_due_memberships(today=datetime.date(SEASON_YEAR + 1, 1, 1))
-
-
-class DemoClockError(Exception):
-    """The demo shows the 2022 season once it is over; it cannot be loaded before its end."""
+    with on(datetime.date(SEASON_YEAR, 1, 1), hour=3):
+        return services.close_due_memberships()
 
 
 def load_demo() -> dict:
     """Load everything; returns what was created in this run."""
-    season_end = datetime.date(SEASON_YEAR, 12, 31)
-    if timezone.localdate() <= season_end:
-        raise DemoClockError(
-            f"La démo présente la saison {SEASON_YEAR} une fois terminée (paiements reçus, "
-            f"adhésions échues) : elle ne peut être chargée qu'après le {season_end:%d/%m/%Y}."
-        )
     contexts = [ensure_office(spec) for spec in OFFICES]
     ensure_admin()
     created = Counter()
 
-    def load(wanted) -> None:
+    def load(former: bool) -> None:
         for context in contexts:
             for spec in PARTNERS_BY_OFFICE[context.office.slug]:
-                if wanted(spec) and load_partner(context, spec):
+                if (spec.outcome in FORMER_PARTNER_OUTCOMES) == former and load_partner(context, spec):
                     created[context.office.slug] += 1
 
-    # Partners whose membership ends with the season go first: the closing job, run as on
-    # 1 January of the next year, must not touch the others.
-    load(lambda spec: spec.outcome in CLOSED_AT_SEASON_END)
-    closed = close_season_end(contexts)
-    load(lambda spec: spec.outcome not in CLOSED_AT_SEASON_END)
+    load(former=True)  # the 2021 season, before the 2022 one exists (joins go to the open season)
+    for context in contexts:
+        install_current_season(context)
+    closed = close_previous_season(contexts)
+    load(former=False)
     return {"created": dict(created), "closed": closed, "offices": [c.office for c in contexts]}
 
 
 def summary(office: Office) -> dict:
-    counts = membership_selectors.status_counts(office, None)
+    rows = Membership.objects.filter(office=office).values_list("season__year", "status")
+    by_season: dict[int, Counter] = {}
+    for year, status in rows:
+        by_season.setdefault(year, Counter())[status] += 1
     return {
         "organisations": Organisation.objects.filter(office=office).count(),
         "establishments": Establishment.objects.filter(office=office).count(),
-        "statuses": {status: counts[status] for status in Membership.Status.values},
+        "seasons": {year: dict(by_season[year]) for year in sorted(by_season)},
     }
 
 

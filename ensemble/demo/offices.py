@@ -6,6 +6,7 @@ Every staff member is invented: none of the names printed in the guide is used.
 """
 
 import dataclasses
+import datetime
 
 from schwifty import IBAN
 
@@ -13,7 +14,11 @@ from ensemble.accounts.models import StaffMembership
 
 DEMO_PASSWORD = "ensemble-demo"  # noqa: S105 — the published password of the demo logins
 ADMIN_EMAIL = "admin@ensemble.demo"
-SEASON_YEAR = 2022
+SEASON_YEAR = 2022  # the season of the partner guide: the demo is set in it
+PREVIOUS_YEAR = SEASON_YEAR - 1  # the partners who left: their last membership was 2021's
+SETUP_DAY = datetime.date(PREVIOUS_YEAR - 1, 12, 1)  # the office sets up the 2021 season
+SEASON_SETUP_DAY = datetime.date(PREVIOUS_YEAR, 12, 1)  # … then the 2022 season
+DEMO_DAY = datetime.date(SEASON_YEAR, 12, 15)  # the last day the demo replays
 
 _SAINT_OMER_IBAN = IBAN.generate("FR", bank_code="30006", account_code="00001234567")
 _AIRE_IBAN = IBAN.generate("FR", bank_code="16706", account_code="00004567890")

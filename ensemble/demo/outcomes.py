@@ -1,13 +1,7 @@
 """Bringing a demo membership to the state its partner spec asks for, only through the membership
-services (never by writing a status).
-
-Dates follow the 2022 season: the paper bulletin and the payment arrive between January and May,
-notices are given during the year. The services themselves stamp "today" where they decide the
-date (acceptance, termination by the office).
-"""
+services (never by writing a status), each step on its own day (`clock.on`)."""
 
 import dataclasses
-import datetime
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -17,7 +11,9 @@ from ensemble.memberships import services
 from ensemble.memberships.models import Membership, Payment
 
 from . import identities
-from .offices import SEASON_YEAR
+from .clock import on
+from .identities import Dates
+from .offices import DEMO_DAY
 from .partners import PartnerSpec
 
 
@@ -30,77 +26,83 @@ class Actors:
     reception: User
 
 
-def _pay(membership: Membership, spec: PartnerSpec, actors: Actors, amount: Decimal) -> None:
-    cheque = spec.payment == Payment.Method.CHEQUE
-    services.record_payment(
-        membership,
-        actor=actors.administration,
-        method=spec.payment,
-        amount=amount,
-        received_on=identities.paid_on(spec.key),
-        cheque_number=identities.cheque_number(spec.key) if cheque else "",
-        bank=identities.bank_for(spec.key) if cheque else "",
-        transfer_reference="" if cheque else f"ADHESION {SEASON_YEAR} {spec.name[:60]}",
-    )
+@dataclasses.dataclass(frozen=True)
+class Step:
+    membership: Membership
+    spec: PartnerSpec
+    dates: Dates
+    actors: Actors
 
 
-def _accept(membership: Membership, spec: PartnerSpec, actors: Actors) -> None:
-    services.record_signed_bulletin(
-        membership, actor=actors.partners, received_on=identities.signed_on(spec.key)
-    )
-    services.accept_membership(membership, actor=actors.partners)
+def _pay(step: Step, amount: Decimal) -> None:
+    spec, cheque = step.spec, step.spec.payment == Payment.Method.CHEQUE
+    with on(step.dates.paid, hour=15):
+        services.record_payment(
+            step.membership,
+            actor=step.actors.administration,
+            method=spec.payment,
+            amount=amount,
+            received_on=step.dates.paid,
+            cheque_number=identities.cheque_number(spec.key) if cheque else "",
+            bank=identities.bank_for(spec.key) if cheque else "",
+            transfer_reference="" if cheque else f"ADHESION {spec.name[:60]}",
+        )
 
 
-def _partly_paid(membership: Membership, spec: PartnerSpec, actors: Actors) -> None:
-    _accept(membership, spec, actors)
-    _pay(membership, spec, actors, (membership.amount_due / 2).quantize(Decimal("0.01")))
+def _accept(step: Step) -> None:
+    with on(step.dates.accepted):
+        services.accept_membership(step.membership, actor=step.actors.partners)
 
 
-def _activate(membership: Membership, spec: PartnerSpec, actors: Actors) -> None:
-    _accept(membership, spec, actors)
-    _pay(membership, spec, actors, membership.amount_due)
+def _partly_paid(step: Step) -> None:
+    _accept(step)
+    _pay(step, (step.membership.amount_due / 2).quantize(Decimal("0.01")))
 
 
-def _notice_given(membership: Membership, spec: PartnerSpec, actors: Actors) -> None:
-    _activate(membership, spec, actors)
-    services.give_notice(
-        membership,
-        actor=actors.partners,
-        received_on=datetime.date(SEASON_YEAR, 12, 2),
-        reason="Cessation d'activité annoncée par courrier.",
-    )
+def _activate(step: Step) -> None:
+    _accept(step)
+    _pay(step, step.membership.amount_due)
 
 
-def _notice_ended(membership: Membership, spec: PartnerSpec, actors: Actors) -> None:
-    """Notice given in the spring: it runs out in the season, the closing job terminates it."""
-    _activate(membership, spec, actors)
-    services.give_notice(
-        membership,
-        actor=actors.partners,
-        received_on=identities.paid_on(spec.key) + datetime.timedelta(days=45),
-        reason="Vente du fonds de commerce : résiliation par courrier avec préavis de 30 jours.",
-    )
+def _notice(step: Step, reason: str) -> None:
+    _activate(step)
+    with on(step.dates.notice):
+        services.give_notice(
+            step.membership, actor=step.actors.partners, received_on=step.dates.notice, reason=reason
+        )
 
 
-def _suspended(membership: Membership, spec: PartnerSpec, actors: Actors) -> None:
-    _activate(membership, spec, actors)
-    services.suspend_membership(membership, actor=actors.partners, reason=spec.reason)
+def _notice_given(step: Step) -> None:
+    _notice(step, "Cessation d'activité annoncée par courrier.")
 
 
-def _refused(membership: Membership, spec: PartnerSpec, actors: Actors) -> None:
-    services.refuse_membership(membership, actor=actors.partners, reason=spec.reason)
+def _notice_ended(step: Step) -> None:
+    """Notice given in the spring: it runs out during the season, the daily job terminates it."""
+    _notice(step, "Vente du fonds de commerce : résiliation par courrier, préavis de 30 jours.")
 
 
-def _terminated(membership: Membership, spec: PartnerSpec, actors: Actors) -> None:
-    _activate(membership, spec, actors)
-    services.terminate_membership(membership, actor=actors.partners, reason=spec.reason)
+def _suspended(step: Step) -> None:
+    _activate(step)
+    with on(step.dates.later):
+        services.suspend_membership(step.membership, actor=step.actors.partners, reason=step.spec.reason)
 
 
-def _requested(membership: Membership, spec: PartnerSpec, actors: Actors) -> None:
-    """The online request stays as it arrived."""
+def _refused(step: Step) -> None:
+    with on(step.dates.accepted):
+        services.refuse_membership(step.membership, actor=step.actors.partners, reason=step.spec.reason)
 
 
-OUTCOMES: dict[str, Callable[[Membership, PartnerSpec, Actors], None]] = {
+def _terminated(step: Step) -> None:
+    _activate(step)
+    with on(step.dates.later):
+        services.terminate_membership(step.membership, actor=step.actors.partners, reason=step.spec.reason)
+
+
+def _requested(step: Step) -> None:
+    """The online request waits for the partners pôle."""
+
+
+OUTCOMES: dict[str, Callable[[Step], None]] = {
     "requested": _requested,
     "awaiting_payment": _accept,
     "awaiting_payment_partial": _partly_paid,
@@ -109,15 +111,20 @@ OUTCOMES: dict[str, Callable[[Membership, PartnerSpec, Actors], None]] = {
     "suspended": _suspended,
     "refused": _refused,
     "terminated": _terminated,
-    # Brought to their final state by close_due_memberships at the end of the season.
+    # Members of the previous season: the daily job closes them on 1 January.
     "expired": _activate,
     "ended_notice": _notice_ended,
 }
 
 
-def bring_to_outcome(membership: Membership, spec: PartnerSpec, actors: Actors) -> None:
-    OUTCOMES[spec.outcome](membership, spec, actors)
-    for kind, summary, body in spec.notes:
-        directory_services.add_timeline_note(
-            membership.organisation, kind=kind, summary=summary, body=body, actor=actors.reception
-        )
+def bring_to_outcome(step: Step) -> None:
+    OUTCOMES[step.spec.outcome](step)
+    for kind, summary, body in step.spec.notes:
+        with on(min(step.dates.later, DEMO_DAY), hour=11):
+            directory_services.add_timeline_note(
+                step.membership.organisation,
+                kind=kind,
+                summary=summary,
+                body=body,
+                actor=step.actors.reception,
+            )

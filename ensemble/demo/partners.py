@@ -1,8 +1,8 @@
 """Invented partners of the Saint-Omer area: every business and person here is fictitious.
 
 Streets and towns are real; house numbers, names, phone numbers and SIRETs are not. Each partner
-says which state its 2022 membership ends in (`outcome`); `ensemble.demo.outcomes` gets it there
-through the membership services.
+says which state its membership ends in (`outcome`): of the 2022 season, or of 2021 for the
+partners who left; `ensemble.demo.outcomes` gets it there through the membership services.
 """
 
 import dataclasses
@@ -254,6 +254,6 @@ PARTNERS_BY_OFFICE = {
     "aire-sur-la-lys": [*AIRE_PARTNERS, BOTH_OFFICES_PARTNER],
 }
 
-# Outcomes reached by the daily closing job, run once with a date after the season: these
-# partners are loaded first, before any other 2022 membership exists.
-CLOSED_AT_SEASON_END = {"expired", "ended_notice"}
+# Partners who left: their last membership was of the previous season, which ended either with
+# the season (expired) or earlier, when their notice ran out (terminated).
+FORMER_PARTNER_OUTCOMES = {"expired", "ended_notice"}

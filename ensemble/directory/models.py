@@ -57,6 +57,7 @@ class Organisation(TenantModel):
                 fields=["office", "siret"],
                 condition=~models.Q(siret=""),
                 name="organisation_siret_per_office",
+                violation_error_message="Une organisation de l'office a déjà ce SIRET.",
             )
         ]
 

@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 from ensemble.accounts.models import User
 from ensemble.core.models import Office
 
-from .models import Category, Organisation, TimelineEntry
+from .models import Category, Contact, Establishment, Organisation, TimelineEntry
 
 
 def categories(office: Office) -> QuerySet[Category]:
@@ -62,3 +62,20 @@ def organisation_list(office: Office, *, search: str = "") -> QuerySet[Organisat
             | Q(pk__in=by_establishment.values("organisation_id"))
         )
     return qs.annotate(establishment_count=Count("establishments")).order_by("name", "id")
+
+
+def organisation_by_pk(office: Office, pk: int) -> Organisation:
+    """One organisation of `office`, without its relations; DoesNotExist outside `office`."""
+    return Organisation.objects.get(office=office, pk=pk)
+
+
+def establishment_of(organisation: Organisation, pk: int) -> Establishment:
+    """An establishment of `organisation` (hence of its office); DoesNotExist otherwise."""
+    return Establishment.objects.select_related("category").get(
+        office_id=organisation.office_id, organisation=organisation, pk=pk
+    )
+
+
+def contact_of(organisation: Organisation, pk: int) -> Contact:
+    """A contact of `organisation` (hence of its office); DoesNotExist otherwise."""
+    return Contact.objects.get(office_id=organisation.office_id, organisation=organisation, pk=pk)

@@ -161,7 +161,7 @@ def _save_with_timeline(instance, *, organisation: Organisation, summary: str, a
 def create_organisation(office: Office, *, actor: User, **fields) -> Organisation:
     """Staff add a business met at the desk or on the phone (the join form does the rest)."""
     organisation = Organisation(office=office, **fields)
-    _full_clean(organisation, exclude=["office"])
+    _full_clean(organisation)
     _save_with_timeline(
         organisation, organisation=organisation, summary="Fiche créée par l'équipe", actor=actor
     )
@@ -172,7 +172,7 @@ def create_organisation(office: Office, *, actor: User, **fields) -> Organisatio
 def update_organisation(organisation: Organisation, *, actor: User, **fields) -> Organisation:
     for name, value in fields.items():
         setattr(organisation, name, value)
-    _full_clean(organisation, exclude=["office"])
+    _full_clean(organisation)
     _save_with_timeline(
         organisation,
         organisation=organisation,
@@ -226,6 +226,8 @@ def save_contact(
         except ValidationError as exc:
             raise DirectoryError(exc.messages[0], field="phone") from None
     _full_clean(contact, exclude=["office", "organisation", "user"])
+    if contact.is_primary:  # one main contact per organisation
+        organisation.contacts.exclude(pk=contact.pk).update(is_primary=False)
     verb = "ajouté" if creating else "mis à jour"
     _save_with_timeline(
         contact,

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ensemble.directory.validators import clean_phone, clean_siret
 from ensemble.memberships.models import Membership, Offer
@@ -16,7 +17,7 @@ class JoinForm(forms.Form):
         label=_("Enseigne"), max_length=200, help_text=_("Le nom que voient vos clients.")
     )
     first_name = forms.CharField(label=_("Prénom"), max_length=100)
-    last_name = forms.CharField(label=_("Nom"), max_length=100)
+    last_name = forms.CharField(label=pgettext_lazy("person", "Nom"), max_length=100)
     address = forms.CharField(label=_("Adresse"), max_length=200)
     postcode = forms.CharField(label=_("Code postal"), max_length=10)
     city = forms.CharField(label=_("Ville"), max_length=100)
@@ -83,12 +84,13 @@ class JoinForm(forms.Form):
     @staticmethod
     def _offer_label(offer: Offer, english: bool) -> str:
         name = offer.name_en if english and offer.name_en else offer.name
+        price = f"{offer.price_ttc:.0f}" if offer.price_ttc is not None else ""
         mode = Offer.PricingMode
         if offer.pricing_mode == mode.FLAT:
-            return f"{name} — {offer.price_ttc:.0f} € TTC"
+            return _("%(name)s — %(price)s € TTC") % {"name": name, "price": price}
         if offer.pricing_mode == mode.PER_PERSON:
-            return f"{name} — {offer.price_ttc:.0f} € TTC " + str(_("par personne"))
-        return f"{name} — " + str(_("sur devis"))
+            return _("%(name)s — %(price)s € TTC par personne") % {"name": name, "price": price}
+        return _("%(name)s — sur devis") % {"name": name}
 
     def option_rows(self):
         """(checkbox, quantity or None, offer) for the template."""
