@@ -4,9 +4,8 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from ensemble.directory.validators import clean_phone, clean_siret
 from ensemble.memberships.models import Membership, Offer
