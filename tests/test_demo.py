@@ -1,7 +1,6 @@
 """`manage.py load_demo`: both offices, partners in every membership state, working demo logins,
 and a second run that changes nothing."""
 
-import datetime
 import io
 
 import pytest
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from ensemble.accounts.models import StaffMembership, User
 from ensemble.core.models import Office
+from ensemble.demo.offices import DEMO_DAY, PREVIOUS_YEAR, SEASON_YEAR
 from ensemble.directory.models import Contact, Establishment, Organisation, TimelineEntry
 from ensemble.directory.validators import clean_phone, clean_siret
 from ensemble.memberships.models import Membership, Payment
@@ -20,7 +20,12 @@ from ensemble.memberships.models import Membership, Payment
 PASSWORD = "ensemble-demo"
 # The office's staff printed in the partner guide: demo data must not reuse their names.
 GUIDE_STAFF_NAMES = ["Lengagne", "Raekelboom", "Delattre", "Krzekotowski", "Duquenne", "Caron"]
-DEMO_DAY = datetime.date(2022, 12, 15)  # the last day the demo replays
+
+
+@pytest.fixture(autouse=True)
+def _during_the_2022_season():
+    """The demo is set in the real current season: no time travel here (see conftest)."""
+    yield
 
 
 def load_demo() -> str:
@@ -62,13 +67,13 @@ def test_every_membership_status_is_present(demo):
     assert statuses == set(Membership.Status.values)
 
 
-def test_2021_holds_the_former_partners_and_2022_the_others(demo):
+def test_last_season_holds_the_former_partners_and_this_season_the_others(demo):
     by_season = {
         year: set(Membership.objects.filter(season__year=year).values_list("status", flat=True))
-        for year in (2021, 2022)
+        for year in (PREVIOUS_YEAR, SEASON_YEAR)
     }
-    assert by_season[2021] == {"expired", "terminated"}
-    assert set(Membership.Status.values) - by_season[2022] == {"expired"}
+    assert by_season[PREVIOUS_YEAR] == {"expired", "terminated"}
+    assert set(Membership.Status.values) - by_season[SEASON_YEAR] == {"expired"}
 
 
 def test_every_date_is_in_its_season_up_to_the_demo_day(demo):

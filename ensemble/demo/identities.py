@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils.text import slugify
 from stdnum import luhn
 
+from .offices import DEMO_DAY
 from .partners import TOWNS, PartnerSpec
 
 BANKS = [
@@ -93,6 +94,10 @@ def dates_for(spec: PartnerSpec, year: int) -> Dates:
     paid = _plus(accepted, key, "paid", 2, 20)
     later = _plus(paid, key, "later", 60, 150)
     notice = datetime.date(year, 12, 2) if spec.outcome == "notice_given" else paid + _45_DAYS
+    # Early in the real season, everything that has not happened yet happens on the demo's day.
+    joined, accepted, paid, later, notice = (
+        min(day, DEMO_DAY) for day in (joined, accepted, paid, later, notice)
+    )
     return Dates(joined=joined, accepted=accepted, paid=paid, later=later, notice=notice)
 
 

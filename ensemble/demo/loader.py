@@ -1,8 +1,11 @@
-"""Load the demo: two offices, their staff, the 2021 and 2022 seasons and invented partners.
+"""Load the demo: two offices, their staff, last year's and this year's seasons, and invented
+partners.
 
 The seasons are replayed day by day (`clock.on`): every request, validation, payment and notice
-goes through the services on the day it happens, up to 15 December 2022 (`DEMO_DAY`). The 2022
-season is the partner guide's; 2021 holds the partners who left.
+goes through the services on the day it happens, up to today at the latest (`DEMO_DAY`). Both
+seasons carry the partner guide's 2022 catalogue and texts (year moved forward); the 2022 season
+itself is installed as the guide prints it, closed. Last year's season holds the partners who
+left.
 
 Idempotent: natural keys make a second run a no-op (offices by slug, people by e-mail, partners
 by office and SIRET). A partner is loaded in one transaction, so an interrupted run leaves no
@@ -32,6 +35,7 @@ from .clock import on
 from .offices import (
     ADMIN_EMAIL,
     DEMO_PASSWORD,
+    GUIDE_YEAR,
     OFFICES,
     PREVIOUS_YEAR,
     SEASON_SETUP_DAY,
@@ -110,6 +114,8 @@ def ensure_office(spec: dict) -> OfficeContext:
         fields = {k: v for k, v in spec.items() if k != "slug"}
         office, _ = Office.objects.get_or_create(slug=spec["slug"], defaults=fields)
         directory_services.ensure_default_categories(office)
+        if PREVIOUS_YEAR > GUIDE_YEAR:
+            services.install_seed_catalogue(office, year=GUIDE_YEAR, open_for_joining=False)
         previous = services.install_seed_catalogue(office, year=PREVIOUS_YEAR, open_for_joining=True)
         actors = _ensure_staff(office)
     return OfficeContext(office=office, actors=actors, seasons={PREVIOUS_YEAR: previous})

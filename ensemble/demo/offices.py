@@ -8,17 +8,20 @@ Every staff member is invented: none of the names printed in the guide is used.
 import dataclasses
 import datetime
 
+from django.utils import timezone
 from schwifty import IBAN
 
 from ensemble.accounts.models import StaffMembership
 
 DEMO_PASSWORD = "ensemble-demo"  # noqa: S105 — the published password of the demo logins
 ADMIN_EMAIL = "admin@ensemble.demo"
-SEASON_YEAR = 2022  # the season of the partner guide: the demo is set in it
-PREVIOUS_YEAR = SEASON_YEAR - 1  # the partners who left: their last membership was 2021's
-SETUP_DAY = datetime.date(PREVIOUS_YEAR - 1, 12, 1)  # the office sets up the 2021 season
-SEASON_SETUP_DAY = datetime.date(PREVIOUS_YEAR, 12, 1)  # … then the 2022 season
-DEMO_DAY = datetime.date(SEASON_YEAR, 12, 15)  # the last day the demo replays
+GUIDE_YEAR = 2022  # the partner guide's season: installed as it is, for reference
+TODAY = timezone.localdate()
+SEASON_YEAR = TODAY.year  # the demo is set in the current season, so `make run` shows it live
+PREVIOUS_YEAR = SEASON_YEAR - 1  # the partners who left: their last membership was last year's
+SETUP_DAY = datetime.date(PREVIOUS_YEAR - 1, 12, 1)  # the office sets up last year's season
+SEASON_SETUP_DAY = datetime.date(PREVIOUS_YEAR, 12, 1)  # … then this year's
+DEMO_DAY = min(datetime.date(SEASON_YEAR, 12, 15), TODAY)  # the last day replayed, never ahead
 
 _SAINT_OMER_IBAN = IBAN.generate("FR", bank_code="30006", account_code="00001234567")
 _AIRE_IBAN = IBAN.generate("FR", bank_code="16706", account_code="00004567890")

@@ -1,8 +1,8 @@
 """Invented partners of the Saint-Omer area: every business and person here is fictitious.
 
 Streets and towns are real; house numbers, names, phone numbers and SIRETs are not. Each partner
-says which state its membership ends in (`outcome`): of the 2022 season, or of 2021 for the
-partners who left; `ensemble.demo.outcomes` gets it there through the membership services.
+says which state its membership ends in (`outcome`): of the current season, or of last year's
+for the partners who left; `ensemble.demo.outcomes` gets it there through the membership services.
 """
 
 import dataclasses
