@@ -43,3 +43,26 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def browser():
+    """A headless Debian Chromium driven by Playwright's sync API."""
+    require_chromium()
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test itself
+    # makes (not the live server's) are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def log_in(page, live_server, user, password: str = "correct-horse-battery") -> None:
+    page.goto(f"{live_server.url}/comptes/login/")
+    page.locator("input[name=login]").fill(user.email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state()

@@ -18,6 +18,7 @@ from ensemble.directory.services import ensure_default_categories
 from ensemble.memberships import services
 from ensemble.memberships.models import Membership, Offer, TermsDocument
 
+from .browser import browser  # noqa: F401 — the Chromium fixture, for every test module
 from .factories import OfficeFactory, StaffFactory, UserFactory, make_siret
 
 

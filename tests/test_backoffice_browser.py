@@ -1,37 +1,15 @@
 """The back office in a real Chromium: every page passes axe-core (WCAG 2.1 A/AA), errors included,
 and the keyboard reaches the actions."""
 
-import os
-
 import pytest
 
 from ensemble.directory.services import add_timeline_note
 from ensemble.memberships import services
 from ensemble.memberships.models import Membership
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, assert_accessible, require_chromium, screenshot
+from .browser import assert_accessible, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser():
-    require_chromium()
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def log_in(page, live_server, user) -> None:
-    page.goto(f"{live_server.url}/comptes/login/")
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill("correct-horse-battery")
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state()
 
 
 def test_back_office_pages_are_accessible(browser, live_server, submit, staff_user):

@@ -1,7 +1,6 @@
 """End to end in a real Chromium: a business joins online, sets its password, staff validate and
 record the cheque, and the membership is active."""
 
-import os
 import re
 from urllib.parse import urlparse
 
@@ -11,24 +10,10 @@ from django.utils import timezone
 
 from ensemble.memberships.models import Membership
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, assert_accessible, require_chromium, screenshot
+from .browser import assert_accessible, log_in, screenshot
 from .factories import make_siret
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser():
-    require_chromium()
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
-    # itself (not by the live server) are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def fill_join_form(page, siret: str) -> None:
@@ -79,10 +64,7 @@ def test_join_validate_pay_active(browser, live_server, season, staff_user):
 
     # Staff validate the request and record the cheque.
     staff = browser.new_page(locale="fr-FR")
-    staff.goto(f"{live_server.url}/comptes/login/")
-    staff.locator("input[name=login]").fill(staff_user.email)
-    staff.locator("input[name=password]").fill("correct-horse-battery")
-    staff.locator("form button[type=submit]").last.click()
+    log_in(staff, live_server, staff_user)
     staff.goto(f"{live_server.url}/saint-omer/gestion/adhesions/")
     staff.get_by_role("link", name="Le Moulin des Marais").first.click()
     staff.get_by_role("button", name="Valider la demande").click()
