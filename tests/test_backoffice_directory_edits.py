@@ -12,7 +12,7 @@ from django.urls import reverse
 from ensemble.directory.models import Category, Contact, Establishment, Organisation, TimelineEntry
 from ensemble.directory.services import grant_portal_access
 
-from .browser import assert_accessible, screenshot
+from .browser import assert_accessible, log_in, screenshot
 from .conftest import row_counts
 from .factories import (
     ContactFactory,
@@ -21,7 +21,6 @@ from .factories import (
     UserFactory,
     make_siret,
 )
-from .test_backoffice_browser import browser, log_in  # noqa: F401 (browser is a fixture)
 
 SLUG = "saint-omer"
 # 14 digits whose Luhn check fails.
@@ -559,7 +558,7 @@ def test_forms_need_the_csrf_token(staff_user, organisation):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_directory_forms_are_accessible(browser, live_server, office, staff_user):  # noqa: F811
+def test_directory_forms_are_accessible(browser, live_server, office, staff_user):
     page = browser.new_page(locale="fr-FR")
     log_in(page, live_server, staff_user)
     page.goto(f"{live_server.url}{url('organisations')}")
