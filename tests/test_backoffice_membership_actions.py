@@ -2,6 +2,7 @@
 action changes nothing."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -451,3 +452,21 @@ def test_from_the_list_to_an_active_membership(staff_client, requested):
     assert ">Enregistrer le règlement</button>" in page
     response = act(staff_client, requested, "payment", payment(), follow=True)
     assert '<span class="badge active" id="membership-status">Active</span>' in response.content.decode()
+
+
+def test_the_same_payment_form_posted_twice_records_one_payment(client, staff_user, submit):
+    membership = submit().membership
+    client.force_login(staff_user)
+    page = client.get(f"/saint-omer/gestion/adhesions/{membership.pk}/").content.decode()
+    key = re.search(r'name="payment-key" value="(\w+)"', page).group(1)
+    data = {
+        "payment-amount": "40,00",
+        "payment-received_on": "2022-12-27",
+        "payment-method": "transfer",
+        "payment-transfer_reference": "VIR ADH",
+        "payment-key": key,
+    }
+    url = f"/saint-omer/gestion/adhesions/{membership.pk}/reglement/"
+    client.post(url, data)
+    client.post(url, data)  # a double click
+    assert membership.payments.count() == 1

@@ -59,6 +59,7 @@ def _record_payment(membership: Membership, actor: User, data: dict) -> Membersh
         cheque_number=data["cheque_number"],
         bank=data["bank"],
         transfer_reference=data["transfer_reference"],
+        idempotency_key=data.get("key") or None,
     )
     return membership
 

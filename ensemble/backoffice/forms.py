@@ -1,6 +1,7 @@
 """Back-office forms: they check the shape of the input; the services apply the rules."""
 
 import re
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -212,9 +213,11 @@ class PaymentForm(MembershipActionForm):
     transfer_reference = forms.CharField(
         label=_("Référence du virement (facultatif)"), required=False, max_length=140
     )
+    key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["key"].initial = uuid.uuid4().hex
         self.fields["received_on"].initial = timezone.localdate()
         membership = self.membership
         if membership is not None:

@@ -351,6 +351,8 @@ class Payment(TenantModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # The form's one-time key: the same form submitted twice (a double click) records one payment.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("règlement")

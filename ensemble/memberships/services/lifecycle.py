@@ -230,9 +230,18 @@ def record_payment(
     cheque_number: str = "",
     bank: str = "",
     transfer_reference: str = "",
+    idempotency_key: str | None = None,
 ) -> Payment:
-    """Staff record money received; the membership activates once fully paid and accepted."""
+    """Staff record money received; the membership activates once fully paid and accepted.
+
+    With an `idempotency_key` (the form's), a second submission returns the first payment."""
     membership = _locked(membership)
+    if idempotency_key:
+        already = Payment.objects.filter(idempotency_key=idempotency_key).first()
+        if already is not None:
+            if already.membership_id != membership.pk:
+                raise MembershipError("Ce formulaire a déjà servi pour une autre adhésion.")
+            return already
     if membership.status in (S.REFUSED, S.TERMINATED, S.EXPIRED):
         raise MembershipError(
             f"Impossible d'enregistrer un règlement : l'adhésion est « {membership.get_status_display()} »."
@@ -257,6 +266,7 @@ def record_payment(
         bank=bank.strip(),
         transfer_reference=transfer_reference.strip(),
         recorded_by=actor,
+        idempotency_key=idempotency_key or None,
     )
     directory_services.record_timeline(
         membership.organisation,
