@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "ensemble.accounts",
     "ensemble.directory",
     "ensemble.memberships",
+    "ensemble.billing",
     "ensemble.backoffice",
     "ensemble.portal",
     "ensemble.public",

@@ -1,0 +1,242 @@
+"""Drafting, issuing and crediting invoices."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from ensemble.accounts.models import User
+from ensemble.core.models import Office
+from ensemble.directory import services as directory_services
+from ensemble.directory.models import Organisation, TimelineEntry
+from ensemble.memberships.models import Membership
+
+from .. import amounts
+from ..errors import BillingError
+from ..models import BillingProfile, Invoice, InvoiceLine
+from .numbering import next_number
+
+
+def billing_profile(office: Office) -> BillingProfile:
+    profile, _ = BillingProfile.objects.get_or_create(office=office)
+    return profile
+
+
+def seller_snapshot(office: Office) -> dict:
+    """The seller's legal identity as printed on the invoice (CGI art. 242 nonies A)."""
+    fields = [
+        "name", "legal_name", "legal_form", "share_capital", "siret", "vat_number", "rcs",
+        "address", "postcode", "city", "email", "phone", "iban", "bic",
+    ]  # fmt: skip
+    return {field: getattr(office, field) for field in fields}
+
+
+def _check_lines(lines: list[amounts.LineInput]) -> None:
+    if not lines:
+        raise BillingError("Une facture a au moins une ligne.", field="lines")
+    for line in lines:
+        if not line.label.strip():
+            raise BillingError("Chaque ligne a une désignation.", field="lines")
+        if line.quantity is None or line.quantity <= 0:
+            raise BillingError("La quantité doit être positive.", field="lines")
+        price = line.unit_price_ttc if line.unit_price_ttc is not None else line.unit_price_ht
+        if price is None or price < 0:
+            raise BillingError("Le prix unitaire doit être positif ou nul.", field="lines")
+
+
+@transaction.atomic
+def create_draft(
+    organisation: Organisation,
+    *,
+    lines: list[amounts.LineInput],
+    actor: User | None,
+    membership: Membership | None = None,
+    service_start: datetime.date | None = None,
+    service_end: datetime.date | None = None,
+    kind: str = Invoice.Kind.INVOICE,
+    credited_invoice: Invoice | None = None,
+    note: str = "",
+) -> Invoice:
+    """A draft (no number) with its lines; amounts are computed now and again at issue."""
+    _check_lines(lines)
+    computed = amounts.compute(lines)
+    invoice = Invoice.objects.create(
+        office_id=organisation.office_id,
+        kind=kind,
+        organisation=organisation,
+        membership=membership,
+        credited_invoice=credited_invoice,
+        service_start=service_start,
+        service_end=service_end,
+        buyer_name=organisation.name,
+        buyer_address=organisation.address,
+        buyer_postcode=organisation.postcode,
+        buyer_city=organisation.city,
+        buyer_country=organisation.country or "FR",
+        buyer_siren=organisation.siren,
+        buyer_vat_number=organisation.vat_number,
+        total_ht=computed.total_ht,
+        total_vat=computed.total_vat,
+        total_ttc=computed.total_ttc,
+        note=note,
+    )
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(
+            invoice=invoice,
+            position=position,
+            offer_id=line.source.offer_id,
+            label=line.source.label[:250],
+            quantity=line.source.quantity,
+            unit_price_ht=line.unit_price_ht,
+            vat_rate=line.source.vat_rate,
+            total_ht=line.total_ht,
+        )
+        for position, line in enumerate(computed.lines)
+    )
+    return invoice
+
+
+def payment_reference(number: str) -> str:
+    """The ISO 11649 structured creditor reference ("RF" + check digits + the invoice number)
+    that a bank transfer carries, so a bank statement line finds its invoice."""
+    body = number.replace("-", "")
+    check = 98 - int("".join(str(int(c, 36)) for c in body + "RF00")) % 97
+    return f"RF{check:02d}{body}"
+
+
+@transaction.atomic
+def issue_invoice(invoice: Invoice, *, actor: User | None) -> Invoice:
+    """Number, date and freeze a draft, in one transaction; the PDF follows after commit."""
+    invoice = Invoice.objects.select_for_update().select_related("office").get(pk=invoice.pk)
+    if invoice.is_issued:
+        raise BillingError(f"La facture {invoice.number} est déjà émise.")
+    today = timezone.localdate()
+    profile = billing_profile(invoice.office)
+    series = Invoice.SERIES[invoice.kind]
+    invoice.number = next_number(invoice.office, series=series, year=today.year)
+    invoice.state = Invoice.State.ISSUED
+    invoice.issue_date = today
+    invoice.due_date = today + datetime.timedelta(days=profile.payment_terms_days)
+    invoice.seller = seller_snapshot(invoice.office)
+    invoice.payment_reference = payment_reference(invoice.number)
+    invoice.issued_at = timezone.now()
+    invoice.issued_by = actor if actor is not None and actor.is_authenticated else None
+    invoice.save(_issuing=True)
+    label = "Avoir" if invoice.kind == Invoice.Kind.CREDIT_NOTE else "Facture"
+    directory_services.record_timeline(
+        invoice.organisation,
+        kind=TimelineEntry.Kind.UPDATE,
+        summary=f"{label} {invoice.number} émise : {invoice.total_ttc} € TTC",
+        actor=actor,
+    )
+    transaction.on_commit(lambda: _enqueue_pdf(invoice.pk))
+    return invoice
+
+
+def _enqueue_pdf(invoice_id: int) -> None:
+    from ..tasks import render_invoice_pdf
+
+    render_invoice_pdf.enqueue(invoice_id)
+
+
+def membership_lines(membership: Membership) -> list[amounts.LineInput]:
+    """The priced lines of a membership (on-quote options wait for their quote)."""
+    return [
+        amounts.LineInput(
+            label=f"{line.offer.name} — saison {membership.season.year}",
+            quantity=Decimal(line.quantity),
+            vat_rate=line.offer.vat_rate,
+            unit_price_ttc=line.unit_price_ttc,
+            offer_id=line.offer_id,
+        )
+        for line in membership.lines.select_related("offer")
+        if line.unit_price_ttc is not None
+    ]
+
+
+@transaction.atomic
+def invoice_membership(membership: Membership, *, actor: User | None) -> Invoice | None:
+    """Issue the membership's invoice (pack and priced options), once."""
+    existing = Invoice.objects.filter(
+        membership=membership, kind=Invoice.Kind.INVOICE, state=Invoice.State.ISSUED
+    ).first()
+    if existing is not None:
+        return existing
+    lines = membership_lines(membership)
+    if not lines:
+        return None
+    draft = create_draft(
+        membership.organisation,
+        lines=lines,
+        actor=actor,
+        membership=membership,
+        service_start=membership.season.starts_on,
+        service_end=membership.season.ends_on,
+    )
+    return issue_invoice(draft, actor=actor)
+
+
+def credited_so_far(invoice: Invoice) -> Decimal:
+    total = sum(
+        (cn.total_ttc for cn in invoice.credit_notes.filter(state=Invoice.State.ISSUED)),
+        Decimal("0.00"),
+    )
+    return total
+
+
+@transaction.atomic
+def credit_invoice(
+    invoice: Invoice,
+    *,
+    actor: User,
+    reason: str,
+    lines: list[amounts.LineInput] | None = None,
+) -> Invoice:
+    """Issue a credit note against an issued invoice: whole (no `lines`) or partial."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if not invoice.is_issued or invoice.kind != Invoice.Kind.INVOICE:
+        raise BillingError("Un avoir ne porte que sur une facture émise.")
+    if not reason.strip():
+        raise BillingError("Le motif de l'avoir est obligatoire.", field="reason")
+    if lines is None:
+        lines = [
+            amounts.LineInput(
+                label=line.label,
+                quantity=line.quantity,
+                vat_rate=line.vat_rate,
+                unit_price_ht=line.unit_price_ht,
+                offer_id=line.offer_id,
+            )
+            for line in invoice.lines.all()
+        ]
+    remaining = invoice.total_ttc - credited_so_far(invoice)
+    computed = amounts.compute(lines)
+    if computed.total_ttc > remaining:
+        raise BillingError(
+            f"L'avoir ({computed.total_ttc} €) dépasse ce qui reste de la facture ({remaining} €)."
+        )
+    draft = create_draft(
+        invoice.organisation,
+        lines=lines,
+        actor=actor,
+        membership=invoice.membership,
+        kind=Invoice.Kind.CREDIT_NOTE,
+        credited_invoice=invoice,
+        service_start=invoice.service_start,
+        service_end=invoice.service_end,
+        note=f"Avoir sur la facture {invoice.number} : {reason.strip()}",
+    )
+    return issue_invoice(draft, actor=actor)
+
+
+__all__ = [
+    "billing_profile",
+    "create_draft",
+    "credit_invoice",
+    "invoice_membership",
+    "issue_invoice",
+    "membership_lines",
+    "payment_reference",
+    "seller_snapshot",
+]

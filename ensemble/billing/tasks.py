@@ -1,0 +1,11 @@
+"""Background jobs of billing."""
+
+from django_tasks import task
+
+
+@task()
+def render_invoice_pdf(invoice_id: int) -> str:
+    """Render and store an issued invoice's Factur-X PDF (idempotent: same content again)."""
+    from .pdf import store_invoice_pdf
+
+    return store_invoice_pdf(invoice_id)

@@ -1,0 +1,74 @@
+"""Issuing invoices: numbers, amounts, immutability, credit notes."""
+
+from decimal import Decimal
+
+import pytest
+
+from ensemble.billing import services
+from ensemble.billing.amounts import LineInput
+from ensemble.billing.errors import BillingError, InvoiceLocked
+from ensemble.billing.models import Invoice, InvoiceLine
+from ensemble.memberships import services as membership_services
+
+from .conftest import offer
+
+
+@pytest.fixture
+def accepted(submit, season, staff_user):
+    membership = submit(options={offer(season, "formation-anglais").pk: 3}).membership
+    membership_services.accept_membership(membership, actor=staff_user)
+    return membership
+
+
+def test_membership_invoice_is_numbered_and_totals_the_catalogue_ttc(accepted, staff_user):
+    invoice = services.invoice_membership(accepted, actor=staff_user)
+    assert invoice.number == "FA-2022-00001"
+    assert (invoice.total_ht, invoice.total_vat, invoice.total_ttc) == (
+        Decimal("200.00"),
+        Decimal("40.00"),
+        Decimal("240.00"),
+    )
+    lines = list(invoice.lines.order_by("position"))
+    assert [(line.quantity, line.total_ht) for line in lines] == [
+        (Decimal("1"), Decimal("75.00")),
+        (Decimal("3"), Decimal("125.00")),
+    ]
+    assert invoice.payment_reference.startswith("RF")
+    assert services.invoice_membership(accepted, actor=staff_user) == invoice  # once
+
+
+def test_numbers_follow_each_other_and_credit_notes_have_their_own_series(accepted, staff_user, office):
+    first = services.invoice_membership(accepted, actor=staff_user)
+    free = services.create_draft(
+        first.organisation,
+        lines=[LineInput("Traduction supplémentaire", Decimal(1), Decimal(20), unit_price_ht=Decimal(50))],
+        actor=staff_user,
+    )
+    assert free.number is None  # a draft has no number
+    second = services.issue_invoice(free, actor=staff_user)
+    assert second.number == "FA-2022-00002"
+    credit = services.credit_invoice(first, actor=staff_user, reason="Adhésion annulée")
+    assert credit.number == "AV-2022-00001"
+    assert credit.total_ttc == first.total_ttc
+    with pytest.raises(BillingError, match="dépasse"):
+        services.credit_invoice(first, actor=staff_user, reason="Encore")
+
+
+def test_an_issued_invoice_cannot_change_or_disappear(accepted, staff_user):
+    invoice = services.invoice_membership(accepted, actor=staff_user)
+    invoice.buyer_name = "Autre client"
+    with pytest.raises(InvoiceLocked):
+        invoice.save()
+    with pytest.raises(InvoiceLocked):
+        invoice.delete()
+    with pytest.raises(InvoiceLocked):
+        Invoice.objects.filter(pk=invoice.pk).update(total_ttc=Decimal("1.00"))
+    with pytest.raises(InvoiceLocked):
+        Invoice.objects.filter(pk=invoice.pk).delete()
+    line = invoice.lines.first()
+    line.total_ht = Decimal("1.00")
+    with pytest.raises(InvoiceLocked):
+        line.save()
+    invoice.refresh_from_db()
+    assert invoice.buyer_name != "Autre client"
+    assert InvoiceLine.objects.filter(invoice=invoice).count() == 2
