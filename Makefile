@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= ensemble.settings.dev
 
-.PHONY: run test install migrate demo chromium lint format clean
+.PHONY: run test install migrate demo chromium system-packages lint format clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,22 +40,27 @@ run: demo
 	$(BIN)/python manage.py scheduler & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## Chromium for the browser tests (Debian's package; Playwright's own download needs the open
-## internet). Installed only when missing and when we may use apt-get.
-chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = "0" ]; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	      || echo "chromium could not be installed: browser tests will report it"; \
-	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
-	    (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	      || echo "chromium could not be installed: browser tests will report it"; \
-	  else echo "No /usr/bin/chromium and no root: browser tests will be skipped (failed under CI=true)."; fi; \
+## Debian packages the tests and PDFs need: Chromium for the browser tests (Playwright's own
+## download needs the open internet), poppler-utils (pdftoppm renders invoice PDFs in tests),
+## Pango and DejaVu fonts for WeasyPrint. Installed only when missing and when we may use apt-get.
+DEB_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+
+system-packages:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then SUDO=""; \
+	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo"; \
+	  else echo "Missing Debian packages ($$missing) and no root: the tests that need them will say so (and fail under CI=true)."; exit 0; fi; \
+	  echo "Installing $$missing"; \
+	  ($$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	    || echo "Could not install $$missing: the tests that need them will say so."; \
 	fi
+
+chromium: system-packages
 
 ## make test: the whole suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL).
 ## PYTEST_ARGS passes options through, e.g. PYTEST_ARGS='-k join'.
-test: install chromium
+test: install system-packages
 	DJANGO_SETTINGS_MODULE=ensemble.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
