@@ -58,7 +58,7 @@ def test_back_office_pages_are_accessible(browser, live_server, submit, staff_us
     assert_accessible(page)
     page.get_by_role("button", name="Valider la demande").focus()
     page.keyboard.press("Enter")
-    page.get_by_text("La demande est validée.").wait_for()
+    page.get_by_text("La demande est validée et sa facture émise.").wait_for()
     membership.refresh_from_db()
     assert membership.status == Membership.Status.AWAITING_PAYMENT
     screenshot(page, "bo-membership-accepted")

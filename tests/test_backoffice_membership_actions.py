@@ -144,7 +144,9 @@ def test_accept(staff_client, requested, django_capture_on_commit_callbacks):
     assert requested.accepted_on == timezone.localdate()
     assert [m.to for m in mail.outbox] == [["camille@moulin.example"]]
     page = staff_client.get(response["Location"])
-    assert "La demande est validée." in messages_of(page)
+    assert "La demande est validée et sa facture émise." in messages_of(page)
+    invoice = requested.invoices.get()  # the partner guide's step 5: the invoice follows
+    assert (invoice.number, invoice.total_ttc) == ("FA-2022-00001", requested.amount_due)
 
 
 def test_accept_twice_is_refused_with_a_message(staff_client, awaiting):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.accounts.models import User
+from ensemble.billing import services as billing_services
 from ensemble.memberships import services
 from ensemble.memberships.models import Membership
 
@@ -81,8 +82,8 @@ ACTIONS = [
         title=_("Valider la demande"),
         button=_("Valider la demande"),
         form_class=forms.ConfirmForm,
-        perform=lambda m, actor, data: services.accept_membership(m, actor=actor),
-        success=lambda m: gettext("La demande est validée."),
+        perform=lambda m, actor, data: billing_services.accept_and_invoice(m, actor=actor)[0],
+        success=lambda m: gettext("La demande est validée et sa facture émise."),
         is_available=lambda m: m.can("accept"),
     ),
     MembershipAction(

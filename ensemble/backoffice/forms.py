@@ -422,3 +422,45 @@ class ContactForm(DirectoryForm):
         (_("Identité"), ["first_name", "last_name", "role"]),
         (_("Coordonnées"), ["email", "phone", "language", "is_primary"]),
     ]
+
+
+# --- Billing ----------------------------------------------------------------------------------
+
+
+class CreditNoteForm(BackofficeForm):
+    reason = forms.CharField(
+        label=_("Motif de l'avoir"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class FreeInvoiceForm(BackofficeForm):
+    """One line: a catalogue offer (its TTC price) or a free line typed TTC."""
+
+    offer = forms.ModelChoiceField(label=_("Prestation du catalogue"), queryset=None, required=False)
+    label = forms.CharField(
+        label=_("Désignation"),
+        max_length=250,
+        required=False,
+        help_text=_("Obligatoire pour une ligne libre ; sinon, le nom de la prestation."),
+    )
+    quantity = MoneyField(label=_("Quantité"), initial="1")
+    unit_price_ttc = MoneyField(label=_("Prix unitaire TTC (ligne libre)"), required=False)
+    vat_rate = forms.DecimalField(
+        label=_("Taux de TVA (%)"), initial=Decimal("20.00"), min_value=0, max_value=100, decimal_places=2
+    )
+
+    def __init__(self, *args, offers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offer"].queryset = offers
+        self.fields["offer"].label_from_instance = lambda o: (
+            f"{o.season.year} — {o.name} ({o.price_ttc} € TTC)"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("offer") is None:
+            if not cleaned.get("label"):
+                self.add_error("label", _("Indiquez la désignation de la ligne libre."))
+            if cleaned.get("unit_price_ttc") is None:
+                self.add_error("unit_price_ttc", _("Indiquez le prix de la ligne libre."))
+        return cleaned

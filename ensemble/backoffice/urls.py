@@ -5,6 +5,7 @@ from django.urls import path
 from . import views
 from .actions import ACTIONS
 from .views import directory_edits
+from .views import invoices as invoice_views
 
 app_name = "backoffice"
 
@@ -77,5 +78,17 @@ urlpatterns += [
         "organisations/<int:pk>/contacts/<int:contact_pk>/modifier/",
         directory_edits.ContactFormView.as_view(),
         name="contact_edit",
+    ),
+]
+
+# Billing.
+urlpatterns += [
+    path("factures/", invoice_views.InvoiceListView.as_view(), name="invoices"),
+    path("factures/<int:pk>/", invoice_views.InvoiceDetailView.as_view(), name="invoice"),
+    path("factures/<int:pk>/avoir/", invoice_views.InvoiceCreditView.as_view(), name="invoice_credit"),
+    path(
+        "organisations/<int:organisation_pk>/facturer/",
+        invoice_views.FreeInvoiceView.as_view(),
+        name="invoice_create",
     ),
 ]

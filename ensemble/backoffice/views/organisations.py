@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 
+from ensemble.billing import selectors as billing_selectors
 from ensemble.core.errors import EnsembleError
 from ensemble.directory import selectors as directory_selectors
 from ensemble.directory import services as directory_services
@@ -73,6 +74,7 @@ class OrganisationDetailView(StaffRequiredMixin, TemplateView):
         context.update(
             organisation=organisation,
             memberships=membership_selectors.memberships_of_organisation(self.office, organisation.pk),
+            invoices=billing_selectors.invoices_of_organisation(self.office, organisation.pk),
             timeline=timeline.get_page(self.request.GET.get("page")),
             note_form=note_form or NoteForm(prefix="note"),
         )

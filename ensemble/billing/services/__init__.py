@@ -1,6 +1,7 @@
 """Every change to invoices and credit notes goes through these functions."""
 
 from .invoices import (
+    accept_and_invoice,
     billing_profile,
     create_draft,
     credit_invoice,
@@ -13,6 +14,7 @@ from .invoices import (
 from .numbering import next_number
 
 __all__ = [
+    "accept_and_invoice",
     "billing_profile",
     "create_draft",
     "credit_invoice",

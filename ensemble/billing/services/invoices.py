@@ -10,9 +10,10 @@ from ensemble.accounts.models import User
 from ensemble.core.models import Office
 from ensemble.directory import services as directory_services
 from ensemble.directory.models import Organisation, TimelineEntry
+from ensemble.memberships import services as membership_services
 from ensemble.memberships.models import Membership
 
-from .. import amounts
+from .. import amounts, selectors
 from ..errors import BillingError
 from ..models import BillingProfile, Invoice, InvoiceLine
 from .numbering import next_number
@@ -177,14 +178,6 @@ def invoice_membership(membership: Membership, *, actor: User | None) -> Invoice
     return issue_invoice(draft, actor=actor)
 
 
-def credited_so_far(invoice: Invoice) -> Decimal:
-    total = sum(
-        (cn.total_ttc for cn in invoice.credit_notes.filter(state=Invoice.State.ISSUED)),
-        Decimal("0.00"),
-    )
-    return total
-
-
 @transaction.atomic
 def credit_invoice(
     invoice: Invoice,
@@ -210,7 +203,7 @@ def credit_invoice(
             )
             for line in invoice.lines.all()
         ]
-    remaining = invoice.total_ttc - credited_so_far(invoice)
+    remaining = invoice.total_ttc - selectors.credited_total(invoice)
     computed = amounts.compute(lines)
     if computed.total_ttc > remaining:
         raise BillingError(
@@ -231,6 +224,7 @@ def credit_invoice(
 
 
 __all__ = [
+    "accept_and_invoice",
     "billing_profile",
     "create_draft",
     "credit_invoice",
@@ -240,3 +234,11 @@ __all__ = [
     "payment_reference",
     "seller_snapshot",
 ]
+
+
+@transaction.atomic
+def accept_and_invoice(membership: Membership, *, actor: User) -> tuple[Membership, Invoice | None]:
+    """Staff validate a request: the membership is accepted and its invoice issued together
+    (the partner guide's step 5, "Réceptionnez votre facture")."""
+    membership = membership_services.accept_membership(membership, actor=actor)
+    return membership, invoice_membership(membership, actor=actor)

@@ -1,0 +1,128 @@
+"""Invoices and credit notes: the list, an invoice's page, a free invoice, a credit note."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
+from django.utils.translation import gettext
+from django.views.generic import FormView, TemplateView
+
+from ensemble.billing import selectors, services
+from ensemble.billing.amounts import LineInput
+from ensemble.billing.errors import BillingError
+from ensemble.billing.models import Invoice
+from ensemble.directory import selectors as directory_selectors
+
+from ..access import StaffRequiredMixin, get_or_404
+from ..forms import CreditNoteForm, FreeInvoiceForm, SearchForm
+
+PER_PAGE = 50
+
+
+class InvoiceListView(StaffRequiredMixin, TemplateView):
+    template_name = "backoffice/invoice_list.html"
+    nav = "invoices"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = SearchForm(self.request.GET or None)
+        search = form.search() if form.is_bound else ""
+        qs = selectors.invoice_list(self.office, search=search)
+        page = Paginator(qs, PER_PAGE).get_page(self.request.GET.get("page"))
+        context.update(form=form, page=page, invoices=page.object_list)
+        return context
+
+
+class InvoiceDetailView(StaffRequiredMixin, TemplateView):
+    template_name = "backoffice/invoice_detail.html"
+    nav = "invoices"
+
+    def load_object(self, **kwargs) -> None:
+        self.invoice = get_or_404(selectors.invoice_detail, self.office, kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            invoice=self.invoice,
+            credit_form=kwargs.get("credit_form") or CreditNoteForm(),
+            remaining=self.invoice.total_ttc - selectors.credited_total(self.invoice),
+        )
+        return context
+
+
+class InvoiceCreditView(InvoiceDetailView):
+    """POST: a whole credit note against the invoice, with its reason."""
+
+    http_method_names = ["get", "post"]
+
+    def get(self, request, *args, **kwargs):
+        return redirect(self.office_url("invoice", pk=self.invoice.pk))
+
+    def post(self, request, *args, **kwargs):
+        form = CreditNoteForm(request.POST)
+        if form.is_valid():
+            try:
+                credit = services.credit_invoice(
+                    self.invoice, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+            except BillingError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, gettext("Avoir %(number)s émis.") % {"number": credit.number})
+                return redirect(self.office_url("invoice", pk=credit.pk))
+        return self.render_to_response(self.get_context_data(credit_form=form))
+
+
+class FreeInvoiceView(StaffRequiredMixin, FormView):
+    """Invoice an organisation for a catalogue offer or a free line, issued at once."""
+
+    template_name = "backoffice/invoice_form.html"
+    form_class = FreeInvoiceForm
+    nav = "invoices"
+
+    def load_object(self, **kwargs) -> None:
+        self.organisation = get_or_404(
+            directory_selectors.organisation_by_pk, self.office, kwargs["organisation_pk"]
+        )
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["offers"] = selectors.invoiceable_offers(self.office)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["organisation"] = self.organisation
+        return context
+
+    def form_valid(self, form):
+        try:
+            draft = services.create_draft(
+                self.organisation, lines=[self._line(form.cleaned_data)], actor=self.request.user
+            )
+            invoice = services.issue_invoice(draft, actor=self.request.user)
+        except BillingError as exc:
+            form.add_service_error(exc)
+            return self.form_invalid(form)
+        messages.success(self.request, gettext("Facture %(number)s émise.") % {"number": invoice.number})
+        return redirect(self.office_url("invoice", pk=invoice.pk))
+
+    @staticmethod
+    def _line(data: dict) -> LineInput:
+        offer = data.get("offer")
+        if offer is not None:
+            return LineInput(
+                label=data["label"] or offer.name,
+                quantity=data["quantity"],
+                vat_rate=offer.vat_rate,
+                unit_price_ttc=offer.price_ttc,
+                offer_id=offer.pk,
+            )
+        return LineInput(
+            label=data["label"],
+            quantity=data["quantity"],
+            vat_rate=data["vat_rate"],
+            unit_price_ttc=data["unit_price_ttc"],
+        )
+
+
+__all__ = ["FreeInvoiceView", "Invoice", "InvoiceCreditView", "InvoiceDetailView", "InvoiceListView"]
