@@ -194,9 +194,12 @@ def _memberships(office, season, organisations, establishments, start: int) -> l
 
 
 def _lines_and_payments(office, season, memberships: list, staff) -> None:
+    """The pack line of every membership; for the paid ones, an issued invoice and its cheque."""
     from django.utils import timezone
 
-    from ensemble.memberships.models import MembershipLine, Offer, Payment
+    from ensemble.billing.models import Invoice
+    from ensemble.billing.payments import Payment
+    from ensemble.memberships.models import MembershipLine, Offer
 
     pack = Offer.objects.get(season=season, code="pack-partenaire")
     MembershipLine.objects.bulk_create(
@@ -204,19 +207,44 @@ def _lines_and_payments(office, season, memberships: list, staff) -> None:
         batch_size=BATCH,
     )
     received_on = min(season.starts_on + datetime.timedelta(days=20), timezone.localdate())
+    paid = [m for m in memberships if m.status in PAID]
+    start = Invoice.objects.filter(office=office).count()
+    invoices = Invoice.objects.bulk_create(
+        (
+            Invoice(
+                office=office,
+                organisation_id=m.organisation_id,
+                membership=m,
+                state=Invoice.State.ISSUED,
+                number=f"FA-{season.year}-{start + i + 1:05d}",
+                issue_date=received_on,
+                due_date=received_on,
+                buyer_name="Bench",
+                buyer_address="1 rue du Banc",
+                buyer_postcode="62500",
+                buyer_city="Saint-Omer",
+                total_ht=pack.price_ht,
+                total_vat=pack.vat_amount,
+                total_ttc=m.amount_due,
+            )
+            for i, m in enumerate(paid)
+        ),
+        batch_size=BATCH,
+    )
     Payment.objects.bulk_create(
         (
             Payment(
                 office=office,
-                membership=m,
+                organisation_id=invoice.organisation_id,
+                invoice=invoice,
                 method="cheque",
-                amount=m.amount_due,
+                amount=invoice.total_ttc,
+                allocated=invoice.total_ttc,
                 received_on=received_on,
-                cheque_number=f"{m.pk:07d}",
+                cheque_number=f"{invoice.membership_id:07d}",
                 recorded_by=staff,
             )
-            for m in memberships
-            if m.status in PAID
+            for invoice in invoices
         ),
         batch_size=BATCH,
     )

@@ -12,6 +12,7 @@ from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.core import mail
 
+from ensemble.billing import services as billing_services
 from ensemble.core.errors import EnsembleError
 from ensemble.directory.models import Category
 from ensemble.directory.services import ensure_default_categories
@@ -152,7 +153,7 @@ TRACKED_MODELS = [
     "memberships.MembershipLine",
     "memberships.MembershipTransition",
     "memberships.TermsAcceptance",
-    "memberships.Payment",
+    "billing.Payment",
     "memberships.Entitlement",
     "memberships.EntitlementConsumption",
 ]
@@ -194,10 +195,10 @@ def make_membership(submit, staff_user):
             services.refuse_membership(membership, actor=staff_user, reason="Dossier incomplet")
         elif status != S.REQUESTED:
             services.record_signed_bulletin(membership, actor=staff_user, received_on=BULLETIN_ON)
-            services.accept_membership(membership, actor=staff_user)
+            billing_services.accept_and_invoice(membership, actor=staff_user)
             if status != S.AWAITING_PAYMENT:
                 membership.refresh_from_db()
-                services.record_payment(
+                billing_services.record_membership_payment(
                     membership,
                     actor=staff_user,
                     method="transfer",

@@ -5,9 +5,10 @@ import pytest
 from django.urls import reverse
 
 from ensemble.backoffice.actions import ACTIONS
+from ensemble.billing.payments import Payment
 from ensemble.directory.models import Category, TimelineEntry
 from ensemble.memberships import services
-from ensemble.memberships.models import Membership, MembershipTransition, Payment, Season
+from ensemble.memberships.models import Membership, MembershipTransition, Season
 
 from .conftest import EVIDENCE, make_application
 from .factories import StaffFactory, UserFactory

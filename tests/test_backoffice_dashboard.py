@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from ensemble.billing import services as billing_services
 from ensemble.memberships import services
 from ensemble.memberships.models import Membership
 
@@ -31,8 +32,8 @@ def join(submit, name: str) -> Membership:
 
 
 def activate(membership, staff_user) -> Membership:
-    services.accept_membership(membership, actor=staff_user)
-    services.record_payment(
+    billing_services.accept_and_invoice(membership, actor=staff_user)
+    billing_services.record_membership_payment(
         membership,
         actor=staff_user,
         method="cash",
@@ -97,7 +98,7 @@ def test_back_office_in_english(staff_client, submit):
     response = staff_client.get(url("membership", pk=membership.pk), HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
     assert ">Approve the request</button>" in html
-    assert ">Amount</label>" in html
+    assert ">Reason for refusal</label>" in html or ">Reason</label>" in html
     response = staff_client.post(
         url("membership_refuse", pk=membership.pk), {"refuse-reason": ""}, HTTP_ACCEPT_LANGUAGE="en"
     )

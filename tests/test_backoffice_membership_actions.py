@@ -11,8 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ensemble.backoffice.forms import MoneyField
+from ensemble.billing import services as billing_services
+from ensemble.billing.payments import Payment
 from ensemble.memberships import services
-from ensemble.memberships.models import Membership, MembershipTransition, Payment, Season
+from ensemble.memberships.models import Membership, MembershipTransition, Season
 
 SLUG = "saint-omer"
 S = Membership.Status
@@ -45,12 +47,12 @@ def requested(submit):
 
 @pytest.fixture
 def awaiting(requested, staff_user):
-    return services.accept_membership(requested, actor=staff_user)
+    return billing_services.accept_and_invoice(requested, actor=staff_user)[0]
 
 
 @pytest.fixture
 def active(awaiting, staff_user):
-    services.record_payment(
+    billing_services.record_membership_payment(
         awaiting,
         actor=staff_user,
         method="transfer",
@@ -81,7 +83,7 @@ def test_page_shows_lines_history_and_the_allowed_actions(staff_client, requeste
     assert "Demande d&#x27;adhésion" in html  # the history's first entry
     assert "Charte du « Club Partenaire », version 1" in html
     buttons = {action.slug for action, _ in response.context["actions"]}
-    assert buttons == {"accept", "bulletin", "payment", "refuse"}
+    assert buttons == {"accept", "bulletin", "refuse"}  # payments wait for the invoice
     assert ">Valider la demande</button>" in html
     assert 'data-confirm="Refuser cette demande' in html  # destructive actions ask first
 
@@ -100,7 +102,7 @@ def test_page_query_count_does_not_grow_with_payments(
     staff_client, awaiting, staff_user, django_assert_max_num_queries
 ):
     for _ in range(6):
-        services.record_payment(
+        billing_services.record_membership_payment(
             awaiting,
             actor=staff_user,
             method="cash",
@@ -109,7 +111,7 @@ def test_page_query_count_does_not_grow_with_payments(
         )
     with django_assert_max_num_queries(16):
         response = staff_client.get(url("membership", pk=awaiting.pk))
-    assert len(response.context["membership"].payments.all()) == 6
+    assert len(response.context["payments"]) == 6
     assert response.context["paid"] == Decimal("60.00")
     assert response.context["remaining"] == Decimal("30.00")
 
@@ -254,7 +256,7 @@ def test_payment_with_french_decimal_comma_activates(
     assert response.status_code == 302
     awaiting.refresh_from_db()
     assert awaiting.status == S.ACTIVE
-    recorded = Payment.objects.get(membership=awaiting)
+    recorded = Payment.objects.get(invoice__membership=awaiting)
     assert recorded.amount == Decimal("90.00")
     assert recorded.cheque_number == "0012345"
     assert recorded.recorded_by.email == "staff@saint-omer.example"
@@ -267,7 +269,7 @@ def test_partial_transfer_with_a_dot(staff_client, awaiting):
     assert act(staff_client, awaiting, "payment", data).status_code == 302
     awaiting.refresh_from_db()
     assert awaiting.status == S.AWAITING_PAYMENT
-    assert Payment.objects.get(membership=awaiting).transfer_reference == "VIR 42"
+    assert Payment.objects.get(invoice__membership=awaiting).transfer_reference == "VIR 42"
 
 
 @pytest.mark.parametrize(
@@ -319,7 +321,10 @@ def test_payment_with_an_unknown_method(staff_client, awaiting):
 def test_payment_on_a_refused_membership_is_refused(staff_client, requested, staff_user):
     services.refuse_membership(requested, actor=staff_user, reason="Doublon")
     response = act(staff_client, requested, "payment", payment(), follow=True)
-    assert messages_of(response) == ["Impossible d'enregistrer un règlement : l'adhésion est « Refusée »."]
+    assert messages_of(response) == [
+        "Validez d'abord la demande : sa facture est émise à la validation et le règlement "
+        "s'enregistre sur elle."
+    ]
     assert not Payment.objects.exists()
 
 
@@ -457,7 +462,7 @@ def test_from_the_list_to_an_active_membership(staff_client, requested):
 
 
 def test_the_same_payment_form_posted_twice_records_one_payment(client, staff_user, submit):
-    membership = submit().membership
+    membership = billing_services.accept_and_invoice(submit().membership, actor=staff_user)[0]
     client.force_login(staff_user)
     page = client.get(f"/saint-omer/gestion/adhesions/{membership.pk}/").content.decode()
     key = re.search(r'name="payment-key" value="(\w+)"', page).group(1)
@@ -471,4 +476,4 @@ def test_the_same_payment_form_posted_twice_records_one_payment(client, staff_us
     url = f"/saint-omer/gestion/adhesions/{membership.pk}/reglement/"
     client.post(url, data)
     client.post(url, data)  # a double click
-    assert membership.payments.count() == 1
+    assert Payment.objects.filter(invoice__membership=membership).count() == 1

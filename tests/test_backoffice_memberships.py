@@ -8,8 +8,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from ensemble.billing.models import Invoice
+from ensemble.billing.payments import Payment
 from ensemble.directory.models import Category, Establishment, Organisation
-from ensemble.memberships.models import Membership, Payment
+from ensemble.memberships.models import Membership
 
 from .factories import EstablishmentFactory
 
@@ -58,17 +60,35 @@ def bulk_memberships(office, season, count: int) -> list[Membership]:
         )
         for i, establishment in enumerate(establishments)
     )
+    invoices = Invoice.objects.bulk_create(
+        Invoice(
+            office=office,
+            organisation_id=membership.organisation_id,
+            membership=membership,
+            state=Invoice.State.ISSUED,
+            number=f"FA-2022-{i + 1:05d}",
+            issue_date=datetime.date(2022, 1, 15),
+            buyer_name="x",
+            buyer_address="x",
+            buyer_postcode="62500",
+            buyer_city="Saint-Omer",
+            total_ttc=Decimal("90.00"),
+        )
+        for i, membership in enumerate(memberships[:200])
+    )
     Payment.objects.bulk_create(
         Payment(
             office=office,
-            membership=membership,
+            organisation_id=invoice.organisation_id,
+            invoice=invoice,
             method=Payment.Method.CHEQUE,
             amount=Decimal("45.00"),
+            allocated=Decimal("45.00"),
             received_on=datetime.date(2022, 2, 1),
-            cheque_number=str(1000 + i),
+            cheque_number=f"{1000 + i}-{half}",
         )
-        for i, membership in enumerate(memberships[:200])
-        for _ in range(2)
+        for i, invoice in enumerate(invoices)
+        for half in range(2)
     )
     return memberships
 

@@ -11,11 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from ensemble.accounts.models import StaffMembership, User
+from ensemble.billing.payments import Payment
 from ensemble.core.models import Office
 from ensemble.demo.offices import DEMO_DAY, PREVIOUS_YEAR, SEASON_YEAR
 from ensemble.directory.models import Contact, Establishment, Organisation, TimelineEntry
 from ensemble.directory.validators import clean_phone, clean_siret
-from ensemble.memberships.models import Membership, Payment
+from ensemble.memberships.models import Membership
 
 PASSWORD = "ensemble-demo"
 # The office's staff printed in the partner guide: demo data must not reuse their names.
@@ -86,7 +87,7 @@ def test_every_date_is_in_its_season_up_to_the_demo_day(demo):
         if membership.status == Membership.Status.ACTIVE:
             assert membership.ends_on == season.ends_on
             assert all(e.valid_from <= e.valid_until for e in membership.entitlements.all())
-    received = list(Payment.objects.values_list("received_on", "membership__season__year"))
+    received = list(Payment.objects.values_list("received_on", "invoice__membership__season__year"))
     assert received
     assert [r for r in received if r[0] > DEMO_DAY or r[0].year != r[1]] == []
     latest_note = TimelineEntry.objects.order_by("-created_at").first()

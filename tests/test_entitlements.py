@@ -1,6 +1,5 @@
 """Using what the pack includes: consume_entitlement, its limits, and concurrent claims."""
 
-import os
 import threading
 
 import pytest
@@ -10,6 +9,7 @@ from ensemble.memberships import services
 from ensemble.memberships.errors import MembershipError
 from ensemble.memberships.models import Entitlement, EntitlementConsumption, Membership
 
+from .concurrency import require_postgresql, run_in_threads
 from .conftest import assert_refused, offer
 
 S = Membership.Status
@@ -100,50 +100,6 @@ def test_consume_checks_the_membership_as_stored_not_as_loaded(active, staff_use
 
 
 # --- Real threads against PostgreSQL ----------------------------------------------------------
-
-
-def require_postgresql() -> None:
-    """Skip on SQLite when run by hand; in CI (CI=true) a missing PostgreSQL is a failure."""
-    if connection.vendor == "postgresql":
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(
-            "CI must run the concurrency tests on PostgreSQL (DATABASE_URL=postgres://…), "
-            f"not on {connection.vendor}."
-        )
-    pytest.skip(
-        f"Needs PostgreSQL (running on {connection.vendor}): "
-        "set DATABASE_URL=postgres://… to run the real-thread concurrency test."
-    )
-
-
-def run_in_threads(count: int, work) -> list[str]:
-    """Run `work()` in `count` threads started together; each returns "ok" or "refused"."""
-    barrier = threading.Barrier(count)
-    outcomes: list[str] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def runner():
-        try:
-            barrier.wait(timeout=30)
-            outcome = work()
-            with lock:
-                outcomes.append(outcome)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test thread below
-            with lock:
-                errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    assert len(outcomes) == count
-    return outcomes
 
 
 @pytest.fixture

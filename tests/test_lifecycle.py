@@ -8,6 +8,8 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from ensemble.billing import services as billing_services
+from ensemble.billing.payments import Payment
 from ensemble.directory.models import OrganisationMember, TimelineEntry
 from ensemble.memberships import services
 from ensemble.memberships.errors import MembershipError
@@ -16,7 +18,6 @@ from ensemble.memberships.models import (
     Membership,
     MembershipTransition,
     Offer,
-    Payment,
 )
 
 from .conftest import BULLETIN_ON, NOTICE_ON, PAID_ON, assert_refused, offer, row_counts
@@ -32,8 +33,14 @@ def transitions(membership: Membership) -> list[MembershipTransition]:
     return list(MembershipTransition.objects.filter(membership=membership).order_by("id"))
 
 
+def accept(membership, *, actor):
+    """Staff validate a request: accepted, and its invoice issued (billing)."""
+    return billing_services.accept_and_invoice(membership, actor=actor)[0]
+
+
 def pay(membership, actor, amount, received_on, method="transfer", **extra) -> Payment:
-    return services.record_payment(
+    """Payments go on the membership's invoice (billing), issued when the request is accepted."""
+    return billing_services.record_membership_payment(
         membership,
         actor=actor,
         method=method,
@@ -67,7 +74,7 @@ ALLOWED = [
 
 def _do(how: str, membership: Membership, staff, reason: str) -> None:
     if how == "accept":
-        services.accept_membership(membership, actor=staff)
+        accept(membership, actor=staff)
     elif how == "pay":
         pay(membership, staff, membership.amount_due, PAID_ON)
     elif how == "refuse":
@@ -243,7 +250,7 @@ def test_terminate_ends_the_membership_today(make_membership, staff_user):
 
 def test_accept_alone_waits_for_payment(make_membership, staff_user):
     membership = make_membership(S.REQUESTED)
-    services.accept_membership(membership, actor=staff_user)
+    accept(membership, actor=staff_user)
     membership.refresh_from_db()
     assert membership.status == S.AWAITING_PAYMENT
     assert membership.accepted_on == timezone.localdate()
@@ -255,7 +262,7 @@ def test_accept_grants_portal_access_to_the_applicant(submit, office, staff_user
     organisation = OrganisationFactory(office=office)
     membership = submit(siret=organisation.siret, email="reprise@marais.example").membership
     assert not OrganisationMember.objects.filter(user=membership.applicant).exists()
-    services.accept_membership(membership, actor=staff_user)
+    accept(membership, actor=staff_user)
     member = OrganisationMember.objects.get(user=membership.applicant)
     assert (member.organisation, member.role) == (organisation, OrganisationMember.Role.OWNER)
 
@@ -265,7 +272,7 @@ def test_partial_payment_keeps_awaiting_payment(make_membership, staff_user):
     pay(membership, staff_user, "50.00", datetime.date(2022, 3, 5))
     membership.refresh_from_db()
     assert membership.status == S.AWAITING_PAYMENT
-    assert services.amount_paid(membership) == Decimal("50.00")
+    assert billing_services.outstanding(membership.invoices.get()) == membership.amount_due - Decimal("50.00")
     assert membership.activated_on is None
 
 
@@ -279,13 +286,17 @@ def test_balance_paid_later_activates_on_the_day_of_the_last_payment(make_member
     assert membership.ends_on == datetime.date(2022, 12, 31)
 
 
-def test_payment_before_acceptance_then_accept_activates_at_once(submit, staff_user):
+def test_a_payment_before_acceptance_waits_for_the_invoice(submit, staff_user):
     membership = submit().membership
     services.record_signed_bulletin(membership, actor=staff_user, received_on=datetime.date(2022, 3, 10))
+    with assert_refused(
+        "Validez d'abord la demande : sa facture est émise à la validation et le règlement "
+        "s'enregistre sur elle."
+    ):
+        pay(membership, staff_user, "90.00", datetime.date(2022, 3, 5), method="cheque", cheque_number="1")
+    accept(membership, actor=staff_user)
+    # The cheque that came with the bulletin (dated 5 March) is recorded on the invoice at once.
     pay(membership, staff_user, "90.00", datetime.date(2022, 3, 5), method="cheque", cheque_number="0012345")
-    membership.refresh_from_db()
-    assert membership.status == S.REQUESTED
-    services.accept_membership(membership, actor=staff_user)
     membership.refresh_from_db()
     assert membership.status == S.ACTIVE
     # Both the bulletin (10 March) and the payment (5 March) were in on 10 March.
@@ -297,7 +308,7 @@ def test_payment_before_acceptance_then_accept_activates_at_once(submit, staff_u
 def test_activated_on_is_the_payment_day_when_the_bulletin_came_first(submit, staff_user):
     membership = submit().membership
     services.record_signed_bulletin(membership, actor=staff_user, received_on=datetime.date(2022, 3, 10))
-    services.accept_membership(membership, actor=staff_user)
+    accept(membership, actor=staff_user)
     pay(membership, staff_user, "90.00", datetime.date(2022, 3, 15))
     membership.refresh_from_db()
     assert membership.activated_on == datetime.date(2022, 3, 15)
@@ -385,19 +396,31 @@ def test_record_payment_bad_input_is_refused(make_membership, staff_user, kwargs
     payment = {"method": "transfer", "amount": Decimal("90.00"), "received_on": PAID_ON}
     payment.update(kwargs)
     with assert_refused(message, field=field):
-        services.record_payment(membership, actor=staff_user, **payment)
+        billing_services.record_membership_payment(membership, actor=staff_user, **payment)
     membership.refresh_from_db()
     assert membership.status == S.AWAITING_PAYMENT
 
 
-@pytest.mark.parametrize("status", [S.REFUSED, S.TERMINATED, S.EXPIRED])
-def test_record_payment_on_a_closed_membership_is_refused(make_membership, staff_user, status):
-    membership = make_membership(status)
+def test_record_payment_on_a_refused_request_is_refused(make_membership, staff_user):
+    membership = make_membership(S.REFUSED)
     with assert_refused(
-        f"Impossible d'enregistrer un règlement : l'adhésion est « {S(status).label} ».",
-        field=None,
+        "Validez d'abord la demande : sa facture est émise à la validation et le règlement "
+        "s'enregistre sur elle."
     ):
         pay(membership, staff_user, "90.00", PAID_ON)
+
+
+def test_an_overpayment_is_kept_as_a_credit_for_the_organisation(make_membership, staff_user):
+    membership = make_membership(S.AWAITING_PAYMENT)
+    payment = pay(membership, staff_user, "100.00", PAID_ON)
+    assert (payment.amount, payment.allocated, payment.overpaid) == (
+        Decimal("100.00"),
+        Decimal("90.00"),
+        Decimal("10.00"),
+    )
+    assert membership.organisation.customer_credits.get().amount == Decimal("10.00")
+    membership.refresh_from_db()
+    assert membership.status == S.ACTIVE
 
 
 def test_record_payment_writes_a_payment_and_a_timeline_entry(make_membership, staff_user):
@@ -586,7 +609,7 @@ def test_renewal_activates_once_bulletin_and_payment_are_in(make_membership, sea
     membership = make_membership(S.ACTIVE)
     services.prepare_next_season(season)
     renewal = services.renew_membership(membership, actor=staff_user)
-    services.accept_membership(renewal, actor=staff_user)
+    accept(renewal, actor=staff_user)
     pay(renewal, staff_user, "90.00", datetime.date(2022, 12, 10))
     renewal.refresh_from_db()
     assert renewal.status == S.AWAITING_PAYMENT  # paid, but no signed bulletin yet
@@ -607,7 +630,7 @@ def test_finished_season_takes_no_new_request_and_no_acceptance(submit, season, 
     membership = submit().membership
     with time_machine.travel(datetime.datetime(2023, 1, 2, 9, 0, tzinfo=datetime.UTC)):
         with pytest.raises(MembershipError, match="La saison 2022 est terminée."):
-            services.accept_membership(membership, actor=staff_user)
+            accept(membership, actor=staff_user)
         with pytest.raises(MembershipError, match="ne sont pas ouvertes"):
             submit(email="autre@example.org")
     membership.refresh_from_db()

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.core import mail
 
-from ensemble.memberships import services
+from ensemble.billing import services as billing_services
 from ensemble.memberships.models import Membership
 
 from .conftest import offer
@@ -18,8 +18,8 @@ def test_join_then_accept_then_pay_makes_active(
     assert membership.amount_due == Decimal("190.00")
     assert len(mail.outbox) == 1
     with django_capture_on_commit_callbacks(execute=True):
-        services.accept_membership(membership, actor=staff_user)
-        services.record_payment(
+        billing_services.accept_and_invoice(membership, actor=staff_user)
+        billing_services.record_membership_payment(
             membership,
             actor=staff_user,
             method="cheque",
@@ -32,4 +32,4 @@ def test_join_then_accept_then_pay_makes_active(
     kinds = {e.kind: e.quantity for e in membership.entitlements.all()}
     assert kinds["training"] == 3
     assert kinds["screen_banner"] == 1
-    assert len(mail.outbox) == 3
+    assert len(mail.outbox) == 3  # confirmation, accepted, active

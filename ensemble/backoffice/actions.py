@@ -22,7 +22,7 @@ from ensemble.memberships.models import Membership
 from . import forms
 
 S = Membership.Status
-PAYABLE = {S.REQUESTED, S.AWAITING_PAYMENT, S.ACTIVE, S.NOTICE_GIVEN, S.SUSPENDED}
+PAYABLE = {S.AWAITING_PAYMENT, S.ACTIVE, S.NOTICE_GIVEN, S.SUSPENDED}  # once invoiced
 RENEWABLE = {S.ACTIVE, S.SUSPENDED, S.EXPIRED}
 
 
@@ -51,7 +51,7 @@ class MembershipAction:
 
 
 def _record_payment(membership: Membership, actor: User, data: dict) -> Membership:
-    services.record_payment(
+    billing_services.record_membership_payment(
         membership,
         actor=actor,
         method=data["method"],

@@ -1,5 +1,6 @@
 """Back-office forms: they check the shape of the input; the services apply the rules."""
 
+import datetime
 import re
 import uuid
 from decimal import Decimal
@@ -9,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ensemble.billing.payments import Payment
 from ensemble.core.errors import EnsembleError
 from ensemble.directory.models import LANGUAGES as CONTACT_LANGUAGES
 from ensemble.directory.models import Contact, TimelineEntry
-from ensemble.memberships.models import Membership, Payment
+from ensemble.memberships.models import Membership
 
 REASON_REQUIRED = _("Le motif est obligatoire.")
 
@@ -222,7 +224,7 @@ class PaymentForm(MembershipActionForm):
         membership = self.membership
         if membership is not None:
             self.fields["method"].initial = membership.payment_method
-            paid = sum((p.amount for p in membership.payments.all()), Decimal("0.00"))
+            paid = getattr(membership, "amount_paid", Decimal("0.00"))
             if membership.amount_due > paid:
                 self.fields["amount"].initial = format_amount(membership.amount_due - paid)
 
@@ -464,3 +466,129 @@ class FreeInvoiceForm(BackofficeForm):
             if cleaned.get("unit_price_ttc") is None:
                 self.add_error("unit_price_ttc", _("Indiquez le prix de la ligne libre."))
         return cleaned
+
+
+# --- Accounting exports -------------------------------------------------------------------------
+
+
+class AccountingPeriodForm(BackofficeForm):
+    """The period of the accounting exports, both days included; the current month by default."""
+
+    MAX_DAYS = 366  # a fiscal year, leap day included
+
+    start = forms.DateField(label=_("Du"), widget=DateInput)
+    end = forms.DateField(label=_("Au (inclus)"), widget=DateInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        first = today.replace(day=1)
+        next_month = (first + datetime.timedelta(days=32)).replace(day=1)
+        self.fields["start"].initial = first
+        self.fields["end"].initial = next_month - datetime.timedelta(days=1)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start is None or end is None:
+            return cleaned
+        if start > end:
+            self.add_error("end", _("La date de fin ne peut pas précéder la date de début."))
+        elif (end - start).days + 1 > self.MAX_DAYS:
+            self.add_error(
+                "end",
+                _("La période ne peut pas dépasser %(days)s jours : exportez un exercice à la fois.")
+                % {"days": self.MAX_DAYS},
+            )
+        return cleaned
+
+
+# --- Quotes ---------------------------------------------------------------------------------------
+
+
+class QuoteForm(BackofficeForm):
+    """Who the quote is for, how long it stays valid once sent, and a note printed on it."""
+
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None, empty_label=_("Choisir…"))
+    valid_days = forms.IntegerField(
+        label=_("Durée de validité (jours)"),
+        initial=30,
+        min_value=1,
+        max_value=365,
+        help_text=_("Le délai court à partir de l'envoi du devis."),
+    )
+    note = forms.CharField(
+        label=_("Mention (facultatif)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Conditions ou précisions lues par le partenaire avec le devis."),
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        for name in ("valid_days", "note"):
+            self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}_helptext"
+
+
+class QuoteLineForm(BackofficeForm):
+    """One optional row: an on-quote offer of the catalogue or a free label, priced TTC."""
+
+    offer = forms.ModelChoiceField(
+        label=_("Prestation sur devis"), queryset=None, required=False, empty_label=_("Ligne libre")
+    )
+    label = forms.CharField(
+        label=_("Désignation"),
+        max_length=250,
+        required=False,
+        help_text=_("Obligatoire pour une ligne libre ; sinon, le nom de la prestation."),
+    )
+    quantity = MoneyField(label=_("Quantité"), initial="1")
+    unit_price_ttc = MoneyField(label=_("Prix unitaire TTC"), required=False, min_value=Decimal("0"))
+    vat_rate = MoneyField(
+        label=_("Taux de TVA (%)"), initial="20", min_value=Decimal("0"), max_value=Decimal("100")
+    )
+
+    def __init__(self, *args, offers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offer"].queryset = offers
+        self.fields["offer"].label_from_instance = lambda o: f"{o.season.year} — {o.name}"
+        self.fields["label"].widget.attrs["aria-describedby"] = f"{self['label'].auto_id}_helptext"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("offer") is None and not cleaned.get("label"):
+            self.add_error("label", _("Indiquez la désignation de la ligne ou choisissez une prestation."))
+        if cleaned.get("unit_price_ttc") is None and "unit_price_ttc" not in self.errors:
+            self.add_error("unit_price_ttc", _("Indiquez le prix unitaire TTC."))
+        return cleaned
+
+    def as_line(self):
+        """The row as the billing services take it."""
+        from ensemble.billing.amounts import LineInput
+
+        data = self.cleaned_data
+        offer = data.get("offer")
+        return LineInput(
+            label=data["label"] or offer.name,
+            quantity=data["quantity"],
+            vat_rate=data["vat_rate"],
+            unit_price_ttc=data["unit_price_ttc"],
+            offer_id=offer.pk if offer is not None else None,
+        )
+
+
+class BaseQuoteLineFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        if not any(form.has_changed() for form in self.forms):
+            raise ValidationError(_("Indiquez au moins une ligne."), code="no_lines")
+
+    def lines(self) -> list:
+        return [form.as_line() for form in self.forms if form.has_changed()]
+
+
+QuoteLineFormSet = forms.formset_factory(
+    QuoteLineForm, formset=BaseQuoteLineFormSet, extra=5, max_num=5, validate_max=True
+)

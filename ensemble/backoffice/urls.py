@@ -4,8 +4,10 @@ from django.urls import path
 
 from . import views
 from .actions import ACTIONS
+from .views import accounting as accounting_views
 from .views import directory_edits
 from .views import invoices as invoice_views
+from .views import quotes as quote_views
 
 app_name = "backoffice"
 
@@ -91,4 +93,29 @@ urlpatterns += [
         invoice_views.FreeInvoiceView.as_view(),
         name="invoice_create",
     ),
+]
+
+# Accounting exports.
+urlpatterns += [
+    path("comptabilite/", accounting_views.AccountingView.as_view(), name="accounting"),
+    path(
+        "comptabilite/factures.csv",
+        accounting_views.InvoicesCsvView.as_view(),
+        name="accounting_invoices",
+    ),
+    path(
+        "comptabilite/journal-ventes.csv",
+        accounting_views.SalesJournalCsvView.as_view(),
+        name="accounting_journal",
+    ),
+    path("comptabilite/fec.txt", accounting_views.FecView.as_view(), name="accounting_fec"),
+]
+
+# Quotes (devis).
+urlpatterns += [
+    path("devis/", quote_views.QuoteListView.as_view(), name="quotes"),
+    path("devis/nouveau/", quote_views.QuoteCreateView.as_view(), name="quote_create"),
+    path("devis/<int:pk>/", quote_views.QuoteDetailView.as_view(), name="quote"),
+    path("devis/<int:pk>/envoyer/", quote_views.QuoteSendView.as_view(), name="quote_send"),
+    path("devis/<int:pk>/facturer/", quote_views.QuoteInvoiceView.as_view(), name="quote_invoice"),
 ]

@@ -215,3 +215,25 @@ class InvoiceLine(models.Model):
         if self.invoice._stored_state() == Invoice.State.ISSUED:
             raise InvoiceLocked()
         return super().delete(*args, **kwargs)
+
+
+class InvoiceDocument(models.Model):
+    """The Factur-X PDF of an issued invoice or credit note, in the media storage.
+
+    It lives in its own table because the invoice row never changes after issue; rendering again
+    gives the same bytes (same `sha256`), so the task that writes it can run twice.
+    """
+
+    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="document")
+    file = models.FileField(_("PDF"), upload_to="invoices/", max_length=255)
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    generated_at = models.DateTimeField(_("généré le"))
+
+    class Meta:
+        verbose_name = _("PDF de facture")
+
+    def __str__(self) -> str:
+        return self.file.name
+
+from .payments import CustomerCredit, Payment  # noqa: E402,F401
+from .quotes import Quote, QuoteLine  # noqa: E402,F401

@@ -75,3 +75,121 @@ def invoiceable_offers(office: Office):
         .select_related("season")
         .order_by("-season__year", "position")
     )
+
+
+def with_amount_paid(memberships: QuerySet) -> QuerySet:
+    """Annotate memberships with `paid`: what their invoices received (cancelled payments aside).
+    A correlated subquery, so a page of the list costs one query whatever the office's size
+    (bench/list_query_variants.py)."""
+    from django.db.models import OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from .payments import Payment
+
+    paid = (
+        Payment.objects.filter(invoice__membership=OuterRef("pk"), cancelled_at__isnull=True)
+        .order_by()
+        .values("invoice__membership")
+        .annotate(total=Sum("allocated"))
+        .values("total")
+    )
+    money = Invoice._meta.get_field("total_ttc")
+    return memberships.annotate(
+        paid=Coalesce(Subquery(paid, output_field=money), Value(Decimal("0.00")), output_field=money)
+    )
+
+
+def membership_invoices(membership) -> QuerySet[Invoice]:
+    return Invoice.objects.filter(
+        office_id=membership.office_id, membership=membership, state=Invoice.State.ISSUED
+    ).order_by("issue_date", "id")
+
+
+def membership_payments(membership) -> QuerySet:
+    from .payments import Payment
+
+    return (
+        Payment.objects.filter(office_id=membership.office_id, invoice__membership=membership)
+        .select_related("recorded_by", "invoice")
+        .order_by("received_on", "id")
+    )
+
+
+def invoice_payments(invoice: Invoice) -> QuerySet:
+    from .payments import Payment
+
+    return Payment.objects.filter(invoice=invoice).select_related("recorded_by").order_by(
+        "received_on", "id"
+    )
+
+
+def amount_paid(invoice: Invoice) -> Decimal:
+    """What the invoice received, cancelled payments aside."""
+    from .payments import Payment
+
+    total = Payment.objects.filter(invoice=invoice, cancelled_at__isnull=True).aggregate(
+        t=Sum("allocated")
+    )["t"]
+    return total if total is not None else Decimal("0.00")
+
+
+# --- Quotes -------------------------------------------------------------------------------------
+
+
+def quote_list(office: Office, *, state: str | None = None, search: str = "") -> QuerySet:
+    from .quotes import Quote
+
+    qs = Quote.objects.filter(office=office).select_related("organisation")
+    if state:
+        qs = qs.filter(state=state)
+    if search:
+        qs = qs.filter(number__icontains=search) | qs.filter(organisation__name__icontains=search)
+    return qs.order_by("-created_at", "-id")
+
+
+def quote_detail(office: Office, pk: int):
+    """One quote with its lines and decision; DoesNotExist outside `office`."""
+    from .quotes import Quote
+
+    return (
+        Quote.objects.filter(office=office)
+        .select_related("organisation", "invoice", "sent_by", "decided_by")
+        .prefetch_related("lines")
+        .get(pk=pk)
+    )
+
+
+def partner_quotes(user: User, office: Office) -> QuerySet:
+    """The sent (and later) quotes of the organisations `user` acts for, in `office`."""
+    from .quotes import Quote
+
+    return (
+        Quote.objects.filter(office=office, organisation__organisationmember__user=user)
+        .exclude(state=Quote.State.DRAFT)
+        .select_related("organisation", "invoice", "decided_by")
+        .prefetch_related("lines")
+        .order_by("-sent_on", "-id")
+    )
+
+
+def partner_quote(user: User, office: Office, pk: int):
+    """One quote for the portal; DoesNotExist unless it is one of the user's organisations'."""
+    return partner_quotes(user, office).get(pk=pk)
+
+
+def quotable_offers(office: Office):
+    """Active "sur devis" offers of the office's seasons that are not over."""
+    from django.utils import timezone
+
+    from ensemble.memberships.models import Offer
+
+    return (
+        Offer.objects.filter(
+            office=office,
+            is_active=True,
+            pricing_mode=Offer.PricingMode.ON_QUOTE,
+            season__ends_on__gte=timezone.localdate(),
+        )
+        .select_related("season")
+        .order_by("-season__year", "position")
+    )

@@ -9,3 +9,11 @@ def render_invoice_pdf(invoice_id: int) -> str:
     from .pdf import store_invoice_pdf
 
     return store_invoice_pdf(invoice_id)
+
+
+@task()
+def expire_quotes_task() -> int:
+    """Daily: sent quotes past their validity become expired (idempotent)."""
+    from .services.quotes import expire_quotes
+
+    return expire_quotes()

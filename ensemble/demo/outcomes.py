@@ -6,9 +6,11 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from ensemble.accounts.models import User
+from ensemble.billing import services as billing_services
+from ensemble.billing.payments import Payment
 from ensemble.directory import services as directory_services
 from ensemble.memberships import services
-from ensemble.memberships.models import Membership, Payment
+from ensemble.memberships.models import Membership
 
 from . import identities
 from .clock import on
@@ -37,7 +39,7 @@ class Step:
 def _pay(step: Step, amount: Decimal) -> None:
     spec, cheque = step.spec, step.spec.payment == Payment.Method.CHEQUE
     with on(step.dates.paid, hour=15):
-        services.record_payment(
+        billing_services.record_membership_payment(
             step.membership,
             actor=step.actors.administration,
             method=spec.payment,
@@ -51,7 +53,7 @@ def _pay(step: Step, amount: Decimal) -> None:
 
 def _accept(step: Step) -> None:
     with on(step.dates.accepted):
-        services.accept_membership(step.membership, actor=step.actors.partners)
+        billing_services.accept_and_invoice(step.membership, actor=step.actors.partners)
 
 
 def _partly_paid(step: Step) -> None:

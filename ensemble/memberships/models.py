@@ -204,6 +204,12 @@ class Membership(TenantModel):
     amount_due = models.DecimalField(_("montant dû TTC"), default=Decimal("0.00"), **MONEY)
     bulletin_signed_on = models.DateField(_("bulletin signé le"), null=True, blank=True)
     accepted_on = models.DateField(_("demande validée le"), null=True, blank=True)
+    paid_on = models.DateField(
+        _("réglée le"),
+        null=True,
+        blank=True,
+        help_text=_("Le jour où le règlement qui solde sa facture est arrivé (facturation)."),
+    )
     activated_on = models.DateField(_("effective le"), null=True, blank=True)
     notice_given_on = models.DateField(_("résiliation notifiée le"), null=True, blank=True)
     ends_on = models.DateField(_("fin"), null=True, blank=True)
@@ -330,34 +336,6 @@ class TermsAcceptance(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
-
-
-class Payment(TenantModel):
-    """Money received for a membership (part 2 moves it onto invoices)."""
-
-    class Method(models.TextChoices):
-        CHEQUE = "cheque", _("Chèque")
-        TRANSFER = "transfer", _("Virement")
-        CARD = "card", _("Carte bancaire")
-        CASH = "cash", _("Espèces")
-
-    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="payments")
-    method = models.CharField(_("mode"), max_length=10, choices=Method.choices)
-    amount = models.DecimalField(_("montant"), **MONEY)
-    received_on = models.DateField(_("reçu le"))
-    cheque_number = models.CharField(_("n° de chèque"), max_length=30, blank=True, default="")
-    bank = models.CharField(_("banque"), max_length=100, blank=True, default="")
-    transfer_reference = models.CharField(_("référence du virement"), max_length=140, blank=True, default="")
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    # The form's one-time key: the same form submitted twice (a double click) records one payment.
-    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
-
-    class Meta:
-        verbose_name = _("règlement")
-        ordering = ["received_on", "id"]
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_pos")]
 
 
 class Entitlement(TenantModel):

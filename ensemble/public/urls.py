@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import quote_views, views
 
 app_name = "public"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("charte/", views.TermsView.as_view(kind="charter"), name="charter"),
     path("cgv/", views.TermsView.as_view(kind="cgv"), name="cgv"),
     path("donnees-personnelles/", views.PrivacyView.as_view(), name="privacy"),
+    path("devis/<str:token>/", quote_views.QuoteDecisionView.as_view(), name="quote"),
 ]

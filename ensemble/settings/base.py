@@ -170,4 +170,7 @@ LOGGING = {
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Jobs the `scheduler` command enqueues once a day.
-DAILY_TASKS = ["ensemble.memberships.tasks.close_due_memberships_task"]
+DAILY_TASKS = [
+    "ensemble.memberships.tasks.close_due_memberships_task",
+    "ensemble.billing.tasks.expire_quotes_task",
+]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 
+from ensemble.billing import selectors as billing_selectors
 from ensemble.core.errors import EnsembleError
 from ensemble.directory import selectors as directory_selectors
 from ensemble.memberships import selectors
@@ -32,7 +33,7 @@ class MembershipFilterMixin(StaffRequiredMixin):
 
     def filtered(self, form: MembershipFilterForm):
         filters = form.filters() if form.is_bound else {}
-        return selectors.membership_list(self.office, **filters)
+        return billing_selectors.with_amount_paid(selectors.membership_list(self.office, **filters))
 
 
 class MembershipListView(MembershipFilterMixin, TemplateView):
@@ -85,7 +86,9 @@ class MembershipDetailView(StaffRequiredMixin, TemplateView):
     def get_context_data(self, bound_action: MembershipAction | None = None, bound_form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         membership = self.membership
-        paid = sum((p.amount for p in membership.payments.all()), Decimal("0.00"))
+        payments = list(billing_selectors.membership_payments(membership))
+        paid = sum((p.allocated for p in payments if not p.is_cancelled), Decimal("0.00"))
+        membership.amount_paid = paid  # the payment form proposes what remains
         actions = []
         for action in ACTIONS:
             if action is bound_action:
@@ -98,6 +101,8 @@ class MembershipDetailView(StaffRequiredMixin, TemplateView):
         context.update(
             membership=membership,
             paid=paid,
+            payments=payments,
+            invoices=billing_selectors.membership_invoices(membership),
             remaining=max(membership.amount_due - paid, Decimal("0.00")),
             actions=actions,
             history=history,

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0002_daily_job_run'),
         ('directory', '0002_siret_message'),
-        ('memberships', '0002_payment_idempotency_key'),
+        ('memberships', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

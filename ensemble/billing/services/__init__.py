@@ -12,16 +12,39 @@ from .invoices import (
     seller_snapshot,
 )
 from .numbering import next_number
+from .payments import cancel_payment, outstanding, record_membership_payment, record_payment
+from .quotes import (
+    accept_quote,
+    create_quote_draft,
+    decline_quote,
+    expire_quotes,
+    invoice_quote,
+    quote_from_token,
+    quote_token,
+    send_quote,
+)
 
 __all__ = [
     "accept_and_invoice",
+    "accept_quote",
     "billing_profile",
+    "cancel_payment",
     "create_draft",
+    "create_quote_draft",
     "credit_invoice",
+    "decline_quote",
+    "expire_quotes",
     "invoice_membership",
+    "invoice_quote",
     "issue_invoice",
     "membership_lines",
     "next_number",
+    "outstanding",
     "payment_reference",
+    "quote_from_token",
+    "quote_token",
+    "record_membership_payment",
+    "record_payment",
     "seller_snapshot",
+    "send_quote",
 ]

@@ -11,10 +11,9 @@ from .entitlements import consume_entitlement, grant_entitlements
 from .join import Evidence, JoinApplication, JoinResult, submit_join_request
 from .lifecycle import (
     accept_membership,
-    amount_paid,
     close_due_memberships,
     give_notice,
-    record_payment,
+    record_membership_paid,
     record_signed_bulletin,
     refuse_membership,
     reinstate_membership,
@@ -28,7 +27,6 @@ __all__ = [
     "JoinApplication",
     "JoinResult",
     "accept_membership",
-    "amount_paid",
     "close_due_memberships",
     "consume_entitlement",
     "create_season",
@@ -38,7 +36,7 @@ __all__ = [
     "open_season",
     "prepare_next_season",
     "publish_terms",
-    "record_payment",
+    "record_membership_paid",
     "record_signed_bulletin",
     "refuse_membership",
     "reinstate_membership",

@@ -1,19 +1,16 @@
 """The membership state machine: every transition validated, logged, on the timeline, e-mailed."""
 
 import datetime
-from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from ensemble.accounts.models import User
-from ensemble.core.money import format_eur
 from ensemble.directory import services as directory_services
 from ensemble.directory.models import OrganisationMember, TimelineEntry
 
 from ..errors import MembershipError
-from ..models import Membership, MembershipTransition, Payment
+from ..models import Membership, MembershipTransition
 from .entitlements import grant_entitlements
 
 NOTICE_DAYS = 30  # CGV art. 4 (résiliation): 30 days' notice, either party
@@ -81,24 +78,13 @@ def _transition(
     return membership
 
 
-def amount_paid(membership: Membership) -> Decimal:
-    total = membership.payments.aggregate(total=Sum("amount"))["total"]
-    return total if total is not None else Decimal("0.00")
-
-
 def _activate_if_complete(membership: Membership, *, actor: User | None) -> Membership:
     """Active the day both the signed bulletin and the full payment are in (seed, step 4)."""
     if membership.status != S.AWAITING_PAYMENT or membership.bulletin_signed_on is None:
         return membership
-    paid, last_payment_on = Decimal("0.00"), None
-    for payment in membership.payments.order_by("received_on", "id"):
-        paid += payment.amount
-        last_payment_on = payment.received_on
-        if paid >= membership.amount_due:
-            break
-    if paid < membership.amount_due:
+    if membership.amount_due > 0 and membership.paid_on is None:
         return membership
-    effective = max(filter(None, [membership.bulletin_signed_on, last_payment_on]))
+    effective = max(filter(None, [membership.bulletin_signed_on, membership.paid_on]))
     if effective > membership.season.ends_on:
         return membership  # too late for that season: staff refund or move it to the next one
     membership.activated_on = max(effective, membership.season.starts_on)
@@ -220,65 +206,16 @@ def give_notice(
 
 
 @transaction.atomic
-def record_payment(
-    membership: Membership,
-    *,
-    actor: User,
-    method: str,
-    amount: Decimal,
-    received_on: datetime.date,
-    cheque_number: str = "",
-    bank: str = "",
-    transfer_reference: str = "",
-    idempotency_key: str | None = None,
-) -> Payment:
-    """Staff record money received; the membership activates once fully paid and accepted.
-
-    With an `idempotency_key` (the form's), a second submission returns the first payment."""
+def record_membership_paid(
+    membership: Membership, *, paid_on: datetime.date, actor: User | None
+) -> Membership:
+    """Billing says the membership's invoice is settled (the payment that settled it arrived on
+    `paid_on`); the membership activates if it is accepted and its bulletin is signed."""
     membership = _locked(membership)
-    if idempotency_key:
-        already = Payment.objects.filter(idempotency_key=idempotency_key).first()
-        if already is not None:
-            if already.membership_id != membership.pk:
-                raise MembershipError("Ce formulaire a déjà servi pour une autre adhésion.")
-            return already
-    if membership.status in (S.REFUSED, S.TERMINATED, S.EXPIRED):
-        raise MembershipError(
-            f"Impossible d'enregistrer un règlement : l'adhésion est « {membership.get_status_display()} »."
-        )
-    if not isinstance(amount, Decimal) or amount <= 0:
-        raise MembershipError("Le montant doit être positif.", field="amount")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise MembershipError("Le montant a au plus deux décimales.", field="amount")
-    if received_on > timezone.localdate():
-        raise MembershipError("La date de réception ne peut pas être dans le futur.", field="received_on")
-    if method not in Payment.Method.values:
-        raise MembershipError("Mode de règlement inconnu.", field="method")
-    if method == Payment.Method.CHEQUE and not cheque_number.strip():
-        raise MembershipError("Indiquez le numéro du chèque.", field="cheque_number")
-    payment = Payment.objects.create(
-        office_id=membership.office_id,
-        membership=membership,
-        method=method,
-        amount=amount,
-        received_on=received_on,
-        cheque_number=cheque_number.strip(),
-        bank=bank.strip(),
-        transfer_reference=transfer_reference.strip(),
-        recorded_by=actor,
-        idempotency_key=idempotency_key or None,
-    )
-    directory_services.record_timeline(
-        membership.organisation,
-        kind=TimelineEntry.Kind.PAYMENT,
-        summary=(
-            f"Règlement reçu : {format_eur(amount)} ({payment.get_method_display()}) "
-            f"pour l'adhésion {membership.season.year}"
-        ),
-        actor=actor,
-    )
-    _activate_if_complete(membership, actor=actor)
-    return payment
+    if membership.paid_on is None or paid_on < membership.paid_on:
+        membership.paid_on = paid_on
+        membership.save(update_fields=["paid_on", "updated_at"])
+    return _activate_if_complete(membership, actor=actor)
 
 
 def close_due_memberships(*, today: datetime.date | None = None) -> dict[str, int]:
