@@ -1,11 +1,16 @@
 """Staff see, issue and credit invoices; another office's invoices answer 404."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 
-from ensemble.billing import services
+from ensemble.billing import selectors, services
+from ensemble.billing.errors import BillingError
 from ensemble.billing.models import Invoice
+from ensemble.billing.payments import Payment
+from ensemble.billing.status import InvoiceStatus
 from ensemble.memberships.errors import MembershipError
 
 from .factories import OrganisationFactory
@@ -87,3 +92,73 @@ def test_membership_accept_issues_its_invoice_once(submit, staff_user):
     with pytest.raises(MembershipError, match="Action impossible"):
         services.accept_and_invoice(membership, actor=staff_user)
     assert Invoice.objects.filter(membership=membership).count() == 1
+
+
+def pay_data(**overrides):
+    data = {
+        "payment-amount": "90,00",
+        "payment-received_on": "2022-12-27",
+        "payment-method": "cheque",
+        "payment-cheque_number": "7654321",
+        "payment-bank": "CIC Nord Ouest",
+        "payment-transfer_reference": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_payment_on_the_invoice_page_settles_it_and_activates_the_membership(
+    client, staff_user, invoice, office
+):
+    client.force_login(staff_user)
+    response = client.post(f"{base(office)}/factures/{invoice.pk}/reglement/", pay_data())
+    assert response.status_code == 302
+    page = client.get(f"{base(office)}/factures/{invoice.pk}/").content.decode()
+    assert ">Réglée</span>" in page
+    invoice.membership.refresh_from_db()
+    assert invoice.membership.status == "active"
+
+
+def test_the_same_cheque_twice_for_one_organisation_is_refused(client, staff_user, invoice, office):
+    client.force_login(staff_user)
+    url = f"{base(office)}/factures/{invoice.pk}/reglement/"
+    client.post(url, pay_data(**{"payment-amount": "40,00"}))
+    html = client.post(url, pay_data(**{"payment-amount": "50,00"})).content.decode()
+    assert "Ce chèque est déjà enregistré pour cette organisation." in html
+    assert Payment.objects.count() == 1
+
+
+def test_cancelled_payment_is_kept_with_its_reason(client, staff_user, invoice, office):
+    client.force_login(staff_user)
+    client.post(f"{base(office)}/factures/{invoice.pk}/reglement/", pay_data(**{"payment-amount": "40,00"}))
+    payment = Payment.objects.get()
+    url = f"{base(office)}/factures/{invoice.pk}/reglements/{payment.pk}/annuler/"
+    client.post(url, {"cancel-reason": "Chèque sans provision"})
+    payment.refresh_from_db()
+    assert payment.is_cancelled and payment.cancel_reason == "Chèque sans provision"
+    page = client.get(f"{base(office)}/factures/{invoice.pk}/").content.decode()
+    assert "Reste à régler : 90.00 €" in page or "Reste à régler : 90,00 €" in page
+
+
+def test_no_payment_on_an_invoice_cancelled_by_a_credit_note(staff_user, invoice):
+    services.credit_invoice(invoice, actor=staff_user, reason="Erreur de facturation")
+    with pytest.raises(BillingError, match="annulée par un avoir"):
+        services.record_payment(
+            invoice,
+            actor=staff_user,
+            method="transfer",
+            amount=Decimal("90.00"),
+            received_on=invoice.issue_date,
+        )
+    assert not Payment.objects.exists()
+    assert selectors.status_of(invoice) == InvoiceStatus.CANCELLED
+
+
+def test_status_is_derived_from_payments_and_due_date(staff_user, invoice):
+    assert selectors.status_of(invoice) == InvoiceStatus.UNPAID
+    services.record_payment(
+        invoice, actor=staff_user, method="cash", amount=Decimal("30.00"), received_on=invoice.issue_date
+    )
+    assert selectors.status_of(invoice) == InvoiceStatus.PARTLY_PAID
+    with time_machine.travel(invoice.due_date + datetime.timedelta(days=1)):
+        assert selectors.status_of(invoice) == InvoiceStatus.OVERDUE

@@ -592,3 +592,15 @@ class BaseQuoteLineFormSet(forms.BaseFormSet):
 QuoteLineFormSet = forms.formset_factory(
     QuoteLineForm, formset=BaseQuoteLineFormSet, extra=5, max_num=5, validate_max=True
 )
+
+
+class InvoicePaymentForm(PaymentForm):
+    """The payment form of an invoice's page (the membership page has its own)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("membership", None)
+        super().__init__(*args, **kwargs)
+
+
+class CancelPaymentForm(BackofficeForm):
+    reason = forms.CharField(label=_("Motif de l'annulation"), max_length=500)

@@ -88,6 +88,12 @@ urlpatterns += [
     path("factures/", invoice_views.InvoiceListView.as_view(), name="invoices"),
     path("factures/<int:pk>/", invoice_views.InvoiceDetailView.as_view(), name="invoice"),
     path("factures/<int:pk>/avoir/", invoice_views.InvoiceCreditView.as_view(), name="invoice_credit"),
+    path("factures/<int:pk>/reglement/", invoice_views.InvoicePaymentView.as_view(), name="invoice_payment"),
+    path(
+        "factures/<int:pk>/reglements/<int:payment_pk>/annuler/",
+        invoice_views.PaymentCancelView.as_view(),
+        name="payment_cancel",
+    ),
     path(
         "organisations/<int:organisation_pk>/facturer/",
         invoice_views.FreeInvoiceView.as_view(),

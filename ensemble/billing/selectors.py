@@ -10,10 +10,55 @@ from ensemble.core.models import Office
 from .models import Invoice
 
 
+def with_settlement(invoices: QuerySet) -> QuerySet:
+    """Annotate `paid_total` and `credited_total` (one correlated subquery each, no N+1)."""
+    from django.db.models import OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from .payments import Payment
+
+    money = Invoice._meta.get_field("total_ttc")
+    paid = (
+        Payment.objects.filter(invoice=OuterRef("pk"), cancelled_at__isnull=True)
+        .order_by()
+        .values("invoice")
+        .annotate(t=Sum("allocated"))
+        .values("t")
+    )
+    credited = (
+        Invoice.objects.filter(credited_invoice=OuterRef("pk"), state=Invoice.State.ISSUED)
+        .order_by()
+        .values("credited_invoice")
+        .annotate(t=Sum("total_ttc"))
+        .values("t")
+    )
+    zero = Value(Decimal("0.00"))
+    return invoices.annotate(
+        paid_total=Coalesce(Subquery(paid, output_field=money), zero, output_field=money),
+        credited_total=Coalesce(Subquery(credited, output_field=money), zero, output_field=money),
+    )
+
+
+def status_of(invoice: Invoice) -> str:
+    """The derived status of an invoice annotated by `with_settlement` (or loaded alone)."""
+    from django.utils import timezone
+
+    from .status import invoice_status
+
+    paid = getattr(invoice, "paid_total", None)
+    credited = getattr(invoice, "credited_total", None)
+    return invoice_status(
+        invoice,
+        paid=amount_paid(invoice) if paid is None else paid,
+        credited=credited_total(invoice) if credited is None else credited,
+        today=timezone.localdate(),
+    )
+
+
 def invoice_list(
     office: Office, *, kind: str | None = None, state: str | None = None, search: str = ""
 ) -> QuerySet[Invoice]:
-    qs = Invoice.objects.filter(office=office).select_related("organisation")
+    qs = with_settlement(Invoice.objects.filter(office=office).select_related("organisation"))
     if kind:
         qs = qs.filter(kind=kind)
     if state:
@@ -118,18 +163,16 @@ def membership_payments(membership) -> QuerySet:
 def invoice_payments(invoice: Invoice) -> QuerySet:
     from .payments import Payment
 
-    return Payment.objects.filter(invoice=invoice).select_related("recorded_by").order_by(
-        "received_on", "id"
-    )
+    return Payment.objects.filter(invoice=invoice).select_related("recorded_by").order_by("received_on", "id")
 
 
 def amount_paid(invoice: Invoice) -> Decimal:
     """What the invoice received, cancelled payments aside."""
     from .payments import Payment
 
-    total = Payment.objects.filter(invoice=invoice, cancelled_at__isnull=True).aggregate(
-        t=Sum("allocated")
-    )["t"]
+    total = Payment.objects.filter(invoice=invoice, cancelled_at__isnull=True).aggregate(t=Sum("allocated"))[
+        "t"
+    ]
     return total if total is not None else Decimal("0.00")
 
 

@@ -10,10 +10,11 @@ from ensemble.billing import selectors, services
 from ensemble.billing.amounts import LineInput
 from ensemble.billing.errors import BillingError
 from ensemble.billing.models import Invoice
+from ensemble.billing.status import InvoiceStatus
 from ensemble.directory import selectors as directory_selectors
 
 from ..access import StaffRequiredMixin, get_or_404
-from ..forms import CreditNoteForm, FreeInvoiceForm, SearchForm
+from ..forms import CancelPaymentForm, CreditNoteForm, FreeInvoiceForm, InvoicePaymentForm, SearchForm
 
 PER_PAGE = 50
 
@@ -28,6 +29,8 @@ class InvoiceListView(StaffRequiredMixin, TemplateView):
         search = form.search() if form.is_bound else ""
         qs = selectors.invoice_list(self.office, search=search)
         page = Paginator(qs, PER_PAGE).get_page(self.request.GET.get("page"))
+        for invoice in page.object_list:
+            invoice.status = InvoiceStatus(selectors.status_of(invoice))
         context.update(form=form, page=page, invoices=page.object_list)
         return context
 
@@ -41,10 +44,16 @@ class InvoiceDetailView(StaffRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        invoice = self.invoice
         context.update(
-            invoice=self.invoice,
+            invoice=invoice,
+            status=InvoiceStatus(selectors.status_of(invoice)),
+            payments=selectors.invoice_payments(invoice),
+            outstanding=services.outstanding(invoice),
             credit_form=kwargs.get("credit_form") or CreditNoteForm(),
-            remaining=self.invoice.total_ttc - selectors.credited_total(self.invoice),
+            payment_form=kwargs.get("payment_form") or InvoicePaymentForm(prefix="payment"),
+            cancel_form=kwargs.get("cancel_form") or CancelPaymentForm(prefix="cancel"),
+            remaining=invoice.total_ttc - selectors.credited_total(invoice),
         )
         return context
 
@@ -70,6 +79,60 @@ class InvoiceCreditView(InvoiceDetailView):
                 messages.success(request, gettext("Avoir %(number)s émis.") % {"number": credit.number})
                 return redirect(self.office_url("invoice", pk=credit.pk))
         return self.render_to_response(self.get_context_data(credit_form=form))
+
+
+class InvoicePaymentView(InvoiceDetailView):
+    """POST: money received for this invoice."""
+
+    http_method_names = ["get", "post"]
+
+    def get(self, request, *args, **kwargs):
+        return redirect(self.office_url("invoice", pk=self.invoice.pk))
+
+    def post(self, request, *args, **kwargs):
+        form = InvoicePaymentForm(request.POST, prefix="payment")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.record_payment(
+                    self.invoice,
+                    actor=request.user,
+                    method=data["method"],
+                    amount=data["amount"],
+                    received_on=data["received_on"],
+                    cheque_number=data["cheque_number"],
+                    bank=data["bank"],
+                    transfer_reference=data["transfer_reference"],
+                    idempotency_key=data.get("key") or None,
+                )
+            except BillingError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, gettext("Le règlement est enregistré."))
+                return redirect(self.office_url("invoice", pk=self.invoice.pk))
+        return self.render_to_response(self.get_context_data(payment_form=form))
+
+
+class PaymentCancelView(InvoiceDetailView):
+    """POST: cancel one of this invoice's payments, with the reason (never a deletion)."""
+
+    http_method_names = ["get", "post"]
+
+    def get(self, request, *args, **kwargs):
+        return redirect(self.office_url("invoice", pk=self.invoice.pk))
+
+    def post(self, request, *args, **kwargs):
+        payment = get_or_404(selectors.invoice_payments(self.invoice).get, pk=kwargs["payment_pk"])
+        form = CancelPaymentForm(request.POST, prefix="cancel")
+        if form.is_valid():
+            try:
+                services.cancel_payment(payment, actor=request.user, reason=form.cleaned_data["reason"])
+            except BillingError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, gettext("Le règlement est annulé."))
+            return redirect(self.office_url("invoice", pk=self.invoice.pk))
+        return self.render_to_response(self.get_context_data(cancel_form=form))
 
 
 class FreeInvoiceView(StaffRequiredMixin, FormView):
@@ -125,4 +188,12 @@ class FreeInvoiceView(StaffRequiredMixin, FormView):
         )
 
 
-__all__ = ["FreeInvoiceView", "Invoice", "InvoiceCreditView", "InvoiceDetailView", "InvoiceListView"]
+__all__ = [
+    "FreeInvoiceView",
+    "Invoice",
+    "InvoiceCreditView",
+    "InvoiceDetailView",
+    "InvoiceListView",
+    "InvoicePaymentView",
+    "PaymentCancelView",
+]
