@@ -235,5 +235,7 @@ class InvoiceDocument(models.Model):
     def __str__(self) -> str:
         return self.file.name
 
+
 from .payments import CustomerCredit, Payment  # noqa: E402,F401
 from .quotes import Quote, QuoteLine  # noqa: E402,F401
+from .reminders import InvoiceReminder  # noqa: E402,F401

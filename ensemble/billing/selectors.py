@@ -39,7 +39,7 @@ def with_settlement(invoices: QuerySet) -> QuerySet:
     )
 
 
-def status_of(invoice: Invoice) -> str:
+def status_of(invoice: Invoice, *, today=None) -> str:
     """The derived status of an invoice annotated by `with_settlement` (or loaded alone)."""
     from django.utils import timezone
 
@@ -51,7 +51,7 @@ def status_of(invoice: Invoice) -> str:
         invoice,
         paid=amount_paid(invoice) if paid is None else paid,
         credited=credited_total(invoice) if credited is None else credited,
-        today=timezone.localdate(),
+        today=today or timezone.localdate(),
     )
 
 

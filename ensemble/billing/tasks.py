@@ -17,3 +17,11 @@ def expire_quotes_task() -> int:
     from .services.quotes import expire_quotes
 
     return expire_quotes()
+
+
+@task()
+def send_invoice_reminders_task() -> int:
+    """Daily: reminders of overdue invoices at the offsets each office chose."""
+    from .services.reminders import send_invoice_reminders
+
+    return send_invoice_reminders()

@@ -173,4 +173,5 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DAILY_TASKS = [
     "ensemble.memberships.tasks.close_due_memberships_task",
     "ensemble.billing.tasks.expire_quotes_task",
+    "ensemble.billing.tasks.send_invoice_reminders_task",
 ]

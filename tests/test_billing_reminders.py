@@ -1,0 +1,58 @@
+"""The daily reminder job: at the office's offsets, once per offset, never for a paid invoice."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from ensemble.billing import services
+from ensemble.billing.reminders import InvoiceReminder
+from ensemble.billing.services.reminders import send_invoice_reminders
+from ensemble.directory.models import TimelineEntry
+
+
+@pytest.fixture
+def invoice(submit, staff_user):
+    return services.accept_and_invoice(submit().membership, actor=staff_user)[1]
+
+
+def days_after_due(invoice, days: int) -> datetime.date:
+    return invoice.due_date + datetime.timedelta(days=days)
+
+
+def test_reminders_at_15_and_30_days_once_each(invoice, django_capture_on_commit_callbacks):
+    mail.outbox = []
+    assert send_invoice_reminders(today=days_after_due(invoice, 14)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_invoice_reminders(today=days_after_due(invoice, 15)) == 1
+        assert send_invoice_reminders(today=days_after_due(invoice, 15)) == 0  # twice the same day
+        assert send_invoice_reminders(today=days_after_due(invoice, 20)) == 0
+        assert send_invoice_reminders(today=days_after_due(invoice, 30)) == 1
+    assert [r.offset_days for r in InvoiceReminder.objects.order_by("offset_days")] == [15, 30]
+    assert len(mail.outbox) == 2
+    assert invoice.number in mail.outbox[0].subject
+    assert invoice.payment_reference in mail.outbox[0].body
+    emails = TimelineEntry.objects.filter(organisation=invoice.organisation, kind="email")
+    assert sum(invoice.number in e.summary for e in emails) == 2  # each reminder on the timeline
+
+
+def test_a_late_first_run_sends_only_the_latest_reminder(invoice):
+    assert send_invoice_reminders(today=days_after_due(invoice, 40)) == 1
+    assert list(InvoiceReminder.objects.values_list("offset_days", flat=True)) == [30]
+
+
+def test_a_paid_invoice_gets_no_reminder(invoice, staff_user):
+    services.record_payment(
+        invoice, actor=staff_user, method="cash", amount=Decimal("90.00"), received_on=invoice.issue_date
+    )
+    assert send_invoice_reminders(today=days_after_due(invoice, 30)) == 0
+    assert not InvoiceReminder.objects.exists()
+
+
+def test_offsets_are_set_per_office(invoice):
+    profile = services.billing_profile(invoice.office)
+    profile.reminder_offsets = "7"
+    profile.save()
+    assert send_invoice_reminders(today=days_after_due(invoice, 8)) == 1
+    assert InvoiceReminder.objects.get().offset_days == 7
