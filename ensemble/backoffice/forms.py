@@ -544,10 +544,11 @@ class QuoteLineForm(BackofficeForm):
         required=False,
         help_text=_("Obligatoire pour une ligne libre ; sinon, le nom de la prestation."),
     )
-    quantity = MoneyField(label=_("Quantité"), initial="1")
+    # Decimal initials: an untouched row then counts as unchanged, hence empty.
+    quantity = MoneyField(label=_("Quantité"), initial=Decimal("1"))
     unit_price_ttc = MoneyField(label=_("Prix unitaire TTC"), required=False, min_value=Decimal("0"))
     vat_rate = MoneyField(
-        label=_("Taux de TVA (%)"), initial="20", min_value=Decimal("0"), max_value=Decimal("100")
+        label=_("Taux de TVA (%)"), initial=Decimal("20"), min_value=Decimal("0"), max_value=Decimal("100")
     )
 
     def __init__(self, *args, offers, **kwargs):
@@ -604,3 +605,16 @@ class InvoicePaymentForm(PaymentForm):
 
 class CancelPaymentForm(BackofficeForm):
     reason = forms.CharField(label=_("Motif de l'annulation"), max_length=500)
+
+
+class BankStatementForm(BackofficeForm):
+    statement = forms.FileField(
+        label=_("Relevé bancaire (CSV)"),
+        help_text=_("Trois colonnes : date, montant, libellé. Séparateur « ; » ou « , »."),
+    )
+
+    def clean_statement(self):
+        statement = self.cleaned_data["statement"]
+        if statement.size > 2 * 1024 * 1024:
+            raise ValidationError(_("Le fichier dépasse 2 Mo : découpez le relevé."))
+        return statement

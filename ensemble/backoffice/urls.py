@@ -5,6 +5,7 @@ from django.urls import path
 from . import views
 from .actions import ACTIONS
 from .views import accounting as accounting_views
+from .views import bank_import as bank_import_views
 from .views import directory_edits
 from .views import invoices as invoice_views
 from .views import quotes as quote_views
@@ -87,6 +88,7 @@ urlpatterns += [
 urlpatterns += [
     path("factures/", invoice_views.InvoiceListView.as_view(), name="invoices"),
     path("factures/<int:pk>/", invoice_views.InvoiceDetailView.as_view(), name="invoice"),
+    path("factures/rapprochement/", bank_import_views.BankImportView.as_view(), name="bank_import"),
     path("factures/<int:pk>/avoir/", invoice_views.InvoiceCreditView.as_view(), name="invoice_credit"),
     path("factures/<int:pk>/reglement/", invoice_views.InvoicePaymentView.as_view(), name="invoice_payment"),
     path(
