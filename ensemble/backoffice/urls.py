@@ -89,6 +89,7 @@ urlpatterns += [
     path("factures/", invoice_views.InvoiceListView.as_view(), name="invoices"),
     path("factures/<int:pk>/", invoice_views.InvoiceDetailView.as_view(), name="invoice"),
     path("factures/rapprochement/", bank_import_views.BankImportView.as_view(), name="bank_import"),
+    path("factures/<int:pk>/pdf/", invoice_views.InvoicePdfView.as_view(), name="invoice_pdf"),
     path("factures/<int:pk>/avoir/", invoice_views.InvoiceCreditView.as_view(), name="invoice_credit"),
     path("factures/<int:pk>/reglement/", invoice_views.InvoicePaymentView.as_view(), name="invoice_payment"),
     path(

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import quote_views, views
+from . import invoice_views, quote_views, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.PortalHomeView.as_view(), name="home"),
+    path("factures/", invoice_views.PortalInvoiceListView.as_view(), name="invoices"),
+    path("factures/<int:pk>/pdf/", invoice_views.PortalInvoicePdfView.as_view(), name="invoice_pdf"),
     path("devis/", quote_views.PortalQuoteListView.as_view(), name="quotes"),
     path(
         "devis/<int:pk>/accepter/",

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext
 from django.views.generic import FormView, TemplateView
@@ -10,6 +11,7 @@ from ensemble.billing import selectors, services
 from ensemble.billing.amounts import LineInput
 from ensemble.billing.errors import BillingError
 from ensemble.billing.models import Invoice
+from ensemble.billing.services.documents import invoice_pdf_bytes
 from ensemble.billing.status import InvoiceStatus
 from ensemble.directory import selectors as directory_selectors
 
@@ -195,5 +197,23 @@ __all__ = [
     "InvoiceDetailView",
     "InvoiceListView",
     "InvoicePaymentView",
+    "InvoicePdfView",
     "PaymentCancelView",
 ]
+
+
+class InvoicePdfView(InvoiceDetailView):
+    """The invoice's Factur-X PDF."""
+
+    def get(self, request, *args, **kwargs):
+        return pdf_download(self.invoice)
+
+
+def pdf_download(invoice: Invoice) -> HttpResponse:
+    try:
+        content = invoice_pdf_bytes(invoice)
+    except BillingError as exc:
+        return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
+    return response

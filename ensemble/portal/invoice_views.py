@@ -1,0 +1,42 @@
+"""A partner's invoices and credit notes: the list and the PDFs, only their own organisations'."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpResponse
+from django.views.generic import TemplateView, View
+
+from ensemble.billing import selectors
+from ensemble.billing.errors import BillingError
+from ensemble.billing.services.documents import invoice_pdf_bytes
+from ensemble.billing.status import InvoiceStatus
+
+
+class PortalInvoiceListView(LoginRequiredMixin, TemplateView):
+    template_name = "portal/invoices.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        invoices = list(
+            selectors.with_settlement(selectors.partner_invoices(self.request.user, self.request.office))
+        )
+        for invoice in invoices:
+            invoice.status = InvoiceStatus(selectors.status_of(invoice))
+        context["invoices"] = invoices
+        return context
+
+
+class PortalInvoicePdfView(LoginRequiredMixin, View):
+    """Any invoice id that is not one of the person's organisations' answers 404."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            invoice = selectors.partner_invoice(request.user, request.office, kwargs["pk"])
+        except ObjectDoesNotExist:
+            raise Http404 from None
+        try:
+            content = invoice_pdf_bytes(invoice)
+        except BillingError as exc:
+            return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
+        return response
