@@ -152,3 +152,18 @@ def test_second_run_changes_nothing(demo):
     output = load_demo()
     assert snapshot() == before
     assert "(0 créées maintenant)" in output
+
+
+def test_billing_at_work(demo):
+    """Invoices with their PDFs, payments, a credit note, reminders and a customer credit."""
+    from ensemble.billing.models import Invoice
+    from ensemble.billing.payments import CustomerCredit
+    from ensemble.billing.reminders import InvoiceReminder
+
+    issued = Invoice.objects.filter(state="issued")
+    assert issued.filter(kind="invoice").count() >= 20
+    assert issued.filter(kind="credit_note").exists()
+    assert InvoiceReminder.objects.exists()
+    assert CustomerCredit.objects.exists()
+    assert InvoiceReminder.objects.filter(email__isnull=False).exists()  # e-mailed
+    # The PDFs are rendered by the worker after each commit (see make run); not in this test.

@@ -31,6 +31,7 @@ from ensemble.memberships import services
 from ensemble.memberships.models import Membership, Season
 
 from . import identities
+from .billing import load_billing
 from .clock import on
 from .offices import (
     ADMIN_EMAIL,
@@ -228,6 +229,7 @@ def load_demo() -> dict:
         install_current_season(context)
     closed = close_previous_season(contexts)
     load(former=False)
+    load_billing(contexts)
     return {"created": dict(created), "closed": closed, "offices": [c.office for c in contexts]}
 
 
