@@ -27,6 +27,9 @@ HEADER = "rsm:SupplyChainTradeTransaction"
 AGREEMENT = f"{HEADER}/ram:ApplicableHeaderTradeAgreement"
 SETTLEMENT = f"{HEADER}/ram:ApplicableHeaderTradeSettlement"
 SUMMATION = f"{SETTLEMENT}/ram:SpecifiedTradeSettlementHeaderMonetarySummation"
+LINE_NET = (
+    "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount"
+)
 
 
 def french_vat_number(siren: str) -> str:
@@ -120,13 +123,13 @@ def test_the_xml_in_the_pdf_is_valid_and_identifies_the_invoice(invoice):
     period = f"{SETTLEMENT}/ram:BillingSpecifiedPeriod"
     assert one(root, f"{period}/ram:StartDateTime/udt:DateTimeString") == "20220101"
     assert one(root, f"{period}/ram:EndDateTime/udt:DateTimeString") == "20221231"
-    assert one(root, "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID") == (
-        "urn:cen.eu:en16931:2017"
-    )
+    assert one(
+        root, "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID"
+    ) == ("urn:cen.eu:en16931:2017")
     # the French "cadre de facturation": an invoice for services
-    assert one(root, "rsm:ExchangedDocumentContext/ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID") == (
-        "S1"
-    )
+    assert one(
+        root, "rsm:ExchangedDocumentContext/ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID"
+    ) == ("S1")
 
 
 def test_the_parties_carry_their_legal_identifiers(invoice, legal_office):
@@ -136,7 +139,9 @@ def test_the_parties_carry_their_legal_identifiers(invoice, legal_office):
     assert one(root, f"{seller}/ram:SpecifiedLegalOrganization/ram:ID") == legal_office.siret[:9]
     assert one(root, f"{seller}/ram:SpecifiedLegalOrganization/ram:ID/@schemeID") == "0002"
     assert one(root, f"{seller}/ram:GlobalID[@schemeID='0009']") == legal_office.siret
-    assert one(root, f"{seller}/ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']") == legal_office.vat_number
+    assert (
+        one(root, f"{seller}/ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']") == legal_office.vat_number
+    )
     assert one(root, f"{seller}/ram:Description") == f"SPL au capital de 150 000 € — RCS {legal_office.rcs}"
     assert one(root, f"{seller}/ram:PostalTradeAddress/ram:CityName") == "Saint-Omer"
     buyer = f"{AGREEMENT}/ram:BuyerTradeParty"
@@ -145,20 +150,29 @@ def test_the_parties_carry_their_legal_identifiers(invoice, legal_office):
     assert one(root, f"{buyer}/ram:SpecifiedLegalOrganization/ram:ID") == invoice.buyer_siren
     assert one(root, f"{buyer}/ram:SpecifiedLegalOrganization/ram:ID/@schemeID") == "0002"
     assert one(root, f"{buyer}/ram:PostalTradeAddress/ram:PostcodeCode") == "62500"
+    # BT-34 / BT-49: the SIREN-level addresses of the French e-invoicing directory
+    assert (
+        one(root, f"{seller}/ram:URIUniversalCommunication/ram:URIID[@schemeID='0225']")
+        == (legal_office.siret[:9])
+    )
+    assert (
+        one(root, f"{buyer}/ram:URIUniversalCommunication/ram:URIID[@schemeID='0225']") == invoice.buyer_siren
+    )
 
 
 def test_the_amounts_are_the_invoice_s_to_the_cent(invoice):
     root = extracted_xml(invoice)
     lines = list(invoice.lines.order_by("position"))
     line_path = f"{HEADER}/ram:IncludedSupplyChainTradeLineItem"
-    net = "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount"
-    assert [Decimal(v) for v in many(root, f"{line_path}/{net}")] == [line.total_ht for line in lines]
-    assert [Decimal(v) for v in many(root, f"{line_path}/{net}")] == [Decimal("75.00"), Decimal("125.00")]
+    nets = [Decimal(v) for v in many(root, f"{line_path}/{LINE_NET}")]
+    assert nets == [line.total_ht for line in lines] == [Decimal("75.00"), Decimal("125.00")]
     assert many(root, f"{line_path}/ram:SpecifiedTradeProduct/ram:Name") == [line.label for line in lines]
     assert amount(root, f"{SUMMATION}/ram:LineTotalAmount") == invoice.total_ht == Decimal("200.00")  # BT-106
     assert amount(root, f"{SUMMATION}/ram:TaxBasisTotalAmount") == invoice.total_ht  # BT-109
     assert amount(root, f"{SUMMATION}/ram:TaxTotalAmount[@currencyID='EUR']") == invoice.total_vat  # BT-110
-    assert amount(root, f"{SUMMATION}/ram:GrandTotalAmount") == invoice.total_ttc == Decimal("240.00")  # BT-112
+    assert (
+        amount(root, f"{SUMMATION}/ram:GrandTotalAmount") == invoice.total_ttc == Decimal("240.00")
+    )  # BT-112
     assert amount(root, f"{SUMMATION}/ram:DuePayableAmount") == invoice.total_ttc  # BT-115
     tax = f"{SETTLEMENT}/ram:ApplicableTradeTax"
     assert many(root, f"{tax}/ram:BasisAmount") == ["200.00"]  # BT-116
@@ -174,11 +188,12 @@ def _round(value: Decimal) -> Decimal:
 def assert_en16931_arithmetic(root) -> None:
     """BR-CO-10, -13, -14, -15, -16, -17 and BR-S-08, computed from the XML alone."""
     items = root.xpath(f"{HEADER}/ram:IncludedSupplyChainTradeLineItem", namespaces=NS)
-    settlement = "ram:SpecifiedLineTradeSettlement"
     by_rate: dict[Decimal, Decimal] = {}
     for item in items:
-        rate = Decimal(one(item, f"{settlement}/ram:ApplicableTradeTax/ram:RateApplicablePercent"))
-        net = Decimal(one(item, f"{settlement}/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount"))
+        rate = Decimal(
+            one(item, "ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:RateApplicablePercent")
+        )
+        net = Decimal(one(item, LINE_NET))
         by_rate[rate] = by_rate.get(rate, Decimal(0)) + net
     line_total = amount(root, f"{SUMMATION}/ram:LineTotalAmount")
     tax_basis = amount(root, f"{SUMMATION}/ram:TaxBasisTotalAmount")
@@ -195,7 +210,9 @@ def assert_en16931_arithmetic(root) -> None:
         rate, basis = Decimal(one(group, "ram:RateApplicablePercent")), Decimal(one(group, "ram:BasisAmount"))
         assert basis == by_rate[rate]  # BR-S-08
         assert Decimal(one(group, "ram:CalculatedAmount")) == _round(basis * rate / 100)  # BR-CO-17
-    for text in root.xpath("//ram:LineTotalAmount | //ram:BasisAmount | //ram:CalculatedAmount", namespaces=NS):
+    for text in root.xpath(
+        "//ram:LineTotalAmount | //ram:BasisAmount | //ram:CalculatedAmount", namespaces=NS
+    ):
         assert Decimal(text.text).as_tuple().exponent == -2  # BR-DEC: two decimals
 
 

@@ -1,9 +1,10 @@
 """Invoice numbers: one continuous series per office, kind and year, under real concurrency.
 
-The unit tests run on SQLite too. The two thread tests need PostgreSQL (skipped on SQLite by
+The unit tests run on SQLite too. The three thread tests need PostgreSQL (skipped on SQLite by
 hand, a failure in CI): 16 threads issue 100 invoices each in one series, every 10th transaction
-rolls back on purpose, and the numbers counted in the database must be exactly 1..1440; the
-control run shows that MAX()+1 without a lock breaks the series under the same threads.
+rolls back on purpose, and the numbers counted in the database must be exactly 1..1440. The same
+threads then run with nothing but next_number's lock guarding the series, and, as the control,
+with MAX()+1 and no lock, which must break it.
 """
 
 import collections
@@ -30,9 +31,12 @@ from .factories import OrganisationFactory
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 THREADS = 16
-PER_THREAD = 100
-ROLLBACK_EVERY = 10  # each thread's 10th, 20th, … 100th transaction rolls back on purpose
-COMMITTED = THREADS * (PER_THREAD - PER_THREAD // ROLLBACK_EVERY)  # 16 × 90 = 1,440
+PER_THREAD = 100  # the issue's check; the next_number-only run and the control do 25 each
+ROLLBACK_EVERY = 10  # each thread's 10th, 20th, … transaction rolls back on purpose
+
+
+def committed(per_thread: int) -> int:
+    return THREADS * (per_thread - per_thread // ROLLBACK_EVERY)  # 16 × 90 = 1,440 for 100
 
 
 class OnPurpose(Exception):
@@ -132,8 +136,8 @@ def test_the_first_issue_of_a_series_rolled_back_leaves_no_counter(organisation)
 def no_pdf(monkeypatch):
     """issue_invoice queues the PDF with transaction.on_commit. In a transaction=True test those
     callbacks run, and the test settings' ImmediateBackend would render every PDF (WeasyPrint,
-    Factur-X) right there in the threads: 1,440 renderings, minutes of CPU on two cores, for
-    nothing this test checks. The numbering happens before commit, so it is the same without."""
+    Factur-X) right there in the threads, 1,440 of them, for nothing these tests check. The
+    number is taken before commit, so the numbering is the same without."""
     monkeypatch.setattr(invoice_services, "_enqueue_pdf", lambda invoice_id: None)
 
 
@@ -154,15 +158,15 @@ def bare_issue(numbering):
     return issue_one
 
 
-def issue_many(organisation_id: int, issue_one=issue, *, refused=()):
-    """The work of one thread: PER_THREAD transactions, each creating a draft and issuing it;
+def issue_many(organisation_id: int, issue_one=issue, *, per_thread: int = PER_THREAD, refused=()):
+    """The work of one thread: `per_thread` transactions, each creating a draft and issuing it;
     every ROLLBACK_EVERY-th raises after issuing, so its number must go back to the series.
     Exceptions of the `refused` types are counted instead of failing the thread."""
 
     def work() -> collections.Counter:
         tally: collections.Counter = collections.Counter()
         organisation = Organisation.objects.select_related("office").get(pk=organisation_id)
-        for i in range(1, PER_THREAD + 1):
+        for i in range(1, per_thread + 1):
             try:
                 with transaction.atomic():
                     issue_one(organisation)
@@ -184,7 +188,7 @@ def issue_many(organisation_id: int, issue_one=issue, *, refused=()):
 
 def series_problems(office, *, expected: int) -> list[str]:
     """What is wrong with the office's FA-2022 series, read from the invoice rows ([] if it is
-    exactly 1..expected)."""
+    exactly 1..expected): count, duplicates, gaps, strays."""
     numbers = list(
         Invoice.objects.filter(office=office, state=Invoice.State.ISSUED).values_list("number", flat=True)
     )
@@ -201,72 +205,76 @@ def series_problems(office, *, expected: int) -> list[str]:
     return problems
 
 
-def assert_exactly_one_to_n(office) -> None:
-    """Counted from the rows: the numbers are 1..1,440, the counter agrees, the rolled-back
-    drafts went with their transactions, and a higher number was never issued earlier."""
-    assert series_problems(office, expected=COMMITTED) == []
-    assert NumberCounter.objects.get(office=office, series="FA", year=2022).last_number == COMMITTED
-    assert Invoice.objects.filter(office=office).count() == COMMITTED
-    assert InvoiceLine.objects.filter(invoice__office=office).count() == COMMITTED
+def assert_exactly_one_to_n(office, *, per_thread: int) -> None:
+    """Counted from the rows: the numbers are exactly 1..N, the counter row agrees, the
+    rolled-back drafts went with their transactions, and a higher number was never issued
+    earlier than a lower one."""
+    expected = committed(per_thread)
+    assert series_problems(office, expected=expected) == []
+    assert NumberCounter.objects.get(office=office, series="FA", year=2022).last_number == expected
+    assert Invoice.objects.filter(office=office).count() == expected
+    assert InvoiceLine.objects.filter(invoice__office=office).count() == expected
     issued_at = list(Invoice.objects.filter(office=office).order_by("number").values_list("issued_at"))
     assert issued_at == sorted(issued_at)
 
 
-ROLLED_BACK = THREADS * PER_THREAD - COMMITTED
+def tally(per_thread: int) -> dict[str, int]:
+    """What the threads must report: every transaction issued or rolled back on purpose."""
+    return {"issued": committed(per_thread), "rolled back": THREADS * per_thread - committed(per_thread)}
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_sixteen_threads_with_rollbacks_issue_exactly_one_to_n(organisation, no_pdf):
-    """The issue's check, through the services: create_draft + issue_invoice."""
+    """The issue's check, through the services (create_draft + issue_invoice): 16 threads ×
+    100 transactions, 160 rolled back on purpose, the numbers are exactly 1..1,440."""
     require_postgresql()
     assert not NumberCounter.objects.exists()  # the threads also race to create the counter
     connection.close()  # leave the pool's connections to the threads
 
     tallies = run_in_threads(THREADS, issue_many(organisation.pk), timeout=180)
 
-    assert sum(tallies, collections.Counter()) == {"issued": COMMITTED, "rolled back": ROLLED_BACK}
-    assert_exactly_one_to_n(organisation.office)
+    assert sum(tallies, collections.Counter()) == tally(PER_THREAD)
+    assert_exactly_one_to_n(organisation.office, per_thread=PER_THREAD)
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_next_number_alone_keeps_the_series_under_the_same_threads(organisation, no_pdf):
     """issue_invoice locks the draft with select_related("office"), which locks the office row
-    too and so serialises a whole office's issuing by itself. This run leaves only next_number's
-    counter lock between the threads, so it checks that lock, and pairs with the control below."""
+    too, and that alone serialises an office's issuing (MAX()+1 would pass the test above).
+    This run leaves only next_number's counter lock between the threads, so it checks that
+    lock; the control below is the same run with the lock bypassed."""
     require_postgresql()
     connection.close()
 
-    work = issue_many(organisation.pk, bare_issue(services.next_number))
+    work = issue_many(organisation.pk, bare_issue(services.next_number), per_thread=25)
     tallies = run_in_threads(THREADS, work, timeout=180)
 
-    assert sum(tallies, collections.Counter()) == {"issued": COMMITTED, "rolled back": ROLLED_BACK}
-    assert_exactly_one_to_n(organisation.office)
+    assert sum(tallies, collections.Counter()) == tally(25)
+    assert_exactly_one_to_n(organisation.office, per_thread=25)
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_control_max_plus_one_without_a_lock_breaks_the_series(organisation, no_pdf):
     """The control run: the same threads, numbering with MAX(number) + 1 and no lock, hand the
-    same number to several transactions, so the tests above would catch a missing guard. The
+    same number to several transactions, so the runs above would catch a missing guard. The
     unique constraint (office, number) refuses all but the first of each duplicate: those
-    invoices fail to issue and the series ends short of 1,440."""
+    invoices fail to issue and the series ends short."""
     require_postgresql()
-    # The first RACERS calls wait for each other after reading MAX, so at least that many
-    # transactions read the same MAX (deterministic); at most 10, the pool's size, since each
-    # holds its connection while it waits.
+    # The first `racers` calls wait for each other after reading MAX, so at least that many
+    # transactions read the same MAX whatever the scheduling; at most 10, the pool's size,
+    # since each holds its connection while it waits.
     racers = 8
     race = threading.Barrier(racers)
     calls = itertools.count()
     calls_lock = threading.Lock()
 
     def max_plus_one(office, *, series: str, year: int) -> str:
-        prefix = f"{series}-{year}-"
-        last = Invoice.objects.filter(office=office, number__startswith=prefix).aggregate(m=Max("number"))[
-            "m"
-        ]
-        number = f"{prefix}{(sequence(last) if last else 0) + 1:05d}"
+        numbers = Invoice.objects.filter(office=office, number__startswith=f"{series}-{year}-")
+        last = numbers.aggregate(last=Max("number"))["last"]
+        number = f"{series}-{year}-{(sequence(last) if last else 0) + 1:05d}"
         with calls_lock:
             call = next(calls)
         if call < racers:
@@ -274,11 +282,12 @@ def test_control_max_plus_one_without_a_lock_breaks_the_series(organisation, no_
         return number
 
     connection.close()
-    work = issue_many(organisation.pk, bare_issue(max_plus_one), refused=IntegrityError)
+    work = issue_many(organisation.pk, bare_issue(max_plus_one), per_thread=25, refused=IntegrityError)
     tallies = run_in_threads(THREADS, work, timeout=180)
 
     total = sum(tallies, collections.Counter())
     assert total["refused"] >= racers - 1  # a number handed out again: a duplicate
-    assert total["issued"] < COMMITTED
-    problems = series_problems(organisation.office, expected=COMMITTED)
-    assert f"{total['issued']} issued invoices, {COMMITTED} expected" in problems
+    expected = committed(25)
+    assert total["issued"] < expected
+    problems = series_problems(organisation.office, expected=expected)
+    assert f"{total['issued']} issued invoices, {expected} expected" in problems

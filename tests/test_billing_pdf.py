@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from ensemble.billing import epc, services
 from ensemble.billing.facturx_xml import invoice_figures, legal_mentions
 from ensemble.billing.models import BillingProfile, Invoice, InvoiceDocument
-from ensemble.billing.pdf import invoice_html, render_invoice_pdf, store_invoice_pdf
+from ensemble.billing.pdf import invoice_html, invoice_pdf, store_invoice_pdf
 from ensemble.billing.tasks import render_invoice_pdf as render_task
 from ensemble.core.models import Office
 from ensemble.memberships import services as membership_services
@@ -58,7 +58,7 @@ def pdf_text(pdf: bytes) -> str:
     """The PDF's text (poppler's pdftotext when installed, else pypdf), whitespace collapsed."""
     if shutil.which("pdftotext"):
         text = subprocess.run(  # noqa: S603
-            ["pdftotext", "-enc", "UTF-8", "-", "-"],  # noqa: S607
+            ["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"],  # noqa: S607
             input=pdf,
             capture_output=True,
             check=True,
@@ -91,14 +91,16 @@ def test_nothing_is_rendered_when_the_issuing_transaction_does_not_commit(submit
 
 
 def test_rendering_twice_gives_the_same_bytes_whatever_the_clock(invoice):
-    first = render_invoice_pdf(invoice)
+    first = invoice_pdf(invoice)
     with time_machine.travel(SEASON_DAY + datetime.timedelta(days=400, seconds=17), tick=False):
-        second = render_invoice_pdf(invoice)
+        second = invoice_pdf(invoice)
     assert hashlib.sha256(first).hexdigest() == hashlib.sha256(second).hexdigest()
     assert hashlib.sha256(first).hexdigest() == InvoiceDocument.objects.get(invoice=invoice).sha256
     reader = PdfReader(io.BytesIO(first))
     assert reader.metadata["/CreationDate"] == "D:20221228090000+00'00'"  # issued_at, in UTC
-    assert reader.xmp_metadata.xmp_create_date == datetime.datetime(2022, 12, 28, 9, 0)
+    assert reader.xmp_metadata.xmp_create_date == datetime.datetime(
+        2022, 12, 28, 9, 0, tzinfo=datetime.UTC
+    ).replace(tzinfo=None)
 
 
 def test_the_task_is_idempotent_and_forcing_regenerates_the_same_file(invoice, django_assert_max_num_queries):
@@ -107,7 +109,11 @@ def test_the_task_is_idempotent_and_forcing_regenerates_the_same_file(invoice, d
         assert render_task.call(invoice.pk) == document.file.name
     assert store_invoice_pdf(invoice.pk, force=True) == document.file.name
     again = InvoiceDocument.objects.get(invoice=invoice)
-    assert (again.pk, again.sha256, again.generated_at) == (document.pk, document.sha256, document.generated_at)
+    assert (again.pk, again.sha256, again.generated_at) == (
+        document.pk,
+        document.sha256,
+        document.generated_at,
+    )
     assert InvoiceDocument.objects.count() == 1
 
 
@@ -130,7 +136,11 @@ def test_the_pdf_is_pdf_a_3b_with_factur_x_xml_attached(invoice):
     assert "<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>" in raw_xmp
     root = reader.trailer["/Root"]
     (filespec,) = [ref.get_object() for ref in root["/AF"]]
-    assert (filespec["/F"], filespec["/UF"], filespec["/AFRelationship"]) == ("factur-x.xml", "factur-x.xml", "/Data")
+    assert (filespec["/F"], filespec["/UF"], filespec["/AFRelationship"]) == (
+        "factur-x.xml",
+        "factur-x.xml",
+        "/Data",
+    )
     assert filespec["/EF"]["/F"].get_object()["/Subtype"] == "/text/xml"
     assert root["/Names"]["/EmbeddedFiles"]["/Names"][0] == "factur-x.xml"
     assert root["/OutputIntents"][0]["/S"] == "/GTS_PDFA1"
@@ -217,14 +227,17 @@ def test_the_vat_on_debits_option_and_the_delivery_address_are_printed(
     invoice, legal_office, staff_user, django_capture_on_commit_callbacks
 ):
     BillingProfile.objects.update_or_create(office=legal_office, defaults={"vat_on_debits": True})
-    draft = services.create_draft(invoice.organisation, lines=services.membership_lines(invoice.membership), actor=staff_user)
+    draft = services.create_draft(
+        invoice.organisation, lines=services.membership_lines(invoice.membership), actor=staff_user
+    )
     draft.delivery_address = "Salle des fêtes, 1 place Foch, 62500 Saint-Omer"
     draft.save()
     with django_capture_on_commit_callbacks(execute=True):
         issued = services.issue_invoice(draft, actor=staff_user)
     text = pdf_text(stored(issued))
     assert "Option pour le paiement de la taxe d'après les débits" in text
-    assert "Adresse de livraison Salle des fêtes, 1 place Foch, 62500 Saint-Omer" in text
+    assert "Date de la prestation 28/12/2022" in text  # no period given: the issue date (BT-72)
+    assert "ADRESSE DE LIVRAISON Salle des fêtes, 1 place Foch, 62500 Saint-Omer" in text
 
 
 def test_a_credit_note_says_avoir_references_the_invoice_and_has_no_qr_code(
@@ -240,3 +253,20 @@ def test_a_credit_note_says_avoir_references_the_invoice_and_has_no_qr_code(
     assert "Scannez" not in text
     assert "data:image/svg+xml" not in html_of(credit)
     assert InvoiceDocument.objects.get(invoice=credit).file.name == "invoices/saint-omer/AV-2022-00001.pdf"
+
+
+def test_billing_terms_are_frozen_at_issue(submit, staff_user, django_capture_on_commit_callbacks):
+    """Changing the office's penalty rate later leaves an issued invoice's mentions as they were."""
+    from ensemble.billing import services
+    from ensemble.billing.facturx_xml import legal_mentions
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = services.accept_and_invoice(submit().membership, actor=staff_user)[1]
+    before = legal_mentions(invoice)
+    profile = services.billing_profile(invoice.office)
+    profile.late_penalty_rate = "15.00"
+    profile.vat_on_debits = True
+    profile.save()
+    invoice.refresh_from_db()
+    assert legal_mentions(invoice) == before
+    assert before.vat_on_debits is False

@@ -51,9 +51,7 @@ def _reference(value: str) -> str:
     try:
         return iso11649.validate(value)
     except StdnumValidationError:
-        raise BillingError(
-            f"La référence de paiement {value!r} n'est pas une référence RF valide."
-        ) from None
+        raise BillingError(f"La référence de paiement {value!r} n'est pas une référence RF valide.") from None
 
 
 def epc_fields(invoice: Invoice) -> dict:

@@ -34,9 +34,7 @@ class Payment(TenantModel):
     received_on = models.DateField(_("reçu le"))
     cheque_number = models.CharField(_("n° de chèque"), max_length=30, blank=True, default="")
     bank = models.CharField(_("banque"), max_length=100, blank=True, default="")
-    transfer_reference = models.CharField(
-        _("référence du virement"), max_length=140, blank=True, default=""
-    )
+    transfer_reference = models.CharField(_("référence du virement"), max_length=140, blank=True, default="")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -60,8 +58,7 @@ class Payment(TenantModel):
             ),
             models.UniqueConstraint(
                 fields=["organisation", "cheque_number"],
-                condition=models.Q(method="cheque", cancelled_at__isnull=True)
-                & ~models.Q(cheque_number=""),
+                condition=models.Q(method="cheque", cancelled_at__isnull=True) & ~models.Q(cheque_number=""),
                 name="billing_cheque_once_per_organisation",
                 violation_error_message="Ce chèque est déjà enregistré pour cette organisation.",
             ),
@@ -82,17 +79,13 @@ class Payment(TenantModel):
 class CustomerCredit(TenantModel):
     """Money the office owes an organisation (an overpayment), kept until used or refunded."""
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="customer_credits"
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="customer_credits")
     payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="credit")
     amount = models.DecimalField(_("montant"), **MONEY)
 
     class Meta:
         verbose_name = _("avoir client")
-        constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="customer_credit_pos")
-        ]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="customer_credit_pos")]
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.amount} €"

@@ -5,8 +5,10 @@ Same invoice, same bytes. Nothing in the file depends on when or where it is ren
 - the dates (WeasyPrint's dcterms.created, factur-x's /Info dates, XMP dates and the attachment's
   /ModDate) are the invoice's `issued_at`; factur-x reads its clock from `datetime.now()`, so its
   module's `datetime` is swapped for a frozen one while it runs (under a lock: it is module state);
-- the PDF /ID is derived from the office and the invoice number (WeasyPrint's `pdf_identifier`),
-  and pypdf, which factur-x writes with, keeps the /ID of the PDF it was given.
+- the PDF /ID is derived from the office and the invoice number (WeasyPrint's `pdf_identifier`;
+  its second half is WeasyPrint's hash of the content), and pypdf, which factur-x writes with,
+  keeps the /ID of the PDF it was given.
+A last pypdf pass makes the /Info dictionary agree with factur-x's XMP, as PDF/A requires.
 
 The PDF is written to the media storage as `invoices/<office slug>/<number>.pdf`, and an
 `InvoiceDocument` row records its SHA-256.
@@ -19,7 +21,6 @@ import io
 import threading
 from collections.abc import Iterator
 from decimal import Decimal
-from unittest import mock
 
 import facturx
 from django.core.files.base import ContentFile
@@ -40,6 +41,7 @@ from .facturx_xml import (
     InvoiceFigures,
     Mentions,
     format_rate,
+    generate,
     invoice_data,
     invoice_figures,
     legal_mentions,
@@ -123,6 +125,7 @@ def invoice_context(invoice: Invoice, figures: InvoiceFigures, mentions: Mention
         "due_date": _date(invoice.due_date),
         "service_start": _date(invoice.service_start),
         "service_end": _date(invoice.service_end),
+        "service_date": _date(invoice.issue_date),  # BT-72 when there is no period
         "credited": credited,
         "credited_date": _date(credited.issue_date) if credited else "",
         "lines": _lines(figures),
@@ -151,8 +154,12 @@ def _facturx_clock(moment: datetime.datetime) -> Iterator[None]:
         def now(cls, tz=None):
             return moment.astimezone(tz)
 
-    with _FACTURX_CLOCK, mock.patch.object(facturx_module, "datetime", FrozenDatetime):
-        yield
+    with _FACTURX_CLOCK:
+        original, facturx_module.datetime = facturx_module.datetime, FrozenDatetime
+        try:
+            yield
+        finally:
+            facturx_module.datetime = original
 
 
 def _pdf_identifier(invoice: Invoice) -> bytes:
@@ -169,18 +176,12 @@ def _pdf_metadata(invoice: Invoice, title: str) -> dict:
     }
 
 
-def render_invoice_pdf(invoice: Invoice) -> bytes:
+def invoice_pdf(invoice: Invoice) -> bytes:
     """The Factur-X PDF of an issued invoice, as bytes (the same bytes every time)."""
     if not invoice.is_issued:
         raise BillingError("Seule une facture émise a un PDF.")
     figures, mentions = invoice_figures(invoice), legal_mentions(invoice)
-    xml = facturx.generate_xml(
-        invoice_data(invoice, figures, mentions),
-        flavor="factur-x",
-        level="en16931",
-        check_xsd=True,
-        check_schematron=False,
-    )
+    xml = generate(invoice_data(invoice, figures, mentions))
     html = invoice_html(invoice, figures, mentions)
     pdf = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf(
         pdf_variant="pdf/a-3b", pdf_identifier=_pdf_identifier(invoice)
@@ -231,7 +232,7 @@ def _stored_digest(name: str) -> str | None:
 @transaction.atomic
 def _save(invoice: Invoice, pdf: bytes) -> str:
     """Write the file and its row under the invoice's row lock, so two runs do not interleave."""
-    Invoice.objects.select_for_update().filter(pk=invoice.pk).exists()
+    list(Invoice.objects.select_for_update().filter(pk=invoice.pk).values_list("pk"))
     name, digest = invoice_pdf_name(invoice), hashlib.sha256(pdf).hexdigest()
     document = InvoiceDocument.objects.filter(invoice=invoice).first()
     if document and document.sha256 == digest and _stored_digest(document.file.name) == digest:
@@ -253,4 +254,4 @@ def store_invoice_pdf(invoice_id: int, *, force: bool = False) -> str:
     document = InvoiceDocument.objects.filter(invoice=invoice).first()
     if document and not force and default_storage.exists(document.file.name):
         return document.file.name
-    return _save(invoice, render_invoice_pdf(invoice))
+    return _save(invoice, invoice_pdf(invoice))

@@ -25,12 +25,19 @@ def billing_profile(office: Office) -> BillingProfile:
 
 
 def seller_snapshot(office: Office) -> dict:
-    """The seller's legal identity as printed on the invoice (CGI art. 242 nonies A)."""
+    """The seller's legal identity and billing terms as printed on the invoice (CGI art. 242
+    nonies A), frozen at issue: a later change of the office's settings leaves the PDF as it was."""
     fields = [
         "name", "legal_name", "legal_form", "share_capital", "siret", "vat_number", "rcs",
-        "address", "postcode", "city", "email", "phone", "iban", "bic",
+        "address", "postcode", "city", "email", "phone", "iban", "bic", "cheque_payee",
     ]  # fmt: skip
-    return {field: getattr(office, field) for field in fields}
+    profile = billing_profile(office)
+    return {
+        **{field: getattr(office, field) for field in fields},
+        "late_penalty_rate": str(profile.late_penalty_rate),
+        "recovery_indemnity": str(profile.recovery_indemnity),
+        "vat_on_debits": profile.vat_on_debits,
+    }
 
 
 def _check_lines(lines: list[amounts.LineInput]) -> None:
@@ -109,7 +116,7 @@ def payment_reference(number: str) -> str:
 @transaction.atomic
 def issue_invoice(invoice: Invoice, *, actor: User | None) -> Invoice:
     """Number, date and freeze a draft, in one transaction; the PDF follows after commit."""
-    invoice = Invoice.objects.select_for_update().select_related("office").get(pk=invoice.pk)
+    invoice = Invoice.objects.select_for_update(of=("self",)).select_related("office").get(pk=invoice.pk)
     if invoice.is_issued:
         raise BillingError(f"La facture {invoice.number} est déjà émise.")
     today = timezone.localdate()

@@ -53,7 +53,9 @@ def record_payment(
 ) -> Payment:
     """Money received for an issued invoice. What exceeds the outstanding amount is kept as a
     credit for the organisation; a payment that settles a membership's invoice activates it."""
-    invoice = Invoice.objects.select_for_update().select_related("organisation").get(pk=invoice.pk)
+    invoice = (
+        Invoice.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=invoice.pk)
+    )
     if idempotency_key:
         already = Payment.objects.filter(idempotency_key=idempotency_key).first()
         if already is not None:

@@ -33,7 +33,7 @@ def log_transition(
 def _locked(membership: Membership) -> Membership:
     """Reload under a row lock so two staff clicking at once cannot both move it."""
     return (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("organisation", "season", "office")
         .get(pk=membership.pk)
     )
