@@ -3,8 +3,8 @@ and the keyboard reaches the actions."""
 
 import pytest
 
+from ensemble.billing import services as billing_services
 from ensemble.directory.services import add_timeline_note
-from ensemble.memberships import services
 from ensemble.memberships.models import Membership
 
 from .browser import assert_accessible, log_in, screenshot
@@ -15,8 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_back_office_pages_are_accessible(browser, live_server, submit, staff_user):
     membership = submit().membership
     active = submit(establishment_name="Brasserie Saint-Bertin", email="b@bertin.example").membership
-    services.accept_membership(active, actor=staff_user)
-    services.record_payment(
+    billing_services.accept_and_invoice(active, actor=staff_user)
+    billing_services.record_membership_payment(
         active,
         actor=staff_user,
         method="transfer",
@@ -51,14 +51,14 @@ def test_back_office_pages_are_accessible(browser, live_server, submit, staff_us
     membership.refresh_from_db()
     assert membership.status == Membership.Status.REQUESTED
 
-    # A payment with a bad amount, then the keyboard alone validates the request.
-    page.get_by_label("Montant").fill("quatre-vingt-dix")
-    page.get_by_role("button", name="Enregistrer le règlement").click()
-    page.get_by_text("Saisissez un nombre.").wait_for()
-    assert_accessible(page)
+    # The keyboard alone validates the request; then a payment with a bad amount.
     page.get_by_role("button", name="Valider la demande").focus()
     page.keyboard.press("Enter")
     page.get_by_text("La demande est validée et sa facture émise.").wait_for()
     membership.refresh_from_db()
     assert membership.status == Membership.Status.AWAITING_PAYMENT
     screenshot(page, "bo-membership-accepted")
+    page.get_by_label("Montant").fill("quatre-vingt-dix")
+    page.get_by_role("button", name="Enregistrer le règlement").click()
+    page.get_by_text("Saisissez un nombre.").wait_for()
+    assert_accessible(page)

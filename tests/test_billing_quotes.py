@@ -1,9 +1,11 @@
 """Quotes (devis): compose, send (numbered, e-mailed with a signed link), accept, decline,
 expire, invoice once; every forbidden transition refused in French with nothing written."""
 
+import collections
 import contextlib
 import datetime
 import re
+import threading
 from decimal import Decimal
 
 import pytest
@@ -11,14 +13,18 @@ import time_machine
 from django.apps import apps
 from django.conf import settings
 from django.core import mail, signing
+from django.db import connection
 
 from ensemble.billing import services
 from ensemble.billing.amounts import LineInput
 from ensemble.billing.errors import BillingError
 from ensemble.billing.models import Invoice, Quote
+from ensemble.billing.services import invoices as invoice_services
+from ensemble.billing.services import quotes as quote_services
 from ensemble.billing.tasks import expire_quotes_task
 from ensemble.directory.models import TimelineEntry
 
+from .concurrency import require_postgresql, run_in_threads
 from .conftest import SEASON_DAY, offer
 from .factories import ContactFactory, OrganisationFactory, UserFactory
 
@@ -158,7 +164,9 @@ def test_draft_bad_input_is_refused(organisation, lines, staff_user, change, mes
 
 def test_draft_refuses_another_office_offer(organisation, staff_user, other_season):
     elsewhere = offer(other_season, "gamification")
-    line = LineInput("Pack gamification", Decimal(1), Decimal(20), unit_price_ttc=Decimal(500), offer_id=elsewhere.pk)
+    line = LineInput(
+        "Pack gamification", Decimal(1), Decimal(20), unit_price_ttc=Decimal(500), offer_id=elsewhere.pk
+    )
     with refused("Cette prestation n'est pas au catalogue de l'office."):
         services.create_quote_draft(organisation, lines=[line], actor=staff_user)
 
@@ -361,7 +369,9 @@ def test_invoice_quote_issues_one_invoice_with_the_quoted_amounts(accepted, staf
 
 
 def test_a_sent_quote_cannot_be_invoiced(sent, staff_user):
-    with refused("Seul un devis accepté se transforme en facture : celui-ci est en attente de réponse.", sent):
+    with refused(
+        "Seul un devis accepté se transforme en facture : celui-ci est en attente de réponse.", sent
+    ):
         services.invoice_quote(sent, actor=staff_user)
 
 
@@ -396,3 +406,96 @@ def test_the_link_expires_with_the_quote_but_still_shows_a_decision(sent, office
 def test_a_draft_has_no_link(draft):
     with pytest.raises(BillingError):
         services.quote_token(draft)
+
+
+# --- Real threads against PostgreSQL ----------------------------------------------------------
+
+ROUNDS = 10
+THREADS = 8
+
+
+def sent_quotes(organisation, lines, count: int) -> list[int]:
+    ids = []
+    for _ in range(count):
+        quote = services.create_quote_draft(organisation, lines=lines, actor=None)
+        ids.append(services.send_quote(quote, actor=None).pk)
+    return ids
+
+
+def decide_all(quote_ids: list[int]):
+    """One thread's work: try to decide every quote (accept or decline, by thread parity);
+    return the ids this thread decided."""
+    counter = iter(range(THREADS))
+    parity_lock = threading.Lock()
+
+    def work() -> list[int]:
+        with parity_lock:
+            accept = next(counter) % 2 == 0
+        decided = []
+        for pk in quote_ids:
+            try:
+                quote = Quote(pk=pk)
+                if accept:
+                    services.accept_quote(quote, user=None, **PARTNER_EVIDENCE)
+                else:
+                    services.decline_quote(quote, user=None, **PARTNER_EVIDENCE)
+                decided.append(pk)
+            except BillingError:
+                pass
+            finally:
+                connection.close()
+        return decided
+
+    return work
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_decisions_record_exactly_one(organisation, lines):
+    require_postgresql()
+    quote_ids = sent_quotes(organisation, lines, ROUNDS)
+    connection.close()
+    outcomes = run_in_threads(THREADS, decide_all(quote_ids))
+    wins = collections.Counter(pk for decided in outcomes for pk in decided)
+    assert wins == {pk: 1 for pk in quote_ids}
+    decisions = TimelineEntry.objects.filter(summary__regex=r"^Devis DE-2022-\d+ (accepté|refusé)")
+    assert decisions.count() == ROUNDS
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_control_without_the_row_lock_decisions_collide(organisation, lines, monkeypatch):
+    """The same race with `_locked` reading without FOR UPDATE: some quote is decided twice,
+    which shows the test above can fail."""
+    require_postgresql()
+    monkeypatch.setattr(
+        quote_services, "_locked", lambda quote: Quote.objects.select_related("organisation").get(pk=quote.pk)
+    )
+    quote_ids = sent_quotes(organisation, lines, ROUNDS)
+    connection.close()
+    outcomes = run_in_threads(THREADS, decide_all(quote_ids))
+    wins = collections.Counter(pk for decided in outcomes for pk in decided)
+    assert max(wins.values()) > 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_conversions_issue_one_invoice(organisation, lines, monkeypatch):
+    require_postgresql()
+    monkeypatch.setattr(invoice_services, "_enqueue_pdf", lambda invoice_id: None)  # no PDF here
+    [pk] = sent_quotes(organisation, lines, 1)
+    services.accept_quote(Quote(pk=pk), user=None, **PARTNER_EVIDENCE)
+    connection.close()
+
+    def work() -> bool:
+        try:
+            services.invoice_quote(Quote(pk=pk), actor=None)
+            return True
+        except BillingError:
+            return False
+        finally:
+            connection.close()
+
+    assert sorted(run_in_threads(THREADS, work)) == [False] * (THREADS - 1) + [True]
+    assert Invoice.objects.count() == 1
+    assert Quote.objects.get(pk=pk).invoice == Invoice.objects.get()

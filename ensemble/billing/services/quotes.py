@@ -108,10 +108,13 @@ def quote_from_token(office: Office, token: str) -> Quote:
 
 
 def _locked(quote: Quote) -> Quote:
-    """Reload under a row lock (of the quote only), so two clicks cannot both move it."""
+    """Reload under a row lock (of the quote only), so two clicks cannot both move it.
+
+    The invoice is not joined here: a row another transaction created while we waited for the
+    lock is invisible to this statement's snapshot, so it is read afterwards, lazily."""
     return (
         Quote.objects.select_for_update(of=("self",))
-        .select_related("office", "organisation", "invoice")
+        .select_related("office", "organisation")
         .get(pk=quote.pk)
     )
 
