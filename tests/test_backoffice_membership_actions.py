@@ -477,3 +477,23 @@ def test_the_same_payment_form_posted_twice_records_one_payment(client, staff_us
     client.post(url, data)
     client.post(url, data)  # a double click
     assert Payment.objects.filter(invoice__membership=membership).count() == 1
+
+
+def test_accept_with_the_cheque_that_came_with_the_bulletin_activates_at_once(
+    staff_client, requested, django_capture_on_commit_callbacks
+):
+    data = {"cheque_amount": "90,00", "cheque_number": "4455667", "cheque_bank": "CIC"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = act(staff_client, requested, "accept", data)
+    assert response.status_code == 302
+    requested.refresh_from_db()
+    assert requested.status == S.ACTIVE
+    payment = Payment.objects.get(invoice__membership=requested)
+    assert (payment.cheque_number, payment.received_on) == ("4455667", requested.bulletin_signed_on)
+
+
+def test_accept_with_a_cheque_amount_but_no_number_changes_nothing(staff_client, requested):
+    response = act(staff_client, requested, "accept", {"cheque_amount": "90,00"})
+    assert response.status_code == 200
+    assert "Indiquez le numéro du chèque." in response.content.decode()
+    assert_unchanged(requested, S.REQUESTED)

@@ -81,8 +81,10 @@ ACTIONS = [
         segment="valider",
         title=_("Valider la demande"),
         button=_("Valider la demande"),
-        form_class=forms.ConfirmForm,
-        perform=lambda m, actor, data: billing_services.accept_and_invoice(m, actor=actor)[0],
+        form_class=forms.AcceptForm,
+        perform=lambda m, actor, data: billing_services.accept_and_invoice(
+            m, actor=actor, cheque=data.get("_cheque")
+        )[0],
         success=lambda m: gettext("La demande est validée et sa facture émise."),
         is_available=lambda m: m.can("accept"),
     ),

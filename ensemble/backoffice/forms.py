@@ -142,6 +142,32 @@ class ConfirmForm(MembershipActionForm):
     """An action without input: the button and the CSRF token are enough."""
 
 
+class AcceptForm(MembershipActionForm):
+    """Validating a request; a cheque that came with the bulletin is recorded on the invoice at
+    once (all three fields empty: no cheque yet)."""
+
+    cheque_amount = MoneyField(label=_("Chèque joint au bulletin : montant"), required=False)
+    cheque_number = forms.CharField(label=_("N° du chèque joint"), required=False, max_length=30)
+    cheque_bank = forms.CharField(label=_("Banque du chèque joint"), required=False, max_length=100)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("cheque_amount") and not cleaned.get("cheque_number", "").strip():
+            self.add_error("cheque_number", _("Indiquez le numéro du chèque."))
+        cleaned["_cheque"] = self._cheque(cleaned)
+        return cleaned
+
+    def _cheque(self, data: dict) -> dict | None:
+        if not data.get("cheque_amount") or self.errors:
+            return None
+        return {
+            "amount": data["cheque_amount"],
+            "cheque_number": data["cheque_number"],
+            "bank": data["cheque_bank"],
+            "received_on": getattr(self.membership, "bulletin_signed_on", None) or timezone.localdate(),
+        }
+
+
 class ReasonForm(MembershipActionForm):
     """An action whose reason is written to the partner and kept in the history."""
 
@@ -618,3 +644,109 @@ class BankStatementForm(BackofficeForm):
         if statement.size > 2 * 1024 * 1024:
             raise ValidationError(_("Le fichier dépasse 2 Mo : découpez le relevé."))
         return statement
+
+
+# --- Office settings (the services validate; these forms only check the shape) ------------------
+
+
+class OfficeSettingsForm(DirectoryForm):
+    """The seller printed on every invoice: identity, registration, address, payment details."""
+
+    name = _text(
+        _("Nom de l'office"), 200, help_text=_("Le nom affiché sur le site, les e-mails et les factures.")
+    )
+    legal_name = _text(_("Raison sociale (facultatif)"), 200, required=False)
+    legal_form = _text(
+        _("Forme juridique (facultatif)"),
+        100,
+        required=False,
+        help_text=_("Par exemple SPL, SEM, EPIC ou association."),
+    )
+    share_capital = _text(
+        _("Capital social (facultatif)"),
+        60,
+        required=False,
+        help_text=_("Tel qu'il est imprimé sur les factures, par exemple 150 000 €."),
+    )
+    siret = IdentifierField(
+        label=_("SIRET (facultatif)"),
+        required=False,
+        max_length=20,
+        help_text=_("14 chiffres ; les 9 premiers forment le SIREN."),
+    )
+    vat_number = IdentifierField(
+        label=_("N° de TVA intracommunautaire (facultatif)"),
+        required=False,
+        max_length=20,
+        help_text=_("Par exemple FR40303265045."),
+    )
+    rcs = _text(
+        _("RCS (facultatif)"),
+        100,
+        required=False,
+        help_text=_("La ville du greffe et le numéro, par exemple RCS Boulogne-sur-Mer 123 456 789."),
+    )
+    address = _text(_("Adresse (facultatif)"), 200, required=False)
+    postcode = _text(_("Code postal (facultatif)"), 10, required=False)
+    city = _text(_("Ville (facultatif)"), 100, required=False)
+    email = _email()
+    phone = _phone()
+    iban = IdentifierField(
+        label=_("IBAN (facultatif)"),
+        required=False,
+        max_length=50,
+        help_text=_("Imprimé sur les factures pour les virements ; les espaces sont acceptés."),
+    )
+    bic = IdentifierField(label=_("BIC (facultatif)"), required=False, max_length=20)
+    cheque_payee = _text(_("Ordre des chèques (facultatif)"), 200, required=False)
+    privacy_notice = forms.CharField(
+        label=_("Notice de protection des données (facultatif)"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Publiée sur la page « Données personnelles » du site public."),
+    )
+
+    fieldsets = [
+        (_("Identité"), ["name", "legal_name", "legal_form", "share_capital"]),
+        (_("Immatriculation"), ["siret", "vat_number", "rcs"]),
+        (_("Adresse du siège"), ["address", "postcode", "city"]),
+        (_("Coordonnées"), ["email", "phone"]),
+        (_("Règlements"), ["iban", "bic", "cheque_payee"]),
+        (_("Données personnelles"), ["privacy_notice"]),
+    ]
+
+
+class BillingSettingsForm(DirectoryForm):
+    """Payment terms, late-payment terms and reminders; the limits are the service's rules."""
+
+    payment_terms_days = forms.IntegerField(
+        label=_("Délai de paiement (jours)"),
+        help_text=_("Le nombre de jours entre l'émission d'une facture et son échéance."),
+    )
+    late_penalty_rate = MoneyField(
+        label=_("Taux des pénalités de retard (% par an)"),
+        min_value=None,
+        help_text=_("Par exemple 12,00 ; au moins trois fois le taux d'intérêt légal."),
+    )
+    recovery_indemnity = MoneyField(
+        label=_("Indemnité forfaitaire de recouvrement (€)"),
+        min_value=None,
+        help_text=_("40,00 € au minimum (Code de commerce, art. D441-5)."),
+    )
+    vat_on_debits = forms.BooleanField(
+        label=_("Option pour le paiement de la TVA d'après les débits"),
+        required=False,
+        help_text=_("La mention est alors imprimée sur les factures."),
+    )
+    reminder_offsets = _text(
+        _("Relances (jours après l'échéance)"),
+        50,
+        help_text=_("De 1 à 4 nombres de jours séparés par des virgules, par exemple 15,30."),
+    )
+
+    fieldsets = [
+        (_("Échéance et retards"), ["payment_terms_days", "late_penalty_rate", "recovery_indemnity"]),
+        (_("TVA"), ["vat_on_debits"]),
+        (_("Relances"), ["reminder_offsets"]),
+    ]

@@ -244,8 +244,17 @@ __all__ = [
 
 
 @transaction.atomic
-def accept_and_invoice(membership: Membership, *, actor: User) -> tuple[Membership, Invoice | None]:
+def accept_and_invoice(
+    membership: Membership, *, actor: User, cheque: dict | None = None
+) -> tuple[Membership, Invoice | None]:
     """Staff validate a request: the membership is accepted and its invoice issued together
-    (the partner guide's step 5, "Réceptionnez votre facture")."""
+    (the partner guide's step 5, "Réceptionnez votre facture"). A cheque that came with the
+    bulletin (`cheque`: amount, cheque_number, bank, received_on) is recorded on it at once."""
+    from .payments import record_payment
+
     membership = membership_services.accept_membership(membership, actor=actor)
-    return membership, invoice_membership(membership, actor=actor)
+    invoice = invoice_membership(membership, actor=actor)
+    if cheque and invoice is not None:
+        record_payment(invoice, actor=actor, method="cheque", **cheque)
+        membership.refresh_from_db()
+    return membership, invoice
