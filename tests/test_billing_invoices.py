@@ -72,3 +72,17 @@ def test_an_issued_invoice_cannot_change_or_disappear(accepted, staff_user):
     invoice.refresh_from_db()
     assert invoice.buyer_name != "Autre client"
     assert InvoiceLine.objects.filter(invoice=invoice).count() == 2
+
+
+def test_the_admin_cannot_alter_or_delete_an_issued_invoice(client, accepted, staff_user):
+    from .factories import UserFactory
+
+    invoice = services.invoice_membership(accepted, actor=staff_user)
+    admin = UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    change = f"/admin/billing/invoice/{invoice.pk}/change/"
+    assert client.get(change).status_code == 200  # visible, read-only
+    client.post(change, {"buyer_name": "Autre client", "total_ttc": "1.00"})
+    assert client.post(f"/admin/billing/invoice/{invoice.pk}/delete/", {"post": "yes"}).status_code == 403
+    invoice.refresh_from_db()
+    assert (invoice.buyer_name, invoice.total_ttc) == (accepted.organisation.name, Decimal("240.00"))
