@@ -167,3 +167,10 @@ def test_billing_at_work(demo):
     assert CustomerCredit.objects.exists()
     assert InvoiceReminder.objects.filter(email__isnull=False).exists()  # e-mailed
     # The PDFs are rendered by the worker after each commit (see make run); not in this test.
+
+
+def test_quotes_in_every_state(demo):
+    from ensemble.billing.quotes import Quote
+
+    states = set(Quote.objects.values_list("state", flat=True))
+    assert states >= {"draft", "sent", "accepted", "declined", "invoiced"}
