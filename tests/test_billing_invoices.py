@@ -86,3 +86,25 @@ def test_the_admin_cannot_alter_or_delete_an_issued_invoice(client, accepted, st
     assert client.post(f"/admin/billing/invoice/{invoice.pk}/delete/", {"post": "yes"}).status_code == 403
     invoice.refresh_from_db()
     assert (invoice.buyer_name, invoice.total_ttc) == (accepted.organisation.name, Decimal("240.00"))
+
+
+def test_every_price_of_the_catalogue_invoices_to_its_exact_ttc(season):
+    """For each priced offer of the guide, any quantity: TTC is exactly price × quantity, and the
+    EN 16931 rules hold (VAT per rate = taxable × rate rounded, totals add up)."""
+    from ensemble.billing.amounts import compute, vat_of
+
+    priced = [o for o in season.offers.all() if o.price_ttc is not None]
+    assert len(priced) == 8
+    for item in priced:
+        for quantity in range(1, 11):
+            result = compute(
+                [LineInput(item.name, Decimal(quantity), item.vat_rate, unit_price_ttc=item.price_ttc)]
+            )
+            assert result.total_ttc == item.price_ttc * quantity, (item.code, quantity)
+            for group in result.groups:
+                assert group.vat == vat_of(group.taxable, group.rate)  # BR-CO-17
+            assert sum(line.total_ht for line in result.lines) == result.total_ht  # BR-CO-10/13
+    together = compute(
+        [LineInput(o.name, Decimal(2), o.vat_rate, unit_price_ttc=o.price_ttc) for o in priced]
+    )
+    assert together.total_ttc == sum(o.price_ttc * 2 for o in priced)
