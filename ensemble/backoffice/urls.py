@@ -9,6 +9,7 @@ from .views import bank_import as bank_import_views
 from .views import directory_edits
 from .views import invoices as invoice_views
 from .views import quotes as quote_views
+from .views import settings as settings_views
 
 app_name = "backoffice"
 
@@ -118,6 +119,11 @@ urlpatterns += [
         name="accounting_journal",
     ),
     path("comptabilite/fec.txt", accounting_views.FecView.as_view(), name="accounting_fec"),
+    path(
+        "comptabilite/reglements.csv",
+        accounting_views.PaymentsCsvView.as_view(),
+        name="accounting_payments",
+    ),
 ]
 
 # Quotes (devis).
@@ -127,4 +133,10 @@ urlpatterns += [
     path("devis/<int:pk>/", quote_views.QuoteDetailView.as_view(), name="quote"),
     path("devis/<int:pk>/envoyer/", quote_views.QuoteSendView.as_view(), name="quote_send"),
     path("devis/<int:pk>/facturer/", quote_views.QuoteInvoiceView.as_view(), name="quote_invoice"),
+    path("devis/<int:pk>/pdf/", quote_views.QuotePdfView.as_view(), name="quote_pdf"),
+]
+
+# Office settings (the seller on invoices, billing terms).
+urlpatterns += [
+    path("parametres/", settings_views.SettingsView.as_view(), name="settings"),
 ]

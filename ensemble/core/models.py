@@ -4,6 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from schwifty import BIC, IBAN
+from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.fr import siret as fr_siret
 
 
 class Office(models.Model):
@@ -47,17 +50,71 @@ class Office(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.iban:
+        """Check and normalise the identifiers printed on invoices (SIRET, VAT number, IBAN, BIC);
+        every invalid one is reported on its field, in French."""
+        errors = {}
+        for name, check in (
+            ("siret", _check_siret),
+            ("vat_number", _check_vat_number),
+            ("iban", _check_iban),
+            ("bic", _check_bic),
+        ):
+            value = getattr(self, name)
+            if not value:
+                continue
             try:
-                iban = IBAN(self.iban)
-            except ValueError:
-                raise ValidationError({"iban": "Cet IBAN n'est pas valide."}) from None
-            self.iban = iban.compact
-        if self.bic:
-            try:
-                self.bic = str(BIC(self.bic))
-            except ValueError:
-                raise ValidationError({"bic": "Ce BIC n'est pas valide."}) from None
+                setattr(self, name, check(value))
+            except ValidationError as exc:
+                errors[name] = exc
+        if "siret" not in errors and "vat_number" not in errors:
+            _check_vat_matches_siret(self, errors)
+        if errors:
+            raise ValidationError(errors)
+
+
+def _check_siret(value: str) -> str:
+    try:
+        return fr_siret.validate(value)
+    except StdnumError:
+        raise ValidationError(
+            "Ce numéro SIRET n'est pas valide (14 chiffres, clé de contrôle incorrecte).",
+            code="invalid_siret",
+        ) from None
+
+
+def _check_vat_number(value: str) -> str:
+    try:
+        return eu_vat.validate(value)
+    except StdnumError:
+        raise ValidationError(
+            "Ce numéro de TVA intracommunautaire n'est pas valide.", code="invalid_vat"
+        ) from None
+
+
+def _check_iban(value: str) -> str:
+    try:
+        return IBAN(value).compact
+    except ValueError:
+        raise ValidationError("Cet IBAN n'est pas valide.", code="invalid_iban") from None
+
+
+def _check_bic(value: str) -> str:
+    try:
+        return str(BIC(value))
+    except ValueError:
+        raise ValidationError("Ce BIC n'est pas valide.", code="invalid_bic") from None
+
+
+def _check_vat_matches_siret(office: Office, errors: dict) -> None:
+    """A French VAT number is FR, a two-character key, then the SIREN (the SIRET's first 9 digits)."""
+    number = office.vat_number
+    if office.siret and number.startswith("FR") and number[4:].isdigit():
+        if number[4:] != office.siret[:9]:
+            errors["vat_number"] = ValidationError(
+                "Ce numéro de TVA ne correspond pas au SIRET : il se termine par le SIREN "
+                "(les 9 premiers chiffres du SIRET).",
+                code="vat_siret_mismatch",
+            )
 
 
 class TenantModel(models.Model):

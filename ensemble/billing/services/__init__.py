@@ -23,6 +23,7 @@ from .quotes import (
     quote_token,
     send_quote,
 )
+from .settings import update_billing_profile
 
 __all__ = [
     "accept_and_invoice",
@@ -47,4 +48,5 @@ __all__ = [
     "record_payment",
     "seller_snapshot",
     "send_quote",
+    "update_billing_profile",
 ]

@@ -1,0 +1,92 @@
+"""Changes to the office itself: the seller's identity printed on every invoice.
+
+An issued invoice keeps the seller as it was on the day of issue (`Invoice.seller`), so a change
+here only reaches the invoices issued afterwards.
+"""
+
+import logging
+import re
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+
+from .errors import EnsembleError
+from .models import Office
+
+logger = logging.getLogger(__name__)
+
+# What staff may change on the settings page; the slug and the host name change URLs and are not
+# settings of the seller.
+OFFICE_SETTINGS_FIELDS = (
+    "name",
+    "legal_name",
+    "legal_form",
+    "share_capital",
+    "siret",
+    "vat_number",
+    "rcs",
+    "address",
+    "postcode",
+    "city",
+    "email",
+    "phone",
+    "iban",
+    "bic",
+    "cheque_payee",
+    "privacy_notice",
+)
+# Identifiers people paste with spaces ("FR76 3000 6000…"): the spaces go before the length checks.
+_SPACED_IDENTIFIERS = ("siret", "vat_number", "iban", "bic")
+
+
+def _normalise(name: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if name in _SPACED_IDENTIFIERS:
+        return re.sub(r"\s", "", value).upper()
+    return value.strip()
+
+
+def _first_error(exc: ValidationError, fields: tuple[str, ...]) -> EnsembleError:
+    """The first message, in the order of the page's fields, with the field it belongs to."""
+    errors = exc.message_dict
+    field = next((name for name in fields if name in errors), next(iter(errors)))
+    return EnsembleError(str(errors[field][0]), field=None if field == NON_FIELD_ERRORS else field)
+
+
+@transaction.atomic
+def update_office_settings(office: Office, *, actor: AbstractBaseUser | None, **fields: Any) -> list[str]:
+    """Change the office's identity and payment details; return the names of the fields that
+    changed (only those are written).
+
+    Validation is the model's (`Office.full_clean`: SIRET, VAT number, IBAN and BIC checked and
+    normalised); the first refusal is raised as an EnsembleError on its field, and nothing is
+    written. `office` is updated in memory only when the change is saved.
+    """
+    unknown = sorted(set(fields) - set(OFFICE_SETTINGS_FIELDS))
+    if unknown:
+        raise TypeError(f"update_office_settings() does not change: {', '.join(unknown)}")
+    stored = Office.objects.select_for_update().get(pk=office.pk)
+    candidate = Office.objects.get(pk=office.pk)
+    for name, value in fields.items():
+        setattr(candidate, name, _normalise(name, value))
+    excluded = [f.name for f in Office._meta.fields if f.name not in OFFICE_SETTINGS_FIELDS]
+    try:
+        candidate.full_clean(exclude=excluded)
+    except ValidationError as exc:
+        raise _first_error(exc, OFFICE_SETTINGS_FIELDS) from None
+    changed = [name for name in OFFICE_SETTINGS_FIELDS if getattr(candidate, name) != getattr(stored, name)]
+    if not changed:
+        return []
+    candidate.save(update_fields=changed)
+    for name in changed:
+        setattr(office, name, getattr(candidate, name))
+    logger.info(
+        "Office %s settings changed by %s: %s",
+        office.slug,
+        getattr(actor, "pk", None),
+        ", ".join(changed),
+    )
+    return changed
