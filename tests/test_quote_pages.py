@@ -2,21 +2,28 @@
 the quote as it was, and another organisation's or office's quote answers 404."""
 
 import datetime
+import hashlib
+import io
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
+from pypdf import PdfReader
 
 from ensemble.billing import services
 from ensemble.billing.amounts import LineInput
+from ensemble.billing.errors import BillingError
 from ensemble.billing.models import Invoice, Quote
+from ensemble.billing.quote_pdf import pdf_token, quote_html, quote_pdf
+from ensemble.core.models import Office
 from ensemble.directory.services import grant_portal_access
 
 from .browser import assert_accessible, log_in, screenshot
 from .conftest import SEASON_DAY, offer, verified
 from .factories import ContactFactory, OrganisationFactory, UserFactory
+from .test_billing_pdf import pdf_text
 
 S = Quote.State
 AFTER_VALIDITY = SEASON_DAY + datetime.timedelta(days=31)  # the day after valid_until (27/01/2023)
@@ -395,3 +402,146 @@ def test_quote_pages_are_accessible(browser, live_server, office, season, staff_
     )
     assert_accessible(page)
     screenshot(page, "quote-backoffice-form-errors")
+
+
+# --- The quote PDF --------------------------------------------------------------------------------
+
+
+def pdf_url(office, quote) -> str:
+    return f"/{office.slug}/devis/{services.quote_token(quote)}/pdf/"
+
+
+def assert_pdf(response, quote) -> bytes:
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="{quote.number}.pdf"'
+    content = response.content
+    assert content.startswith(b"%PDF-")
+    return content
+
+
+@pytest.fixture
+def legal_office(office):
+    Office.objects.filter(pk=office.pk).update(
+        legal_name="SPL Tourisme en Pays de Saint-Omer",
+        legal_form="SPL",
+        share_capital="150 000 €",
+        siret="83215467300018",
+        address="7 place Victor Hugo",
+        postcode="62500",
+        city="Saint-Omer",
+    )
+    office.refresh_from_db()
+    return office
+
+
+def test_the_pdf_prints_the_quote_its_totals_validity_link_and_conditions(legal_office, sent):
+    sent.refresh_from_db()
+    text = pdf_text(quote_pdf(sent))
+    for expected in (
+        "Devis",
+        "N° DE-2022-00001",
+        "SPL Tourisme en Pays de Saint-Omer",
+        "SIRET 83215467300018",
+        "EURL La Grange aux Étoiles",
+        "Pack événementiel — salon des saveurs",
+        "20,00 %",
+        "Total HT 500,00 €",
+        "Total TVA 100,00 €",
+        "Total TTC 600,00 €",
+        "Date du devis 28/12/2022",
+        "Valable jusqu'au 27/01/2023 inclus",
+        "CONDITIONS DES PRESTATIONS SUR DEVIS",  # h2, upper-cased by the CSS
+        "gestion de la billetterie de votre événement",  # the on-quote offer's description
+        "Pour l'accepter ou le refuser en ligne, ouvrez ce lien",
+        f"/{legal_office.slug}/devis/",
+    ):
+        assert expected in text, expected
+
+
+def test_the_link_printed_on_the_pdf_works_and_does_not_depend_on_the_clock(office, sent):
+    sent.refresh_from_db()
+    token = pdf_token(sent)
+    with time_machine.travel(SEASON_DAY + datetime.timedelta(days=3, seconds=7), tick=False):
+        assert pdf_token(sent) == token
+    assert services.quote_from_token(office, token) == sent
+    assert f"/{office.slug}/devis/{token}/" in quote_html(sent)
+
+
+def test_rendering_twice_gives_the_same_bytes_whatever_the_clock(sent):
+    sent.refresh_from_db()
+    first = quote_pdf(sent)
+    with time_machine.travel(SEASON_DAY + datetime.timedelta(days=10, seconds=17), tick=False):
+        second = quote_pdf(sent)
+    assert hashlib.sha256(first).hexdigest() == hashlib.sha256(second).hexdigest()
+    info = PdfReader(io.BytesIO(first)).metadata
+    assert info["/CreationDate"] == sent.sent_at.astimezone(datetime.UTC).strftime("D:%Y%m%d%H%M%SZ")
+    assert info["/Title"] == "Devis DE-2022-00001"
+
+
+def test_a_draft_has_no_pdf(organisation, season, staff_user):
+    draft = make_quote(organisation, season, staff_user, send=False)
+    with pytest.raises(BillingError, match="Un devis en brouillon n'a pas de PDF"):
+        quote_pdf(draft)
+
+
+def test_public_page_offers_the_pdf_with_the_same_token_checks(client, office, other_office, sent):
+    token = services.quote_token(sent)
+    page, url = f"/{office.slug}/devis/{token}/", f"/{office.slug}/devis/{token}/pdf/"
+    html = client.get(page).content.decode()
+    assert f'href="{url}"' in html and "Télécharger le devis (PDF)" in html
+    content = assert_pdf(client.get(url), sent)
+    assert "Total TTC 600,00 €" in pdf_text(content)
+    assert client.post(url).status_code == 405
+    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    assert client.get(f"/{office.slug}/devis/{tampered}/pdf/").status_code == 400
+    assert client.get(f"/{other_office.slug}/devis/{token}/pdf/").status_code == 400
+    with time_machine.travel(AFTER_VALIDITY):
+        response = client.get(url)
+    assert response.status_code == 410 and "Ce devis a expiré" in response.content.decode()
+    services.accept_quote(sent, user=None, ip="203.0.113.9", user_agent="Firefox")
+    assert f'href="{url}"' in client.get(page).content.decode()  # a decided quote keeps its PDF
+    assert assert_pdf(client.get(url), sent) == content  # the document as sent, unchanged
+    assert state_of(sent) == S.ACCEPTED
+
+
+def test_portal_offers_the_pdf_of_the_partners_own_quotes_only(
+    client, office, other_office, season, sent, partner, staff_user
+):
+    theirs = make_quote(OrganisationFactory(office=office), season, staff_user, price="777.00")
+    url = portal(office, "quote_pdf", pk=sent.pk)
+    assert client.get(url)["Location"].startswith("/comptes/login/")
+    client.force_login(partner)
+    html = client.get(portal(office)).content.decode()
+    assert url in html and "Télécharger le devis DE-2022-00001 (PDF)" in html
+    assert "Total TTC 600,00 €" in pdf_text(assert_pdf(client.get(url), sent))
+    assert client.get(portal(office, "quote_pdf", pk=theirs.pk)).status_code == 404
+    assert client.get(portal(other_office, "quote_pdf", pk=sent.pk)).status_code == 404
+
+
+def test_backoffice_offers_the_pdf_of_a_sent_quote(
+    client, office, other_office, season, sent, organisation, staff_user, other_staff_user
+):
+    client.force_login(staff_user)
+    url = bo(office, "quote_pdf", pk=sent.pk)
+    assert url in client.get(bo(office, "quote", pk=sent.pk)).content.decode()
+    assert assert_pdf(client.get(url), sent) == quote_pdf(Quote.objects.get(pk=sent.pk))
+    draft = make_quote(organisation, season, staff_user, send=False)
+    assert (
+        bo(office, "quote_pdf", pk=draft.pk)
+        not in client.get(bo(office, "quote", pk=draft.pk)).content.decode()
+    )
+    response = client.get(bo(office, "quote_pdf", pk=draft.pk))
+    assert response.status_code == 409 and "brouillon" in response.content.decode()
+    client.force_login(other_staff_user)
+    assert client.get(bo(other_office, "quote_pdf", pk=sent.pk)).status_code == 404
+
+
+def test_the_quote_email_says_the_pdf_is_downloadable_from_the_link(
+    organisation, season, staff_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_quote(organisation, season, staff_user)
+    [message] = mail.outbox
+    assert "Le devis au format PDF est téléchargeable depuis ce lien." in message.body
+    assert "Le devis au format PDF est téléchargeable depuis ce lien." in message.alternatives[0][0]

@@ -8,14 +8,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
 from ensemble.billing import selectors, services
 from ensemble.billing.errors import BillingError
+from ensemble.billing.quote_pdf import quote_pdf, quote_pdf_filename
 
 
 class DeclineForm(forms.Form):
@@ -93,3 +94,20 @@ class PortalQuoteActionView(PortalQuoteListView):
         else:
             messages.success(request, done % {"number": self.quote.number})
         return redirect("portal:quotes", office_slug=request.office.slug)
+
+
+class PortalQuotePdfView(LoginRequiredMixin, View):
+    """A quote's PDF; any id that is not one of the person's organisations' quotes answers 404."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            quote = selectors.partner_quote(request.user, request.office, kwargs["pk"])
+        except ObjectDoesNotExist:
+            raise Http404 from None
+        try:
+            content = quote_pdf(quote)
+        except BillingError as exc:
+            return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{quote_pdf_filename(quote)}"'
+        return response

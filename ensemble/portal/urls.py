@@ -9,6 +9,7 @@ urlpatterns = [
     path("factures/", invoice_views.PortalInvoiceListView.as_view(), name="invoices"),
     path("factures/<int:pk>/pdf/", invoice_views.PortalInvoicePdfView.as_view(), name="invoice_pdf"),
     path("devis/", quote_views.PortalQuoteListView.as_view(), name="quotes"),
+    path("devis/<int:pk>/pdf/", quote_views.PortalQuotePdfView.as_view(), name="quote_pdf"),
     path(
         "devis/<int:pk>/accepter/",
         quote_views.PortalQuoteActionView.as_view(action="accept"),

@@ -6,6 +6,7 @@ expired quote 410, with a French page, and nothing changes.
 
 from django import forms
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
@@ -14,6 +15,7 @@ from django.views.generic import TemplateView
 
 from ensemble.billing import services
 from ensemble.billing.errors import BillingError
+from ensemble.billing.quote_pdf import quote_pdf, quote_pdf_filename
 
 
 class DeclineForm(forms.Form):
@@ -95,3 +97,22 @@ class QuoteDecisionView(TemplateView):
                 return self.invalid(exc)
             messages.error(request, exc.message)
         return redirect(request.path)
+
+
+class QuotePdfView(QuoteDecisionView):
+    """The quote's PDF, behind the same token checks as its page (tampered 400, expired 410)."""
+
+    http_method_names = ["get"]
+
+    def get(self, request, *args, **kwargs):
+        return quote_pdf_response(self.quote)
+
+
+def quote_pdf_response(quote) -> HttpResponse:
+    try:
+        content = quote_pdf(quote)
+    except BillingError as exc:
+        return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{quote_pdf_filename(quote)}"'
+    return response

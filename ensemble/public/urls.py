@@ -12,4 +12,5 @@ urlpatterns = [
     path("cgv/", views.TermsView.as_view(kind="cgv"), name="cgv"),
     path("donnees-personnelles/", views.PrivacyView.as_view(), name="privacy"),
     path("devis/<str:token>/", quote_views.QuoteDecisionView.as_view(), name="quote"),
+    path("devis/<str:token>/pdf/", quote_views.QuotePdfView.as_view(), name="quote_pdf"),
 ]

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -9,6 +10,7 @@ from django.views.generic import TemplateView
 
 from ensemble.billing import selectors, services
 from ensemble.billing.errors import BillingError
+from ensemble.billing.quote_pdf import quote_pdf, quote_pdf_filename
 from ensemble.directory import selectors as directory_selectors
 
 from ..access import StaffRequiredMixin, get_or_404
@@ -134,3 +136,16 @@ class QuoteInvoiceView(QuoteActionView):
             % {"invoice": invoice.number, "quote": self.quote.number},
         )
         return self.office_url("invoice", pk=invoice.pk)
+
+
+class QuotePdfView(QuoteDetailView):
+    """The quote's PDF as the partner receives it (a draft has none: 409)."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            content = quote_pdf(self.quote)
+        except BillingError as exc:
+            return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{quote_pdf_filename(self.quote)}"'
+        return response
