@@ -11,7 +11,7 @@ from ensemble.core.models import Office
 from ensemble.directory import services as directory_services
 from ensemble.directory.models import Organisation, TimelineEntry
 from ensemble.memberships import services as membership_services
-from ensemble.memberships.models import Membership
+from ensemble.memberships.models import Membership, Offer
 
 from .. import amounts, selectors
 from ..errors import BillingError
@@ -40,9 +40,10 @@ def seller_snapshot(office: Office) -> dict:
     }
 
 
-def _check_lines(lines: list[amounts.LineInput]) -> None:
+def check_lines(lines: list[amounts.LineInput], *, office_id: int, document: str = "Une facture") -> None:
+    """The rules every invoice and quote line follows (French messages, field "lines")."""
     if not lines:
-        raise BillingError("Une facture a au moins une ligne.", field="lines")
+        raise BillingError(f"{document} a au moins une ligne.", field="lines")
     for line in lines:
         if not line.label.strip():
             raise BillingError("Chaque ligne a une désignation.", field="lines")
@@ -51,6 +52,11 @@ def _check_lines(lines: list[amounts.LineInput]) -> None:
         price = line.unit_price_ttc if line.unit_price_ttc is not None else line.unit_price_ht
         if price is None or price < 0:
             raise BillingError("Le prix unitaire doit être positif ou nul.", field="lines")
+        if line.vat_rate is None or not Decimal(0) <= line.vat_rate <= Decimal(100):
+            raise BillingError("Le taux de TVA est compris entre 0 et 100 %.", field="lines")
+    offer_ids = {line.offer_id for line in lines if line.offer_id is not None}
+    if Offer.objects.filter(office_id=office_id, pk__in=offer_ids).count() != len(offer_ids):
+        raise BillingError("Cette prestation n'est pas au catalogue de l'office.", field="lines")
 
 
 @transaction.atomic
@@ -67,7 +73,7 @@ def create_draft(
     note: str = "",
 ) -> Invoice:
     """A draft (no number) with its lines; amounts are computed now and again at issue."""
-    _check_lines(lines)
+    check_lines(lines, office_id=organisation.office_id)
     computed = amounts.compute(lines)
     invoice = Invoice.objects.create(
         office_id=organisation.office_id,

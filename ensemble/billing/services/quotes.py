@@ -9,7 +9,6 @@ nothing changes.
 
 import datetime
 import ipaddress
-from decimal import Decimal
 
 from django.core import signing
 from django.db import transaction
@@ -19,13 +18,12 @@ from ensemble.accounts.models import User
 from ensemble.core.models import Office
 from ensemble.directory import services as directory_services
 from ensemble.directory.models import Organisation, TimelineEntry
-from ensemble.memberships.models import Offer
 
 from .. import amounts
 from ..errors import BillingError
 from ..models import Invoice
 from ..quotes import Quote, QuoteLine
-from .invoices import create_draft, issue_invoice
+from .invoices import check_lines, create_draft, issue_invoice
 from .numbering import next_number
 
 TOKEN_SALT = "ensemble.quote"  # noqa: S105 — a signing salt, not a secret
@@ -129,25 +127,6 @@ def _require(quote: Quote, action: str) -> None:
         raise BillingError(REFUSALS[action].format(phrase=STATE_PHRASES[quote.state]), code="state")
 
 
-def _check_lines(organisation: Organisation, lines: list[amounts.LineInput]) -> None:
-    if not lines:
-        raise BillingError("Un devis a au moins une ligne.", field="lines")
-    for line in lines:
-        if not line.label.strip():
-            raise BillingError("Chaque ligne a une désignation.", field="lines")
-        if line.quantity is None or line.quantity <= 0:
-            raise BillingError("La quantité doit être positive.", field="lines")
-        price = line.unit_price_ttc if line.unit_price_ttc is not None else line.unit_price_ht
-        if price is None or price < 0:
-            raise BillingError("Le prix unitaire doit être positif ou nul.", field="lines")
-        if line.vat_rate is None or not Decimal(0) <= line.vat_rate <= Decimal(100):
-            raise BillingError("Le taux de TVA est compris entre 0 et 100 %.", field="lines")
-    offer_ids = {line.offer_id for line in lines if line.offer_id is not None}
-    known = Offer.objects.filter(office_id=organisation.office_id, pk__in=offer_ids).count()
-    if known != len(offer_ids):
-        raise BillingError("Cette prestation n'est pas au catalogue de l'office.", field="lines")
-
-
 def _clean_ip(ip: str | None) -> str | None:
     try:
         return str(ipaddress.ip_address((ip or "").strip()))
@@ -184,7 +163,7 @@ def create_quote_draft(
     note: str = "",
 ) -> Quote:
     """A draft quote (no number yet) with its lines and totals, as invoices compute them."""
-    _check_lines(organisation, lines)
+    check_lines(lines, office_id=organisation.office_id, document="Un devis")
     if not 1 <= valid_days <= MAX_VALID_DAYS:
         raise BillingError(
             f"La durée de validité d'un devis est de 1 à {MAX_VALID_DAYS} jours.", field="valid_days"
