@@ -1,4 +1,5 @@
-"""Accounting exports: the invoices list, the sales journal and the FEC, over a period of issue."""
+"""Accounting exports: the invoices list, the sales journal and the FEC, over a period of issue;
+the payments list, over a period of receipt."""
 
 import csv
 import datetime
@@ -302,7 +303,7 @@ def test_revenue_accounts_of_the_catalogue(season):
 # --- The page and the downloads -----------------------------------------------------------------
 
 PAGE = "/saint-omer/gestion/comptabilite/"
-DOWNLOADS = ["factures.csv", "journal-ventes.csv", "fec.txt"]
+DOWNLOADS = ["factures.csv", "journal-ventes.csv", "fec.txt", "reglements.csv"]
 DECEMBER = {"start": "2022-12-01", "end": "2022-12-31"}
 
 
@@ -405,3 +406,211 @@ def test_another_office_staff_get_404(client, other_staff_user, documents):
     client.force_login(other_staff_user)
     for url in [PAGE, *(PAGE + name for name in DOWNLOADS)]:
         assert client.get(url, DECEMBER).status_code == 404
+
+
+# --- The payments list ------------------------------------------------------------------------
+
+DEC_28 = datetime.date(2022, 12, 28)
+
+
+@pytest.fixture
+def payments(documents, staff_user, other_staff_user):
+    """On the documents above: the November invoice (120,00 €) paid by two cheques, received on
+    30 November and 1 December; the membership invoice (240,00 € less the 90,00 € credit note)
+    paid by a transfer of 160,00 € (10,00 € kept as customer credit); the free invoice paid by a
+    cheque that bounced, cancelled just after midnight on 29 December (Paris time, still the
+    28th in UTC). In Aire-sur-la-Lys: a transfer of 10 December."""
+    november, membership = documents["november"], documents["membership"]
+    bank = {"method": "cheque", "bank": "Crédit Agricole Nord de France"}
+    paid = {
+        "november_part": services.record_payment(
+            november, actor=staff_user, amount=D("50.00"), received_on=NOV_30, cheque_number="1234567", **bank
+        ),
+        "november_rest": services.record_payment(
+            november, actor=staff_user, amount=D("70.00"), received_on=DEC_1, cheque_number="1234568", **bank
+        ),
+        "transfer": services.record_payment(
+            membership,
+            actor=staff_user,
+            method="transfer",
+            amount=D("160.00"),
+            received_on=DEC_28,
+            transfer_reference=membership.payment_reference,
+        ),
+        "bounced": services.record_payment(
+            documents["free"],
+            actor=staff_user,
+            method="cheque",
+            amount=D("80.00"),
+            received_on=DEC_28,
+            cheque_number="0004242",
+            bank="CIC Nord Ouest",
+        ),
+        "elsewhere": services.record_payment(
+            documents["elsewhere"],
+            actor=other_staff_user,
+            method="transfer",
+            amount=D("1198.80"),
+            received_on=datetime.date(2022, 12, 10),
+            transfer_reference="VIR CAMPING DES HAUTES TERRES",
+        ),
+    }
+    with time_machine.travel(datetime.datetime(2022, 12, 29, 0, 30, tzinfo=PARIS)):
+        paid["bounced"] = services.cancel_payment(paid["bounced"], actor=staff_user, reason="Chèque impayé")
+    return paid
+
+
+def test_payment_rows_of_the_period(payments, documents, office):
+    rows = accounting.payment_rows(office, DEC_1, DEC_31)
+    assert [(r.received_on, r.invoice_number, r.method, r.amount) for r in rows] == [
+        (DEC_1, "FA-2022-00001", "Chèque", D("70.00")),
+        (DEC_28, "FA-2022-00002", "Virement", D("160.00")),
+        (DEC_28, "FA-2022-00003", "Chèque", D("80.00")),
+    ]
+    cheque, transfer, _ = rows
+    assert cheque.organisation == "Brasserie de l'Aa"
+    assert (cheque.cheque_number, cheque.bank, cheque.transfer_reference) == (
+        "1234568",
+        "Crédit Agricole Nord de France",
+        "",
+    )
+    assert (cheque.allocated, cheque.customer_credit) == (D("70.00"), D("0.00"))
+    assert transfer.organisation == documents["membership"].organisation.name
+    assert transfer.transfer_reference == documents["membership"].payment_reference
+    assert transfer.transfer_reference.startswith("RF") and transfer.cheque_number == ""
+    # 240,00 € less the 90,00 € credit note: 150,00 € on the invoice, 10,00 € kept as credit.
+    assert (transfer.amount, transfer.allocated, transfer.customer_credit) == (
+        D("160.00"),
+        D("150.00"),
+        D("10.00"),
+    )
+    assert transfer.customer_credit == payments["transfer"].credit.amount
+    assert (cheque.cancelled_on, cheque.cancel_reason) == (None, "")
+    assert (transfer.cancelled_on, transfer.cancel_reason) == (None, "")
+
+
+def test_cancelled_payments_stay_in_the_list_as_cancelled(payments, office):
+    bounced = accounting.payment_rows(office, DEC_28, DEC_28)[-1]
+    assert (bounced.invoice_number, bounced.cheque_number, bounced.bank) == (
+        "FA-2022-00003",
+        "0004242",
+        "CIC Nord Ouest",
+    )
+    assert (bounced.amount, bounced.allocated) == (D("80.00"), D("80.00"))  # as recorded
+    # Cancelled at 00:30 in Paris on the 29th, 23:30 UTC on the 28th: the Paris date is shown.
+    assert payments["bounced"].cancelled_at.astimezone(datetime.UTC).day == 28
+    assert (bounced.cancelled_on, bounced.cancel_reason) == (datetime.date(2022, 12, 29), "Chèque impayé")
+
+
+def test_payments_outside_the_period_are_left_out(payments, office):
+    def amounts(start, end):
+        return [row.amount for row in accounting.payment_rows(office, start, end)]
+
+    assert amounts(NOV_1, NOV_30) == [D("50.00")]
+    assert amounts(NOV_30, DEC_1) == [D("50.00"), D("70.00")]  # both ends included
+    assert amounts(datetime.date(2022, 12, 2), datetime.date(2022, 12, 27)) == []
+    assert amounts(DEC_31, DEC_31) == []
+    assert len(amounts(NOV_1, DEC_31)) == 4
+
+
+def test_another_office_payments_never_appear(payments, office, other_office):
+    rows = accounting.payment_rows(office, NOV_1, DEC_31)
+    assert "Camping des Hautes Terres" not in {row.organisation for row in rows}
+    assert D("1198.80") not in {row.amount for row in rows}
+    assert "VIR CAMPING DES HAUTES TERRES" not in {row.transfer_reference for row in rows}
+    theirs = accounting.payment_rows(other_office, NOV_1, DEC_31)
+    assert [(r.organisation, r.invoice_number, r.amount) for r in theirs] == [
+        ("Camping des Hautes Terres", "FA-2022-00001", D("1198.80"))
+    ]
+
+
+def test_payment_rows_read_in_one_query(payments, office, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        accounting.payment_rows(office, NOV_1, DEC_31)
+
+
+def test_payments_csv(client, staff_user, payments, documents):
+    client.force_login(staff_user)
+    response = client.get(PAGE + "reglements.csv", DECEMBER)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="reglements-saint-omer-20221201-20221231.csv"' in response["Content-Disposition"]
+    header, *rows = read_csv(response)  # starts with the BOM
+    assert header == [
+        "Date de réception",
+        "Organisation",
+        "Facture",
+        "Mode",
+        "N° de chèque",
+        "Banque",
+        "Référence du virement",
+        "Montant reçu",
+        "Imputé sur la facture",
+        "Avoir client (trop-perçu)",
+        "Annulé le",
+        "Motif d'annulation",
+    ]
+    reference = documents["membership"].payment_reference
+    assert rows == [
+        [
+            "01/12/2022",
+            "Brasserie de l'Aa",
+            "FA-2022-00001",
+            "Chèque",
+            "1234568",
+            "Crédit Agricole Nord de France",
+            "",
+            "70,00",
+            "70,00",
+            "0,00",
+            "",
+            "",
+        ],
+        [
+            "28/12/2022",
+            documents["membership"].organisation.name,
+            "FA-2022-00002",
+            "Virement",
+            "",
+            "",
+            reference,
+            "160,00",
+            "150,00",
+            "10,00",
+            "",
+            "",
+        ],
+        [
+            "28/12/2022",
+            "L’Atelier | Gîte des Marais",
+            "FA-2022-00003",
+            "Chèque",
+            "0004242",
+            "CIC Nord Ouest",
+            "",
+            "80,00",
+            "80,00",
+            "0,00",
+            "29/12/2022",
+            "Chèque impayé",
+        ],
+    ]
+
+
+def test_payments_csv_of_the_other_office(client, other_staff_user, payments):
+    client.force_login(other_staff_user)
+    _, *rows = read_csv(client.get("/aire-sur-la-lys/gestion/comptabilite/reglements.csv", DECEMBER))
+    assert [(row[1], row[7]) for row in rows] == [("Camping des Hautes Terres", "1198,80")]
+
+
+def test_payments_csv_thousands_keep_a_plain_decimal_comma(client, staff_user, payments, office):
+    organisation = OrganisationFactory(office=office, name="Hôtel du Grand Banc")
+    invoice = free_invoice(
+        organisation, staff_user, [LineInput("Salon", D(1), D(20), unit_price_ht=D("1000.00"))]
+    )
+    services.record_payment(
+        invoice, actor=staff_user, method="transfer", amount=D("1234.56"), received_on=DEC_28
+    )
+    client.force_login(staff_user)
+    _, *rows = read_csv(client.get(PAGE + "reglements.csv", DECEMBER))
+    assert rows[-1][1] == "Hôtel du Grand Banc"
+    assert rows[-1][7:10] == ["1234,56", "1200,00", "34,56"]

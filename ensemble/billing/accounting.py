@@ -31,9 +31,11 @@ it lacks are replaced by their plain equivalents). `EcritureNum` numbers the ent
 journal from 1 in date order within the exported period: exporting a whole fiscal year gives the
 continuous sequence the administration expects.
 
-Adding payments: a `payment_rows()` beside `invoice_rows()` (one dataclass row per payment,
-same period filter) gives the payments CSV; their bank journal ("BQ") would be one more list of
-`EntryLine` built like `sales_journal()` and added in `journal_lines()`, which the FEC reads.
+The payments list (`payment_rows()`) has one row per payment received in the period, by date of
+receipt (`received_on`, both days included), cancelled ones too: a bounced cheque keeps its
+amounts and shows when and why it was cancelled, so the list matches the bank statement and the
+accountant sees the reversal. Their bank journal ("BQ") would be one more list of `EntryLine`
+built like `sales_journal()` and added in `journal_lines()`, which the FEC reads.
 """
 
 import dataclasses
@@ -43,6 +45,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from stdnum.fr import siren as stdnum_siren
 
 from ensemble.core.models import Office
@@ -51,6 +54,7 @@ from ensemble.memberships.models import Offer
 from .amounts import vat_of
 from .errors import BillingError
 from .models import Invoice, InvoiceLine
+from .payments import Payment
 
 ZERO = Decimal("0.00")
 
@@ -150,6 +154,57 @@ def invoice_rows(office: Office, start: datetime.date, end: datetime.date) -> li
             )
         )
     return rows
+
+
+# --- Payments of the period ---------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class PaymentRow:
+    """One payment of the payments list, as recorded (a cancelled one keeps its amounts)."""
+
+    received_on: datetime.date
+    organisation: str
+    invoice_number: str
+    method: str  # "Chèque", "Virement"…
+    cheque_number: str
+    bank: str
+    transfer_reference: str
+    amount: Decimal  # received
+    allocated: Decimal  # put on the invoice
+    customer_credit: Decimal  # the overpayment kept for the organisation (amount - allocated)
+    cancelled_on: datetime.date | None  # Europe/Paris date of the cancellation
+    cancel_reason: str
+
+
+def payments_received(office: Office, start: datetime.date, end: datetime.date) -> QuerySet[Payment]:
+    """The office's payments received between `start` and `end`, included, cancelled ones too,
+    in the order they were received."""
+    return (
+        Payment.objects.filter(office=office, received_on__range=(start, end))
+        .select_related("organisation", "invoice")
+        .order_by("received_on", "id")
+    )
+
+
+def payment_rows(office: Office, start: datetime.date, end: datetime.date) -> list[PaymentRow]:
+    return [
+        PaymentRow(
+            received_on=payment.received_on,
+            organisation=payment.organisation.name,
+            invoice_number=payment.invoice.number,
+            method=str(payment.get_method_display()),
+            cheque_number=payment.cheque_number,
+            bank=payment.bank,
+            transfer_reference=payment.transfer_reference,
+            amount=payment.amount,
+            allocated=payment.allocated,
+            customer_credit=payment.overpaid,
+            cancelled_on=timezone.localdate(payment.cancelled_at) if payment.is_cancelled else None,
+            cancel_reason=payment.cancel_reason if payment.is_cancelled else "",
+        )
+        for payment in payments_received(office, start, end)
+    ]
 
 
 # --- The sales journal -------------------------------------------------------------------------

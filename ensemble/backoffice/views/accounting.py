@@ -4,8 +4,8 @@ Each download is a GET on its own URL with the period in the query string (the p
 sends it to the file chosen by the button). A bad period, or a file that cannot be produced
 (no SIREN for the FEC), shows the page again with the error, answering 400.
 
-A new export (the payments CSV) is a subclass of `AccountingExportView` with its `export()`,
-a route and a button on the page.
+A new export is a subclass of `AccountingExportView` with its `export()`, a route and a button
+on the page (the payments CSV, the last one here, is the pattern).
 """
 
 import datetime
@@ -46,6 +46,22 @@ JOURNAL_COLUMNS = [
     (_("Libellé"), lambda line: line.label),
     (_("Débit"), lambda line: line.debit),
     (_("Crédit"), lambda line: line.credit),
+]
+
+
+PAYMENT_COLUMNS = [
+    (_("Date de réception"), lambda row: row.received_on),
+    (_("Organisation"), lambda row: row.organisation),
+    (_("Facture"), lambda row: row.invoice_number),
+    (_("Mode"), lambda row: row.method),
+    (_("N° de chèque"), lambda row: row.cheque_number),
+    (_("Banque"), lambda row: row.bank),
+    (_("Référence du virement"), lambda row: row.transfer_reference),
+    (_("Montant reçu"), lambda row: row.amount),
+    (_("Imputé sur la facture"), lambda row: row.allocated),
+    (_("Avoir client (trop-perçu)"), lambda row: row.customer_credit),
+    (_("Annulé le"), lambda row: row.cancelled_on),
+    (_("Motif d'annulation"), lambda row: row.cancel_reason),
 ]
 
 
@@ -103,3 +119,9 @@ class FecView(AccountingExportView):
         response = HttpResponse(content, content_type="text/plain; charset=ISO-8859-15")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+class PaymentsCsvView(AccountingExportView):
+    def export(self, start, end):
+        rows = accounting.payment_rows(self.office, start, end)
+        return csv_export(self.period_filename("reglements", start, end, "csv"), PAYMENT_COLUMNS, rows)
