@@ -108,3 +108,18 @@ def test_every_price_of_the_catalogue_invoices_to_its_exact_ttc(season):
         [LineInput(o.name, Decimal(2), o.vat_rate, unit_price_ttc=o.price_ttc) for o in priced]
     )
     assert together.total_ttc == sum(o.price_ttc * 2 for o in priced)
+
+
+def test_the_place_of_service_is_mentioned_when_it_is_not_the_billing_address(submit, season, staff_user):
+    from ensemble.directory.services import update_organisation
+
+    membership = submit().membership
+    membership_services.accept_membership(membership, actor=staff_user)
+    same = services.invoice_membership(membership, actor=staff_user)
+    assert same.delivery_address == ""  # the join form gave one address for both
+
+    other = submit(email="gite@example.org", establishment_name="Gîte des Prés").membership
+    update_organisation(other.organisation, actor=staff_user, address="2 rue du Siège", city="Arques")
+    membership_services.accept_membership(other, actor=staff_user)
+    invoice = services.invoice_membership(other, actor=staff_user)
+    assert invoice.delivery_address.startswith("Gîte des Prés, 3 rue de l")

@@ -71,6 +71,7 @@ def create_draft(
     kind: str = Invoice.Kind.INVOICE,
     credited_invoice: Invoice | None = None,
     note: str = "",
+    delivery_address: str = "",
 ) -> Invoice:
     """A draft (no number) with its lines; amounts are computed now and again at issue."""
     check_lines(lines, office_id=organisation.office_id)
@@ -90,6 +91,7 @@ def create_draft(
         buyer_country=organisation.country or "FR",
         buyer_siren=organisation.siren,
         buyer_vat_number=organisation.vat_number,
+        delivery_address=delivery_address[:300],
         total_ht=computed.total_ht,
         total_vat=computed.total_vat,
         total_ttc=computed.total_ttc,
@@ -169,6 +171,18 @@ def membership_lines(membership: Membership) -> list[amounts.LineInput]:
     ]
 
 
+def _place_of_service(membership: Membership) -> str:
+    """The establishment's address when it differs from the billing address (a mention required
+    on invoices from September 2026)."""
+    place = membership.establishment
+    organisation = membership.organisation
+    if place is None:
+        return ""
+    where = f"{place.address}, {place.postcode} {place.city}"
+    billed = f"{organisation.address}, {organisation.postcode} {organisation.city}"
+    return "" if where.casefold() == billed.casefold() else f"{place.name}, {where}"
+
+
 @transaction.atomic
 def invoice_membership(membership: Membership, *, actor: User | None) -> Invoice | None:
     """Issue the membership's invoice (pack and priced options), once."""
@@ -187,6 +201,7 @@ def invoice_membership(membership: Membership, *, actor: User | None) -> Invoice
         membership=membership,
         service_start=membership.season.starts_on,
         service_end=membership.season.ends_on,
+        delivery_address=_place_of_service(membership),
     )
     return issue_invoice(draft, actor=actor)
 
