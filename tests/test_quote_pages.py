@@ -179,19 +179,19 @@ def test_portal_lists_the_partners_sent_quotes_only(client, office, season, sent
 
 def test_portal_accept(client, office, sent, partner):
     client.force_login(partner)
-    response = client.post(portal(office, "quote_accept", pk=sent.pk), **BROWSER)
+    response = client.post(portal(office, "quote_accept", quote_id=sent.pk), **BROWSER)
     assert response.status_code == 302 and response["Location"] == portal(office)
     sent.refresh_from_db()
     assert (sent.state, sent.decided_by, sent.decided_ip) == (S.ACCEPTED, partner, "203.0.113.9")
     html = client.get(portal(office)).content.decode()
     assert "Devis DE-2022-00001 accepté" in html
-    assert portal(office, "quote_accept", pk=sent.pk) not in html  # no more buttons
+    assert portal(office, "quote_accept", quote_id=sent.pk) not in html  # no more buttons
 
 
 def test_portal_decline_with_a_reason(client, office, sent, partner):
     client.force_login(partner)
     data = {f"quote-{sent.pk}-reason": "Le projet est reporté."}
-    client.post(portal(office, "quote_decline", pk=sent.pk), data, **BROWSER)
+    client.post(portal(office, "quote_decline", quote_id=sent.pk), data, **BROWSER)
     sent.refresh_from_db()
     assert (sent.state, sent.decline_reason, sent.decided_by) == (
         S.DECLINED,
@@ -203,7 +203,7 @@ def test_portal_decline_with_a_reason(client, office, sent, partner):
 def test_portal_refusal_is_a_message_and_changes_nothing(client, office, sent, partner):
     with time_machine.travel(AFTER_VALIDITY):
         client.force_login(partner)  # a session from a month ago would have expired
-        response = client.post(portal(office, "quote_accept", pk=sent.pk), follow=True)
+        response = client.post(portal(office, "quote_accept", quote_id=sent.pk), follow=True)
     assert "Ce devis était valable jusqu&#x27;au 27/01/2023" in response.content.decode()
     assert state_of(sent) == S.SENT
 
@@ -212,20 +212,20 @@ def test_portal_another_organisations_quote_answers_404(client, office, season, 
     stranger = OrganisationFactory(office=office)
     theirs = make_quote(stranger, season, staff_user)
     client.force_login(partner)
-    assert client.post(portal(office, "quote_accept", pk=theirs.pk)).status_code == 404
-    assert client.post(portal(office, "quote_decline", pk=theirs.pk)).status_code == 404
+    assert client.post(portal(office, "quote_accept", quote_id=theirs.pk)).status_code == 404
+    assert client.post(portal(office, "quote_decline", quote_id=theirs.pk)).status_code == 404
     assert state_of(theirs) == S.SENT
 
 
 def test_portal_quotes_of_another_office_answer_404(client, other_office, sent, partner):
     client.force_login(partner)
-    assert client.post(portal(other_office, "quote_accept", pk=sent.pk)).status_code == 404
+    assert client.post(portal(other_office, "quote_accept", quote_id=sent.pk)).status_code == 404
     assert state_of(sent) == S.SENT
 
 
 def test_portal_needs_a_login(client, office, sent):
     assert client.get(portal(office))["Location"].startswith("/comptes/login/")
-    assert client.post(portal(office, "quote_accept", pk=sent.pk)).status_code == 302
+    assert client.post(portal(office, "quote_accept", quote_id=sent.pk)).status_code == 302
     assert state_of(sent) == S.SENT
 
 
@@ -509,14 +509,14 @@ def test_portal_offers_the_pdf_of_the_partners_own_quotes_only(
     client, office, other_office, season, sent, partner, staff_user
 ):
     theirs = make_quote(OrganisationFactory(office=office), season, staff_user, price="777.00")
-    url = portal(office, "quote_pdf", pk=sent.pk)
+    url = portal(office, "quote_pdf", quote_id=sent.pk)
     assert client.get(url)["Location"].startswith("/comptes/login/")
     client.force_login(partner)
     html = client.get(portal(office)).content.decode()
     assert url in html and "Télécharger le devis DE-2022-00001 (PDF)" in html
     assert "Total TTC 600,00 €" in pdf_text(assert_pdf(client.get(url), sent))
-    assert client.get(portal(office, "quote_pdf", pk=theirs.pk)).status_code == 404
-    assert client.get(portal(other_office, "quote_pdf", pk=sent.pk)).status_code == 404
+    assert client.get(portal(office, "quote_pdf", quote_id=theirs.pk)).status_code == 404
+    assert client.get(portal(other_office, "quote_pdf", quote_id=sent.pk)).status_code == 404
 
 
 def test_backoffice_offers_the_pdf_of_a_sent_quote(

@@ -1,8 +1,8 @@
 """The staff back office, under /<office_slug>/gestion/."""
 
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from . import campaign_urls, claim_urls, moderation_urls, views
 from .actions import ACTIONS
 from .views import accounting as accounting_views
 from .views import bank_import as bank_import_views
@@ -139,4 +139,11 @@ urlpatterns += [
 # Office settings (the seller on invoices, billing terms).
 urlpatterns += [
     path("parametres/", settings_views.SettingsView.as_view(), name="settings"),
+]
+
+# Listings moderation, partners' requests, update campaigns (one module each).
+urlpatterns += [
+    path("", include(moderation_urls)),
+    path("", include(claim_urls)),
+    path("", include(campaign_urls)),
 ]

@@ -202,6 +202,9 @@ class TimelineEntry(TenantModel):
         PAYMENT = "payment", _("Paiement")
         JOIN = "join", _("Demande d'adhésion")
         UPDATE = "update", _("Mise à jour")
+        LISTING = "listing", _("Fiche et modération")
+        REQUEST = "request", _("Demande du partenaire")
+        ACCESS = "access", _("Accès à l'espace pro")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="timeline")
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)

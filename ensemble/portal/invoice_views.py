@@ -30,7 +30,7 @@ class PortalInvoicePdfView(LoginRequiredMixin, View):
 
     def get(self, request, *args, **kwargs):
         try:
-            invoice = selectors.partner_invoice(request.user, request.office, kwargs["pk"])
+            invoice = selectors.partner_invoice(request.user, request.office, kwargs["invoice_id"])
         except ObjectDoesNotExist:
             raise Http404 from None
         try:

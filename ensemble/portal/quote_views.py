@@ -70,7 +70,7 @@ class PortalQuoteActionView(PortalQuoteListView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         try:
-            self.quote = selectors.partner_quote(request.user, request.office, kwargs["pk"])
+            self.quote = selectors.partner_quote(request.user, request.office, kwargs["quote_id"])
         except ObjectDoesNotExist:
             raise Http404 from None
         return super().dispatch(request, *args, **kwargs)
@@ -101,7 +101,7 @@ class PortalQuotePdfView(LoginRequiredMixin, View):
 
     def get(self, request, *args, **kwargs):
         try:
-            quote = selectors.partner_quote(request.user, request.office, kwargs["pk"])
+            quote = selectors.partner_quote(request.user, request.office, kwargs["quote_id"])
         except ObjectDoesNotExist:
             raise Http404 from None
         try:

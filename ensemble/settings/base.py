@@ -14,6 +14,7 @@ DEBUG = os.environ.get("DEBUG", "0") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before admin, as its documentation asks
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -30,8 +31,11 @@ INSTALLED_APPS = [
     "ensemble.core",
     "ensemble.accounts",
     "ensemble.directory",
+    "ensemble.listings",
     "ensemble.memberships",
+    "ensemble.campaigns",
     "ensemble.billing",
+    "ensemble.claims",
     "ensemble.backoffice",
     "ensemble.portal",
     "ensemble.public",
@@ -180,3 +184,9 @@ DAILY_TASKS = [
     "ensemble.billing.tasks.expire_quotes_task",
     "ensemble.billing.tasks.send_invoice_reminders_task",
 ]
+
+# django-modeltranslation: listings' public content in FR, EN, NL; French is the source and the
+# fallback shown when a translation is missing.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "fr"
+MODELTRANSLATION_LANGUAGES = ("fr", "en", "nl")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("fr",)

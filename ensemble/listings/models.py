@@ -1,0 +1,267 @@
+"""A listing ("fiche"): the public content of an establishment, its versions and the partners'
+proposals, photos and availability.
+
+The rows of `Listing`, `OpeningPeriod`, `Price`, `Photo` (published) and the establishment's
+name and contact details are always the last *approved* content: what the public side reads.
+A partner's change waits in a `ChangeProposal` until staff approve it, except the fields the
+office publishes at once (`ModerationSettings`). Every approved state is kept whole as a
+`ListingVersion` so that any of them can be restored.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ensemble.core.models import TenantModel
+from ensemble.directory.models import Establishment
+
+MONEY = {"max_digits": 10, "decimal_places": 2}
+
+
+class Amenity(TenantModel):
+    """An amenity or label from the lists staff maintain (accessibility, pets, languages
+    spoken, "Accueil Vélo", classification stars…). Name translated FR/EN/NL."""
+
+    class Group(models.TextChoices):
+        ACCESSIBILITY = "accessibility", _("Accessibilité")
+        PETS = "pets", _("Animaux")
+        LANGUAGES = "languages", _("Langues parlées")
+        LABEL = "label", _("Labels")
+        CLASSIFICATION = "classification", _("Classement")
+        EQUIPMENT = "equipment", _("Équipements et services")
+
+    group = models.CharField(_("liste"), max_length=20, choices=Group.choices)
+    slug = models.SlugField(_("identifiant"), max_length=60)
+    name = models.CharField(_("nom"), max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(_("proposé aux partenaires"), default=True)
+
+    class Meta:
+        verbose_name = _("équipement ou label")
+        ordering = ["group", "position", "name"]
+        constraints = [models.UniqueConstraint(fields=["office", "slug"], name="amenity_slug_per_office")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Listing(TenantModel):
+    """The approved public content of one establishment."""
+
+    establishment = models.OneToOneField(Establishment, on_delete=models.CASCADE, related_name="listing")
+    # Translated FR/EN/NL by modeltranslation (translation.py): short_description_fr, _en, _nl…
+    short_description = models.CharField(_("description courte"), max_length=200, blank=True, default="")
+    long_description = models.TextField(_("description longue"), max_length=800, blank=True, default="")
+    booking_url = models.URLField(_("lien de réservation"), blank=True, default="")
+    rooms = models.PositiveIntegerField(_("chambres"), null=True, blank=True)
+    beds = models.PositiveIntegerField(_("lits"), null=True, blank=True)
+    covers = models.PositiveIntegerField(_("couverts"), null=True, blank=True)
+    group_size = models.PositiveIntegerField(_("taille de groupe maximale"), null=True, blank=True)
+    amenities = models.ManyToManyField(Amenity, blank=True, related_name="listings")
+    version_number = models.PositiveIntegerField(_("version publiée"), default=0)
+    last_confirmed_at = models.DateTimeField(
+        _("dernière confirmation par le partenaire"), null=True, blank=True
+    )
+    last_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    unpublished_at = models.DateTimeField(_("retirée le"), null=True, blank=True)
+    unpublished_reason = models.TextField(_("motif du retrait"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("fiche")
+        indexes = [
+            models.Index(fields=["office", "unpublished_at"]),
+            models.Index(fields=["office", "last_confirmed_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.establishment)
+
+    @property
+    def is_published(self) -> bool:
+        return self.unpublished_at is None
+
+
+class OpeningPeriod(models.Model):
+    """A period of the year the place is open, its hours and its weekly closing days."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="opening_periods")
+    starts_on = models.DateField(_("du"))
+    ends_on = models.DateField(_("au"))
+    opens_at = models.TimeField(_("ouverture"), null=True, blank=True)
+    closes_at = models.TimeField(_("fermeture"), null=True, blank=True)
+    # ISO weekdays (1 = Monday … 7 = Sunday) on which the place is closed within the period.
+    closed_weekdays = models.JSONField(_("jours de fermeture"), default=list, blank=True)
+    note = models.CharField(_("précision"), max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        indexes = [models.Index(fields=["starts_on", "ends_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="period_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_on} → {self.ends_on}"
+
+
+class Price(models.Model):
+    """A price for a season (a calendar year). A past season's price is shown as outdated."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="prices")
+    label = models.CharField(_("intitulé"), max_length=120)
+    amount = models.DecimalField(_("prix TTC"), **MONEY)
+    amount_max = models.DecimalField(_("jusqu'à"), null=True, blank=True, **MONEY)
+    season_year = models.PositiveSmallIntegerField(_("saison"))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-season_year", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.amount} € ({self.season_year})"
+
+
+class Photo(models.Model):
+    """A photo of a listing, re-encoded on upload (resized, metadata stripped), with the credit
+    and the partner's declaration that they hold the rights (CGV art. 4.1)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("En attente de validation")
+        PUBLISHED = "published", _("Publiée")
+        WITHDRAWN = "withdrawn", _("Retirée")
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="listings/photos/%Y/", width_field="width", height_field="height")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    credit = models.CharField(_("crédit photo"), max_length=150)
+    # Translated FR/EN/NL by modeltranslation (translation.py).
+    alt_text = models.CharField(_("texte alternatif"), max_length=250, blank=True, default="")
+    position = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    rights_declared_at = models.DateTimeField(_("droits déclarés le"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["listing", "status", "position"])]
+
+    def __str__(self) -> str:
+        return f"{self.listing} — {self.credit}"
+
+
+class Availability(TenantModel):
+    """An accommodation's availability on one night; published at once (see decisions)."""
+
+    class Status(models.TextChoices):
+        AVAILABLE = "available", _("Disponible")
+        FEW_LEFT = "few_left", _("Dernières places")
+        FULL = "full", _("Complet")
+        CLOSED = "closed", _("Fermé")
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="availability")
+    date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+        indexes = [models.Index(fields=["office", "date", "status"])]
+        constraints = [models.UniqueConstraint(fields=["listing", "date"], name="availability_one_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.listing} {self.date}: {self.status}"
+
+
+class ListingVersion(models.Model):
+    """One approved state of a listing, whole (see fields.py for its keys)."""
+
+    class Origin(models.TextChoices):
+        INITIAL = "initial", _("Création")
+        APPROVED = "approved", _("Proposition validée")
+        IMMEDIATE = "immediate", _("Publication immédiate")
+        STAFF = "staff", _("Modification par l'office")
+        RESTORED = "restored", _("Restauration")
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    data = models.JSONField()
+    changed_fields = models.JSONField(default=list)
+    origin = models.CharField(max_length=10, choices=Origin.choices)
+    proposal = models.ForeignKey(
+        "ChangeProposal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    restored_from = models.PositiveIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["listing", "number"], name="listing_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.listing} v{self.number}"
+
+
+class ChangeProposal(TenantModel):
+    """A partner's changes waiting for staff: `changes` holds the proposed value of each field,
+    `base` the published value when it was proposed (to show what the partner saw)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("À modérer")
+        APPROVED = "approved", _("Validée")
+        REJECTED = "rejected", _("Refusée")
+        WITHDRAWN = "withdrawn", _("Retirée par le partenaire")
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="proposals")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    changes = models.JSONField(default=dict)
+    base = models.JSONField(default=dict)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(_("motif"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("proposition de modification")
+        ordering = ["submitted_at", "id"]
+        indexes = [models.Index(fields=["office", "status", "submitted_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing"],
+                condition=models.Q(status="pending"),
+                name="one_pending_proposal_per_listing",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.listing} — {self.get_status_display()}"
+
+
+class ModerationSettings(TenantModel):
+    """Per office: the listing fields whose changes publish at once; all others wait for staff."""
+
+    immediate_fields = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["office"], name="moderation_settings_per_office")]
+
+    def __str__(self) -> str:
+        return f"Modération — {self.office}"

@@ -1,0 +1,25 @@
+"""Public content in French, English and Dutch (django-modeltranslation adds _fr, _en, _nl)."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import Amenity, Listing, Photo, Price
+
+
+@register(Listing)
+class ListingTranslation(TranslationOptions):
+    fields = ("short_description", "long_description")
+
+
+@register(Amenity)
+class AmenityTranslation(TranslationOptions):
+    fields = ("name",)
+
+
+@register(Photo)
+class PhotoTranslation(TranslationOptions):
+    fields = ("alt_text",)
+
+
+@register(Price)
+class PriceTranslation(TranslationOptions):
+    fields = ("label",)
