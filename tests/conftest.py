@@ -1,6 +1,7 @@
 """Every test has two offices (Saint-Omer and a smaller one) so isolation is always in play."""
 
 import contextlib
+import dataclasses
 import datetime
 import itertools
 import zoneinfo
@@ -156,6 +157,13 @@ TRACKED_MODELS = [
     "billing.Payment",
     "memberships.Entitlement",
     "memberships.EntitlementConsumption",
+    "listings.Listing",
+    "listings.ListingVersion",
+    "listings.ChangeProposal",
+    "listings.OpeningPeriod",
+    "listings.Price",
+    "listings.Photo",
+    "listings.Availability",
 ]
 
 
@@ -221,3 +229,33 @@ def make_membership(submit, staff_user):
             services.close_due_memberships(today=datetime.date(2023, 1, 1))
 
     return _make
+
+
+# --- The espace pro: partners with a listing ---
+
+
+@pytest.fixture
+def make_partner(submit):
+    """A partner of the office: the join request's applicant (owner of its organisation, e-mail
+    verified so they can log in), its establishment's listing, and the membership."""
+    from ensemble.listings import services as listing_services
+
+    def _make(email: str, *, name: str = "Le Moulin des Marais", **overrides):
+        result = submit(email=email, establishment_name=name, **overrides)
+        membership = result.membership
+        listing = listing_services.ensure_listing(membership.establishment)
+        return dataclasses.make_dataclass("Partner", ["user", "listing", "membership"])(
+            verified(membership.applicant), listing, membership
+        )
+
+    return _make
+
+
+@pytest.fixture
+def partner(make_partner):
+    return make_partner("camille@moulin.example")
+
+
+@pytest.fixture
+def other_partner(make_partner):
+    return make_partner("louis@brasserie.example", name="La Brasserie du Haut-Pont")

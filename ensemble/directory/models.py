@@ -21,6 +21,11 @@ class Category(TenantModel):
     name_en = models.CharField(_("nom (anglais)"), max_length=100, blank=True, default="")
     name_nl = models.CharField(_("nom (néerlandais)"), max_length=100, blank=True, default="")
     position = models.PositiveSmallIntegerField(default=0)
+    has_availability = models.BooleanField(
+        _("disponibilités publiées"),
+        default=False,
+        help_text=_("Les établissements de cette catégorie publient leurs disponibilités jour par jour."),
+    )
 
     class Meta:
         verbose_name = _("catégorie")

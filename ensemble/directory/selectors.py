@@ -79,3 +79,42 @@ def establishment_of(organisation: Organisation, pk: int) -> Establishment:
 def contact_of(organisation: Organisation, pk: int) -> Contact:
     """A contact of `organisation` (hence of its office); DoesNotExist otherwise."""
     return Contact.objects.get(office_id=organisation.office_id, organisation=organisation, pk=pk)
+
+
+# --- The espace pro: a person and the organisations they act for --------------------------------
+
+
+def portal_member(user: User, office: Office, organisation_id: int):
+    """The person's own OrganisationMember row for that organisation of `office`, with the
+    organisation; DoesNotExist if they do not act for it there."""
+    from .models import OrganisationMember
+
+    return OrganisationMember.objects.select_related("organisation").get(
+        user=user, organisation__office=office, organisation_id=organisation_id
+    )
+
+
+def team(organisation: Organisation):
+    """Who acts for `organisation` in the espace pro, owners first."""
+    from .models import OrganisationMember
+
+    return (
+        OrganisationMember.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("-role", "user__email")
+    )
+
+
+def team_member(organisation: Organisation, pk: int):
+    """One member of `organisation`'s team; DoesNotExist otherwise."""
+    return team(organisation).get(pk=pk)
+
+
+def is_owner(organisation: Organisation, user: User) -> bool:
+    from .models import OrganisationMember
+
+    if user is None or not user.is_authenticated:
+        return False
+    return OrganisationMember.objects.filter(
+        organisation=organisation, user=user, role=OrganisationMember.Role.OWNER
+    ).exists()

@@ -1,10 +1,12 @@
 """Changes to the directory. Every one runs in a transaction and lands on the timeline."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.text import slugify
 
 from ensemble.accounts.models import User
+from ensemble.accounts.services import activation_token, get_or_create_login
 from ensemble.core.errors import EnsembleError
 from ensemble.core.mail import queue_email
 from ensemble.core.models import Office, OutboundEmail
@@ -39,7 +41,13 @@ def ensure_default_categories(office: Office) -> list[Category]:
         category, _ = Category.objects.get_or_create(
             office=office,
             slug=slug,
-            defaults={"name": name, "name_en": name_en, "name_nl": name_nl, "position": position},
+            defaults={
+                "name": name,
+                "name_en": name_en,
+                "name_nl": name_nl,
+                "position": position,
+                "has_availability": slug == "hebergement",
+            },
         )
         categories.append(category)
     return categories
@@ -236,3 +244,80 @@ def save_contact(
         actor=actor,
     )
     return contact
+
+
+# --- The espace pro team: owners invite colleagues and remove them -------------------------------
+
+
+def _require_owner(organisation: Organisation, actor: User | None) -> None:
+    from .selectors import is_owner
+
+    if not is_owner(organisation, actor):
+        raise DirectoryError("Seul un titulaire du compte peut gérer l'équipe de l'organisation.")
+
+
+@transaction.atomic
+def invite_member(organisation: Organisation, *, email: str, actor: User) -> OrganisationMember:
+    """An owner gives a colleague access to the organisation in the espace pro: the login is
+    created without a password if needed, and the invitation e-mail carries the link to choose
+    one (or to log in, for a person who already has a login)."""
+    _require_owner(organisation, actor)
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise DirectoryError("Cette adresse e-mail n'est pas valide.", field="email") from None
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and not existing.is_active:
+        raise DirectoryError("Ce compte est désactivé : contactez l'Office.", field="email")
+    already = OrganisationMember.objects.filter(organisation=organisation, user=existing)
+    if existing is not None and already.exists():
+        raise DirectoryError("Cette personne fait déjà partie de l'équipe.", field="email")
+    user = existing or get_or_create_login(email, language=actor.language)
+    member = OrganisationMember.objects.create(
+        organisation=organisation, user=user, role=OrganisationMember.Role.MEMBER
+    )
+    uid, token = (None, None) if user.has_usable_password() else activation_token(user)
+    email_organisation(
+        organisation,
+        to=user.email,
+        language=user.language,
+        template="team_invitation",
+        context={"inviter": actor, "invitee": user, "activation_uid": uid, "activation_token": token},
+        actor=actor,
+    )
+    record_timeline(
+        organisation,
+        kind=TimelineEntry.Kind.ACCESS,
+        summary=f"{user.email} invité à l'espace pro par {actor.email}",
+        actor=actor,
+    )
+    return member
+
+
+@transaction.atomic
+def remove_member(organisation: Organisation, *, user: User, actor: User) -> None:
+    """An owner takes a person's access to the organisation away. The last owner stays: an
+    organisation always has someone who can manage its team."""
+    _require_owner(organisation, actor)
+    # Lock the team's rows (in id order) so two owners removing each other cannot both succeed.
+    rows = list(
+        OrganisationMember.objects.select_for_update().filter(organisation=organisation).order_by("pk")
+    )
+    member = next((row for row in rows if row.user_id == user.pk), None)
+    if member is None:
+        raise DirectoryError("Cette personne ne fait pas partie de l'équipe.")
+    owners = [row for row in rows if row.role == OrganisationMember.Role.OWNER]
+    if member.role == OrganisationMember.Role.OWNER and len(owners) == 1:
+        raise DirectoryError(
+            "Le dernier titulaire du compte ne peut pas être retiré : l'organisation doit "
+            "garder un titulaire. Contactez l'Office pour le remplacer."
+        )
+    member.delete()
+    who = "s'est retiré" if user.pk == actor.pk else f"retiré par {actor.email}"
+    record_timeline(
+        organisation,
+        kind=TimelineEntry.Kind.ACCESS,
+        summary=f"{user.email} {who} de l'espace pro",
+        actor=actor,
+    )

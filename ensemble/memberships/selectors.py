@@ -1,6 +1,6 @@
 """Reads of seasons and memberships, scoped to one office."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from ensemble.core.models import Office
@@ -119,4 +119,54 @@ def renewal_of(membership: Membership) -> Membership | None:
         Membership.objects.filter(office_id=membership.office_id, renewed_from=membership)
         .select_related("season")
         .first()
+    )
+
+
+# --- The espace pro: a person sees the memberships of the organisations they act for ----------
+
+
+def partner_memberships(user, office: Office) -> QuerySet[Membership]:
+    """The memberships of the organisations `user` acts for, in `office`."""
+    return Membership.objects.filter(office=office, organisation__organisationmember__user=user)
+
+
+def partner_membership(user, office: Office, pk: int) -> Membership:
+    """One membership for the portal; DoesNotExist unless it is one of the user's organisations'."""
+    return (
+        partner_memberships(user, office)
+        .select_related("season", "organisation")
+        .prefetch_related("lines__offer")
+        .get(pk=pk)
+    )
+
+
+def account_memberships(organisation) -> QuerySet[Membership]:
+    """An organisation's memberships, newest season first, with their history and the terms
+    accepted: a fixed number of queries whatever their number."""
+    from .models import MembershipTransition, TermsAcceptance
+
+    return (
+        Membership.objects.filter(office_id=organisation.office_id, organisation=organisation)
+        .select_related("season")
+        .prefetch_related(
+            "lines__offer",
+            Prefetch("history", queryset=MembershipTransition.objects.order_by("created_at", "id")),
+            Prefetch(
+                "acceptances",
+                queryset=TermsAcceptance.objects.only(
+                    "id", "membership", "kind", "version", "title", "accepted_at"
+                ),
+            ),
+        )
+        .order_by("-season__year", "-id")
+    )
+
+
+def partner_acceptance(user, office: Office, pk: int):
+    """One terms acceptance (with its verbatim text) of the user's organisations in `office`;
+    DoesNotExist otherwise."""
+    from .models import TermsAcceptance
+
+    return TermsAcceptance.objects.select_related("membership__season", "membership__organisation").get(
+        office=office, membership__organisation__organisationmember__user=user, pk=pk
     )

@@ -123,6 +123,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_ALLOW_REGISTRATION = False  # partners get their login through the join form
 ACCOUNT_ADAPTER = "ensemble.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
+# Partners may also log in with a one-time code e-mailed to them (it verifies the address);
+# allauth's rate limits (login, failed logins, code requests) stay at their defaults.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

@@ -20,7 +20,15 @@ from .lifecycle import (
     suspend_membership,
     terminate_membership,
 )
-from .renewal import renew_membership
+from .renewal import (
+    give_notice_from_portal,
+    notice_end_date,
+    portal_renewal_season,
+    renew_from_portal,
+    renew_membership,
+    renewal_lines,
+    renewal_refusal,
+)
 
 __all__ = [
     "Evidence",
@@ -31,16 +39,22 @@ __all__ = [
     "consume_entitlement",
     "create_season",
     "give_notice",
+    "give_notice_from_portal",
     "grant_entitlements",
     "install_seed_catalogue",
+    "notice_end_date",
     "open_season",
+    "portal_renewal_season",
     "prepare_next_season",
     "publish_terms",
     "record_membership_paid",
     "record_signed_bulletin",
     "refuse_membership",
     "reinstate_membership",
+    "renew_from_portal",
     "renew_membership",
+    "renewal_lines",
+    "renewal_refusal",
     "submit_join_request",
     "suspend_membership",
     "terminate_membership",

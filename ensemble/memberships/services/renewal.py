@@ -1,37 +1,89 @@
-"""Renewing a membership into the next season, with the same pack and options."""
+"""Renewing a membership into the next season, with the same pack and options; and what the
+partner does from the espace pro at the end of a season: renew in two clicks, or leave."""
+
+import datetime
+from collections.abc import Collection
+from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from ensemble.accounts.models import User
+from ensemble.directory import selectors as directory_selectors
 from ensemble.directory import services as directory_services
 from ensemble.directory.models import TimelineEntry
 
 from ..errors import MembershipError
-from ..models import Membership, MembershipLine, Offer, Season
-from .lifecycle import S, log_transition
+from ..models import Membership, MembershipLine, Offer, Season, TermsDocument
+from .join import Evidence, _record_acceptances
+from .lifecycle import NOTICE_DAYS, S, give_notice, log_transition
+
+RENEWABLE = (S.ACTIVE, S.SUSPENDED, S.EXPIRED)
+
+
+def renewal_refusal(
+    membership: Membership, *, next_season: Season | None, taken: bool, from_portal: bool = False
+) -> str | None:
+    """Why `membership` cannot be renewed into `next_season` (its season's year + 1), or None.
+    `taken`: the organisation already has a live membership for that season. From the portal
+    the season must also be open for joining."""
+    if membership.status == S.NOTICE_GIVEN:
+        return "Le partenaire a résilié : l'adhésion ne peut pas être renouvelée."
+    if membership.status not in RENEWABLE:
+        return "Seule une adhésion qui a été active peut être renouvelée."
+    year = membership.season.year + 1
+    if next_season is None:
+        return f"La saison {year} n'est pas encore préparée."
+    if from_portal and not (next_season.is_open_for_joining and next_season.ends_on >= timezone.localdate()):
+        return f"Les adhésions {year} ne sont pas encore ouvertes."
+    if taken:
+        return f"Une adhésion {year} existe déjà."
+    return None
+
+
+def renewal_lines(membership: Membership, next_season: Season) -> tuple[list[MembershipLine], list]:
+    """The lines of the renewal, unsaved (same offers matched by code, at next season's prices,
+    same quantities), and the offers of `membership` next season no longer proposes."""
+    offers = {o.code: o for o in Offer.objects.filter(season=next_season, is_active=True)}
+    lines, dropped = [], []
+    for line in membership.lines.select_related("offer"):
+        offer = offers.get(line.offer.code)
+        if offer is None:
+            dropped.append(line.offer)
+            continue
+        price = offer.price_ttc if offer.is_priced else None
+        lines.append(MembershipLine(offer=offer, quantity=line.quantity, unit_price_ttc=price))
+    return lines, dropped
+
+
+def _next_season(membership: Membership) -> Season | None:
+    return Season.objects.filter(office_id=membership.office_id, year=membership.season.year + 1).first()
+
+
+def _taken(membership: Membership, season: Season | None) -> bool:
+    if season is None:
+        return False
+    return (
+        Membership.objects.filter(organisation_id=membership.organisation_id, season=season)
+        .exclude(status__in=[S.REFUSED, S.TERMINATED])
+        .exists()
+    )
 
 
 @transaction.atomic
 def renew_membership(membership: Membership, *, actor: User | None) -> Membership:
     """Create next season's request from this membership: same offers (matched by code, at next
     season's prices). The new season's charter and CGV are accepted by the partner separately."""
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    if membership.status not in (S.ACTIVE, S.NOTICE_GIVEN, S.SUSPENDED, S.EXPIRED):
-        raise MembershipError("Seule une adhésion qui a été active peut être renouvelée.")
-    if membership.status == S.NOTICE_GIVEN:
-        raise MembershipError("Le partenaire a résilié : l'adhésion ne peut pas être renouvelée.")
-    next_season = Season.objects.filter(
-        office_id=membership.office_id, year=membership.season.year + 1
-    ).first()
-    if next_season is None:
-        raise MembershipError(f"La saison {membership.season.year + 1} n'est pas encore préparée.")
-    if (
-        Membership.objects.filter(organisation=membership.organisation, season=next_season)
-        .exclude(status__in=[S.REFUSED, S.TERMINATED])
-        .exists()
-    ):
-        raise MembershipError(f"Une adhésion {next_season.year} existe déjà.")
-    offers = {o.code: o for o in Offer.objects.filter(season=next_season, is_active=True)}
+    membership = (
+        Membership.objects.select_for_update(of=("self",)).select_related("season").get(pk=membership.pk)
+    )
+    next_season = _next_season(membership)
+    refusal = renewal_refusal(membership, next_season=next_season, taken=_taken(membership, next_season))
+    if refusal:
+        raise MembershipError(refusal)
+    lines, _dropped = renewal_lines(membership, next_season)
+    if not any(line.offer.kind == Offer.Kind.PACK for line in lines):
+        raise MembershipError(f"Le pack partenaire n'est pas proposé en {next_season.year}.")
     renewal = Membership.objects.create(
         office_id=membership.office_id,
         season=next_season,
@@ -40,22 +92,11 @@ def renew_membership(membership: Membership, *, actor: User | None) -> Membershi
         payment_method=membership.payment_method,
         applicant=membership.applicant,
         renewed_from=membership,
+        amount_due=sum((line.total_ttc for line in lines if line.total_ttc), Decimal("0.00")),
     )
-    lines = [
-        MembershipLine(
-            membership=renewal,
-            offer=offers[line.offer.code],
-            quantity=line.quantity,
-            unit_price_ttc=offers[line.offer.code].price_ttc if offers[line.offer.code].is_priced else None,
-        )
-        for line in membership.lines.select_related("offer")
-        if line.offer.code in offers
-    ]
-    if not any(line.offer.kind == Offer.Kind.PACK for line in lines):
-        raise MembershipError(f"Le pack partenaire n'est pas proposé en {next_season.year}.")
+    for line in lines:
+        line.membership = renewal
     MembershipLine.objects.bulk_create(lines)
-    renewal.amount_due = sum((line.total_ttc for line in lines if line.total_ttc), 0)
-    renewal.save(update_fields=["amount_due"])
     log_transition(renewal, action="renew", from_status="", reason="", actor=actor)
     directory_services.record_timeline(
         membership.organisation,
@@ -64,3 +105,103 @@ def renew_membership(membership: Membership, *, actor: User | None) -> Membershi
         actor=actor,
     )
     return renewal
+
+
+# --- From the espace pro ----------------------------------------------------------------------
+
+TERMS_LABELS = {TermsDocument.Kind.CHARTER: "la charte", TermsDocument.Kind.CGV: "les CGV"}
+
+
+def _require_owner(membership: Membership, actor: User | None, *, doing: str) -> None:
+    if not directory_selectors.is_owner(membership.organisation, actor):
+        raise MembershipError(f"Seul un titulaire du compte de l'organisation peut {doing}.")
+
+
+def _accepted_next_terms(season: Season, accepted_terms: Collection[int]) -> list[TermsDocument]:
+    """The season's current charter and CGV, each of which must be among `accepted_terms` (ids)."""
+    accepted = {int(pk) for pk in accepted_terms if pk}
+    current = {d.kind: d for d in TermsDocument.objects.filter(season=season, is_current=True)}
+    documents = []
+    for kind, label in TERMS_LABELS.items():
+        field = f"accept_{kind}"
+        doc = current.get(kind)
+        if doc is None:
+            raise MembershipError(f"La saison {season.year} n'a pas encore publié {label}.", field=field)
+        if doc.pk not in accepted:
+            stale = TermsDocument.objects.filter(season=season, kind=kind, pk__in=accepted).exists()
+            if stale:
+                raise MembershipError(
+                    f"Une nouvelle version de {label} a été publiée : relisez-la et acceptez-la.",
+                    field=field,
+                )
+            raise MembershipError(
+                f"Vous devez accepter {label} {season.year} pour renouveler votre adhésion.", field=field
+            )
+        documents.append(doc)
+    return documents
+
+
+def portal_renewal_season(membership: Membership, *, actor: User | None) -> Season:
+    """The season `actor` may renew `membership` into from the espace pro; MembershipError
+    saying why not otherwise (not an owner, not renewable, next season not open…)."""
+    _require_owner(membership, actor, doing="renouveler l'adhésion")
+    next_season = _next_season(membership)
+    refusal = renewal_refusal(
+        membership, next_season=next_season, taken=_taken(membership, next_season), from_portal=True
+    )
+    if refusal:
+        raise MembershipError(refusal)
+    return next_season
+
+
+@transaction.atomic
+def renew_from_portal(
+    membership: Membership,
+    *,
+    actor: User,
+    accepted_terms: Collection[int],
+    evidence: Evidence,
+) -> Membership:
+    """The partner renews from the espace pro: next season's request with the same pack and
+    options, and next season's charter and CGV accepted verbatim with the evidence of the act
+    (the online bulletin counts as signed, as with the join form). All or nothing."""
+    membership = Membership.objects.select_related("season", "organisation").get(pk=membership.pk)
+    next_season = portal_renewal_season(membership, actor=actor)
+    documents = _accepted_next_terms(next_season, accepted_terms)
+    renewal = renew_membership(membership, actor=actor)
+    renewal.applicant = actor
+    renewal.bulletin_signed_on = timezone.localdate()
+    renewal.save(update_fields=["applicant", "bulletin_signed_on", "updated_at"])
+    _record_acceptances(renewal, documents, actor, evidence)
+    directory_services.email_organisation(
+        membership.organisation,
+        to=actor.email,
+        language=actor.language,
+        template="membership_renewal",
+        context={"membership": renewal, "lines": list(renewal.lines.select_related("offer"))},
+        actor=actor,
+    )
+    return renewal
+
+
+def notice_end_date(membership: Membership, *, today: datetime.date | None = None) -> datetime.date:
+    """The day a notice given `today` would end the membership (what give_notice computes)."""
+    today = today or timezone.localdate()
+    return min(today + datetime.timedelta(days=NOTICE_DAYS), membership.season.ends_on)
+
+
+@transaction.atomic
+def give_notice_from_portal(membership: Membership, *, actor: User, reason: str = "") -> Membership:
+    """The partner terminates from the espace pro, today, with the 30 days' notice (CGV art. 4):
+    `give_notice` logs it, puts it on the timeline and e-mails the partner."""
+    membership = Membership.objects.select_related("season", "organisation").get(pk=membership.pk)
+    _require_owner(membership, actor, doing="résilier l'adhésion")
+    if not membership.can("give_notice"):
+        raise MembershipError(
+            f"Seule une adhésion active peut être résiliée : celle-ci est "
+            f"« {membership.get_status_display()} »."
+        )
+    reason = reason.strip()
+    if len(reason) > 2000:
+        raise MembershipError("2000 caractères au maximum.", field="reason")
+    return give_notice(membership, actor=actor, reason=reason)

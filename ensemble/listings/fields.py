@@ -1,0 +1,496 @@
+"""The fields of a listing, each with how to read it, check it, write it and show it.
+
+A field's value is plain JSON, so that a proposal, a version and a diff all speak the same
+language. Scalars live on the establishment (name, address, contact: the CRM and the public share
+them) or on the listing (descriptions, capacity); collections (periods, prices, photos) are
+rewritten whole when they change.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+
+from ensemble.core.errors import EnsembleError
+from ensemble.directory.validators import clean_phone, display_phone
+
+from .models import Amenity, Listing, OpeningPeriod, Photo, Price
+
+LANGS = ("fr", "en", "nl")
+LANG_NAMES = {"fr": "français", "en": "anglais", "nl": "néerlandais"}
+WEEKDAYS = {1: "lun.", 2: "mar.", 3: "mer.", 4: "jeu.", 5: "ven.", 6: "sam.", 7: "dim."}
+
+
+class ListingError(EnsembleError):
+    pass
+
+
+@dataclass(frozen=True)
+class ListingField:
+    key: str
+    label: str
+    section: str
+    read: Callable[[Listing], Any]
+    write: Callable[[Listing, Any], None]
+    clean: Callable[[Any, Listing], Any]
+    show: Callable[[Any], str]
+
+
+# ---- cleaning ------------------------------------------------------------------------------
+
+
+def plain_text(value: Any) -> str:
+    """Keep the text and its line breaks, nothing else: tags are removed, not escaped, so a
+    pasted HTML fragment becomes its words."""
+    text = strip_tags(str(value or "")).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    text = "\n".join(lines).strip()
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text
+
+
+def _text(key: str, label: str, limit: int, *, required: bool = False):
+    def clean(value: Any, listing: Listing) -> str:
+        text = plain_text(value)
+        if required and not text:
+            raise ListingError(f"{label} est obligatoire.", field=key)
+        if len(text) > limit:
+            raise ListingError(
+                f"{label} dépasse {limit} caractères ({len(text)}) : raccourcissez-la.", field=key
+            )
+        return text
+
+    return clean
+
+
+def _url(key: str):
+    def clean(value: Any, listing: Listing) -> str:
+        url = str(value or "").strip()
+        if not url:
+            return ""
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            raise ListingError(
+                "Cette adresse web n'est pas valide (elle commence par https://).", field=key
+            ) from None
+        return url
+
+    return clean
+
+
+def _clean_email(value: Any, listing: Listing) -> str:
+    email = str(value or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ListingError("Cette adresse e-mail n'est pas valide.", field="email") from None
+    return email
+
+
+def _clean_phone(value: Any, listing: Listing) -> str:
+    phone = str(value or "").strip()
+    if not phone:
+        return ""
+    try:
+        return clean_phone(phone)
+    except ValidationError as exc:
+        raise ListingError(exc.messages[0], field="phone") from None
+
+
+def _count(key: str):
+    def clean(value: Any, listing: Listing) -> int | None:
+        if value in (None, ""):
+            return None
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ListingError("Indiquez un nombre entier.", field=key) from None
+        if not 0 <= number <= 100_000:
+            raise ListingError("Indiquez un nombre entre 0 et 100 000.", field=key)
+        return number
+
+    return clean
+
+
+def _date(value: Any, key: str) -> datetime.date:
+    try:
+        return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise ListingError(f"Cette date n'est pas valide : {value}.", field=key) from None
+
+
+def _time(value: Any, key: str) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        parsed = value if isinstance(value, datetime.time) else datetime.time.fromisoformat(str(value))
+    except ValueError:
+        raise ListingError(f"Cette heure n'est pas valide : {value}.", field=key) from None
+    return parsed.strftime("%H:%M")
+
+
+def _clean_period(item: dict) -> dict:
+    key = "opening_periods"
+    starts, ends = _date(item.get("starts_on"), key), _date(item.get("ends_on"), key)
+    if ends < starts:
+        raise ListingError(
+            f"La période du {starts:%d/%m/%Y} finit avant de commencer ({ends:%d/%m/%Y}).", field=key
+        )
+    weekdays = sorted({int(day) for day in item.get("closed_weekdays") or []})
+    if any(day not in WEEKDAYS for day in weekdays):
+        raise ListingError("Jour de fermeture inconnu.", field=key)
+    opens, closes = _time(item.get("opens_at"), key), _time(item.get("closes_at"), key)
+    if opens and closes and opens == closes:
+        raise ListingError("L'heure de fermeture doit différer de l'heure d'ouverture.", field=key)
+    return {
+        "starts_on": starts.isoformat(),
+        "ends_on": ends.isoformat(),
+        "opens_at": opens,
+        "closes_at": closes,
+        "closed_weekdays": weekdays,
+        "note": plain_text(item.get("note"))[:200],
+    }
+
+
+def _clean_periods(value: Any, listing: Listing) -> list[dict]:
+    periods = [_clean_period(item) for item in value or []]
+    return sorted(periods, key=lambda p: (p["starts_on"], p["ends_on"]))
+
+
+def _money(value: Any, key: str) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value).replace(",", ".").replace("€", "").strip())
+    except InvalidOperation:
+        raise ListingError(f"Ce prix n'est pas un montant : {value}.", field=key) from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("100000000"):
+        raise ListingError(f"Ce prix n'est pas valide : {value}.", field=key)
+    return str(amount.quantize(Decimal("0.01")))
+
+
+def _clean_price(item: dict) -> dict:
+    key = "prices"
+    labels = {f"label_{lang}": plain_text(item.get(f"label_{lang}"))[:120] for lang in LANGS}
+    if not labels["label_fr"]:
+        raise ListingError("Chaque prix a un intitulé en français.", field=key)
+    amount = _money(item.get("amount"), key)
+    if amount is None:
+        raise ListingError(f"Le prix « {labels['label_fr']} » n'a pas de montant.", field=key)
+    amount_max = _money(item.get("amount_max"), key)
+    if amount_max is not None and Decimal(amount_max) < Decimal(amount):
+        raise ListingError(
+            f"Le prix maximum de « {labels['label_fr']} » est inférieur au minimum.", field=key
+        )
+    try:
+        year = int(item.get("season_year"))
+    except (TypeError, ValueError):
+        raise ListingError("Chaque prix indique sa saison (année).", field=key) from None
+    if not 2000 <= year <= 2100:
+        raise ListingError(f"Saison invalide : {year}.", field=key)
+    return {**labels, "amount": amount, "amount_max": amount_max, "season_year": year}
+
+
+def _clean_prices(value: Any, listing: Listing) -> list[dict]:
+    return [_clean_price(item) for item in value or []]
+
+
+def _clean_amenities(value: Any, listing: Listing) -> list[int]:
+    wanted = {int(pk) for pk in value or []}
+    known = set(
+        Amenity.objects.filter(office_id=listing.office_id, is_active=True, pk__in=wanted).values_list(
+            "pk", flat=True
+        )
+    )
+    if wanted - known:
+        raise ListingError(
+            "Un équipement ou label choisi n'existe pas ou n'est plus proposé.", field="amenities"
+        )
+    return sorted(wanted)
+
+
+def _clean_photos(value: Any, listing: Listing) -> list[dict]:
+    items = list(value or [])
+    ids = [int(item["id"]) for item in items]
+    if len(set(ids)) != len(ids):
+        raise ListingError("Une photo figure deux fois.", field="photos")
+    if set(ids) - set(Photo.objects.filter(listing=listing, pk__in=ids).values_list("pk", flat=True)):
+        raise ListingError("Une photo n'appartient pas à cette fiche.", field="photos")
+    photos = []
+    for item in items:
+        credit = plain_text(item.get("credit"))[:150]
+        if not credit:
+            raise ListingError("Chaque photo a un crédit (le nom de son auteur).", field="photos")
+        alts = {f"alt_text_{lang}": plain_text(item.get(f"alt_text_{lang}"))[:250] for lang in LANGS}
+        photos.append({"id": int(item["id"]), "credit": credit, **alts})
+    return photos
+
+
+# ---- reading and writing -------------------------------------------------------------------
+
+
+def _establishment_attr(name: str):
+    def read(listing: Listing) -> Any:
+        return getattr(listing.establishment, name)
+
+    def write(listing: Listing, value: Any) -> None:
+        setattr(listing.establishment, name, value)
+
+    return read, write
+
+
+def _listing_attr(name: str):
+    def read(listing: Listing) -> Any:
+        return getattr(listing, name)
+
+    def write(listing: Listing, value: Any) -> None:
+        setattr(listing, name, value)
+
+    return read, write
+
+
+def _read_periods(listing: Listing) -> list[dict]:
+    return [
+        {
+            "starts_on": p.starts_on.isoformat(),
+            "ends_on": p.ends_on.isoformat(),
+            "opens_at": p.opens_at.strftime("%H:%M") if p.opens_at else None,
+            "closes_at": p.closes_at.strftime("%H:%M") if p.closes_at else None,
+            "closed_weekdays": list(p.closed_weekdays),
+            "note": p.note,
+        }
+        for p in listing.opening_periods.all()
+    ]
+
+
+def _write_periods(listing: Listing, value: list[dict]) -> None:
+    listing.opening_periods.all().delete()
+    OpeningPeriod.objects.bulk_create(OpeningPeriod(listing=listing, **item) for item in value)
+
+
+def _read_prices(listing: Listing) -> list[dict]:
+    return [
+        {
+            **{f"label_{lang}": getattr(p, f"label_{lang}") or "" for lang in LANGS},
+            "amount": str(p.amount),
+            "amount_max": str(p.amount_max) if p.amount_max is not None else None,
+            "season_year": p.season_year,
+        }
+        for p in sorted(listing.prices.all(), key=lambda p: (p.position, p.pk))
+    ]
+
+
+def _write_prices(listing: Listing, value: list[dict]) -> None:
+    listing.prices.all().delete()
+    Price.objects.bulk_create(
+        Price(
+            listing=listing,
+            position=position,
+            **{k: v for k, v in item.items() if k.startswith("label_")},
+            amount=Decimal(item["amount"]),
+            amount_max=Decimal(item["amount_max"]) if item["amount_max"] is not None else None,
+            season_year=item["season_year"],
+        )
+        for position, item in enumerate(value)
+    )
+
+
+def _read_amenities(listing: Listing) -> list[int]:
+    return sorted(a.pk for a in listing.amenities.all())
+
+
+def _write_amenities(listing: Listing, value: list[int]) -> None:
+    listing.amenities.set(value)
+
+
+def _read_photos(listing: Listing) -> list[dict]:
+    published = [p for p in listing.photos.all() if p.status == Photo.Status.PUBLISHED]
+    return [
+        {
+            "id": p.pk,
+            "credit": p.credit,
+            **{f"alt_text_{lang}": getattr(p, f"alt_text_{lang}") or "" for lang in LANGS},
+        }
+        for p in sorted(published, key=lambda p: (p.position, p.pk))
+    ]
+
+
+def _write_photos(listing: Listing, value: list[dict]) -> None:
+    chosen = {item["id"]: (position, item) for position, item in enumerate(value)}
+    for photo in Photo.objects.filter(listing=listing):
+        if photo.pk in chosen:
+            position, item = chosen[photo.pk]
+            photo.status, photo.position, photo.credit = Photo.Status.PUBLISHED, position, item["credit"]
+            for lang in LANGS:
+                setattr(photo, f"alt_text_{lang}", item[f"alt_text_{lang}"])
+        elif photo.status == Photo.Status.PUBLISHED:
+            photo.status = Photo.Status.WITHDRAWN
+        else:
+            continue
+        photo.save()
+
+
+# ---- showing -------------------------------------------------------------------------------
+
+
+def _show_text(value: Any) -> str:
+    return "" if value in (None, "") else str(value)
+
+
+def _show_periods(value: list[dict]) -> str:
+    lines = []
+    for p in value:
+        line = f"{_fr_date(p['starts_on'])} → {_fr_date(p['ends_on'])}"
+        if p["opens_at"] or p["closes_at"]:
+            line += f", {p['opens_at'] or '?'}–{p['closes_at'] or '?'}"
+        if p["closed_weekdays"]:
+            line += ", fermé " + " ".join(WEEKDAYS[d] for d in p["closed_weekdays"])
+        if p["note"]:
+            line += f" ({p['note']})"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _fr_date(iso: str) -> str:
+    return datetime.date.fromisoformat(iso).strftime("%d/%m/%Y")
+
+
+def _show_prices(value: list[dict]) -> str:
+    def amount(p):
+        low = p["amount"].replace(".", ",")
+        return f"{low} €" if not p["amount_max"] else f"{low} à {p['amount_max'].replace('.', ',')} €"
+
+    return "\n".join(f"{p['label_fr']} : {amount(p)} ({p['season_year']})" for p in value)
+
+
+def _show_amenities(value: list[int]) -> str:
+    names = dict(Amenity.objects.filter(pk__in=value).values_list("pk", "name"))
+    return ", ".join(sorted(names.get(pk, f"#{pk}") for pk in value))
+
+
+def _show_photos(value: list[dict]) -> str:
+    return "\n".join(f"Photo n° {item['id']} — © {item['credit']}" for item in value)
+
+
+# ---- the registry --------------------------------------------------------------------------
+
+
+def _build() -> list[ListingField]:
+    fields = [
+        ListingField(
+            "name",
+            _("Nom"),
+            "general",
+            *_establishment_attr("name"),
+            _text("name", "Le nom", 200, required=True),
+            _show_text,
+        ),
+    ]
+    for base, limit, label in (
+        ("short_description", 200, "La description courte"),
+        ("long_description", 800, "La description longue"),
+    ):
+        for lang in LANGS:
+            key = f"{base}_{lang}"
+            read, write = _listing_attr(key)
+            title = _("Description courte") if base == "short_description" else _("Description longue")
+            fields.append(
+                ListingField(
+                    key,
+                    f"{title} ({LANG_NAMES[lang]})",
+                    "texts",
+                    read,
+                    write,
+                    _text(key, f"{label} ({LANG_NAMES[lang]})", limit),
+                    _show_text,
+                )
+            )
+    for key, label in (("address", _("Adresse")), ("postcode", _("Code postal")), ("city", _("Ville"))):
+        limit = 10 if key == "postcode" else 200
+        fields.append(
+            ListingField(
+                key,
+                label,
+                "contact",
+                *_establishment_attr(key),
+                _text(key, str(label), limit, required=True),
+                _show_text,
+            )
+        )
+    fields += [
+        ListingField(
+            "phone",
+            _("Téléphone"),
+            "contact",
+            *_establishment_attr("phone"),
+            _clean_phone,
+            lambda v: display_phone(v) if v else "",
+        ),
+        ListingField(
+            "email", _("E-mail"), "contact", *_establishment_attr("email"), _clean_email, _show_text
+        ),
+        ListingField(
+            "website", _("Site web"), "contact", *_establishment_attr("website"), _url("website"), _show_text
+        ),
+        ListingField(
+            "booking_url",
+            _("Lien de réservation"),
+            "contact",
+            *_listing_attr("booking_url"),
+            _url("booking_url"),
+            _show_text,
+        ),
+    ]
+    for key, label in (
+        ("rooms", _("Chambres")),
+        ("beds", _("Lits")),
+        ("covers", _("Couverts")),
+        ("group_size", _("Taille de groupe maximale")),
+    ):
+        fields.append(ListingField(key, label, "capacity", *_listing_attr(key), _count(key), _show_text))
+    fields += [
+        ListingField(
+            "amenities",
+            _("Équipements et labels"),
+            "amenities",
+            _read_amenities,
+            _write_amenities,
+            _clean_amenities,
+            _show_amenities,
+        ),
+        ListingField(
+            "opening_periods",
+            _("Périodes et horaires d'ouverture"),
+            "opening",
+            _read_periods,
+            _write_periods,
+            _clean_periods,
+            _show_periods,
+        ),
+        ListingField(
+            "prices", _("Tarifs"), "prices", _read_prices, _write_prices, _clean_prices, _show_prices
+        ),
+        ListingField(
+            "photos", _("Photos"), "photos", _read_photos, _write_photos, _clean_photos, _show_photos
+        ),
+    ]
+    return fields
+
+
+FIELDS: dict[str, ListingField] = {field.key: field for field in _build()}
+ESTABLISHMENT_KEYS = {"name", "address", "postcode", "city", "phone", "email", "website"}
+DEFAULT_IMMEDIATE = ["opening_periods"]
+
+
+def snapshot(listing: Listing) -> dict[str, Any]:
+    """The listing's published content, whole, as JSON."""
+    return {key: field.read(listing) for key, field in FIELDS.items()}
