@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import quote_views, views
+from . import gift_views, listing_views, quote_views, views
 
 app_name = "public"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("charte/", views.TermsView.as_view(kind="charter"), name="charter"),
     path("cgv/", views.TermsView.as_view(kind="cgv"), name="cgv"),
     path("donnees-personnelles/", views.PrivacyView.as_view(), name="privacy"),
+    path("fiches/<int:listing_id>/", listing_views.ListingPageView.as_view(), name="listing"),
     path("devis/<str:token>/", quote_views.QuoteDecisionView.as_view(), name="quote"),
     path("devis/<str:token>/pdf/", quote_views.QuotePdfView.as_view(), name="quote_pdf"),
+    path("balad-enigm/", gift_views.GiftCodeView.as_view(), name="gift_code"),
 ]
