@@ -174,3 +174,14 @@ def test_quotes_in_every_state(demo):
 
     states = set(Quote.objects.values_list("state", flat=True))
     assert states >= {"draft", "sent", "accepted", "declined", "invoiced"}
+
+
+def test_listings_in_three_languages_and_one_waiting_for_moderation(demo):
+    from ensemble.listings.models import Availability, ChangeProposal, Listing
+
+    listings = Listing.objects.all()
+    assert listings.count() >= 30
+    assert not listings.filter(short_description_nl="").exists()
+    assert not listings.filter(version_number__lt=2).exists()  # initial + the office's content
+    assert Availability.objects.exists()
+    assert ChangeProposal.objects.filter(status="pending", submitted_by__email="partner@saint-omer.demo").exists()

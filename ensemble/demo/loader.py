@@ -33,6 +33,7 @@ from ensemble.memberships.models import Membership, Season
 from . import identities
 from .billing import load_billing
 from .clock import on
+from .listings import load_listings
 from .offices import (
     ADMIN_EMAIL,
     DEMO_PASSWORD,
@@ -230,7 +231,13 @@ def load_demo() -> dict:
     closed = close_previous_season(contexts)
     load(former=False)
     load_billing(contexts)
-    return {"created": dict(created), "closed": closed, "offices": [c.office for c in contexts]}
+    listings = load_listings(contexts)
+    return {
+        "created": dict(created),
+        "closed": closed,
+        "listings": listings,
+        "offices": [c.office for c in contexts],
+    }
 
 
 def summary(office: Office) -> dict:
