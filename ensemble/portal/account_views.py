@@ -5,6 +5,8 @@ Only the organisations the person acts for in the current office are reachable; 
 organisation, membership or acceptance id answers 404, for GET and POST alike.
 """
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ObjectDoesNotExist
@@ -16,11 +18,11 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from ensemble.directory import selectors as directory_selectors
-from ensemble.directory.models import OrganisationMember
 from ensemble.memberships import selectors as membership_selectors
 from ensemble.memberships import services as membership_services
 from ensemble.memberships.errors import MembershipError
 from ensemble.memberships.models import Membership
+from ensemble.memberships.services.lifecycle import NOTICE_DAYS
 
 from .account_forms import NoticeForm, RenewalForm
 from .team_views import PartnerOrganisationMixin
@@ -90,14 +92,20 @@ class AcceptanceView(LoginRequiredMixin, TemplateView):
 
     template_name = "portal/account_acceptance.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
         try:
-            acceptance = membership_selectors.partner_acceptance(
-                self.request.user, self.request.office, kwargs["acceptance_id"]
+            self.acceptance = membership_selectors.partner_acceptance(
+                request.user, request.office, kwargs["acceptance_id"]
             )
         except ObjectDoesNotExist:
             raise Http404 from None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        acceptance = self.acceptance
         context.update(acceptance=acceptance, organisation=acceptance.membership.organisation)
         return context
 
@@ -137,11 +145,6 @@ class RenewView(LoginRequiredMixin, PartnerMembershipMixin, TemplateView):
     its charter and CGV; click 2 (this page's button) renews and records the acceptances."""
 
     template_name = "portal/account_renew.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
         try:
@@ -200,7 +203,7 @@ class RenewView(LoginRequiredMixin, PartnerMembershipMixin, TemplateView):
             next_season=season,
             lines=lines,
             dropped=dropped,
-            total=sum((line.total_ttc for line in lines if line.total_ttc), 0),
+            total=sum((line.total_ttc for line in lines if line.total_ttc), Decimal("0.00")),
             charter=charter,
             cgv=cgv,
         )
@@ -213,22 +216,11 @@ class NoticeView(LoginRequiredMixin, PartnerMembershipMixin, TemplateView):
 
     template_name = "portal/account_notice.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        return super().dispatch(request, *args, **kwargs)
-
-    def refusal(self) -> str | None:
-        if not self.is_owner:
-            return _("Seul un titulaire du compte de l'organisation peut résilier l'adhésion.")
-        if not self.membership.can("give_notice"):
-            return _("Seule une adhésion active peut être résiliée.")
-        return None
-
     def get(self, request, *args, **kwargs):
-        refusal = self.refusal()
-        if refusal:
-            messages.error(request, refusal)
+        try:
+            membership_services.check_portal_notice(self.membership, actor=request.user)
+        except MembershipError as exc:
+            messages.error(request, exc.message)
             return self.to_account()
         return super().get(request, *args, **kwargs)
 
@@ -260,15 +252,5 @@ class NoticeView(LoginRequiredMixin, PartnerMembershipMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.setdefault("form", NoticeForm())
         context["ends_on"] = membership_services.notice_end_date(self.membership)
-        context["notice_days"] = 30
+        context["notice_days"] = NOTICE_DAYS
         return context
-
-
-__all__ = [
-    "AcceptanceView",
-    "AccountIndexView",
-    "AccountView",
-    "NoticeView",
-    "OrganisationMember",
-    "RenewView",
-]

@@ -79,7 +79,10 @@ class TeamInviteView(TeamView):
                     self.organisation, email=form.cleaned_data["email"], actor=request.user
                 )
             except directory_services.DirectoryError as exc:
-                form.add_error("email" if exc.field == "email" else None, exc.message)
+                if exc.field != "email":  # not about the address (e.g. not an owner): say it above
+                    messages.error(request, exc.message)
+                    return _to_team(request, self.organisation)
+                form.add_error("email", exc.message)
             else:
                 messages.success(
                     request,
@@ -110,7 +113,9 @@ class TeamRemoveView(LoginRequiredMixin, PartnerOrganisationMixin, View):
             messages.error(request, exc.message)
             return _to_team(request, self.organisation)
         if target.user_id == request.user.pk:
-            messages.success(request, _("Vous n'avez plus accès à %(org)s.") % {"org": self.organisation.name})
+            messages.success(
+                request, _("Vous n'avez plus accès à %(org)s.") % {"org": self.organisation.name}
+            )
             return redirect("portal:home", office_slug=request.office.slug)
         messages.success(
             request,

@@ -21,6 +21,7 @@ from .lifecycle import (
     terminate_membership,
 )
 from .renewal import (
+    check_portal_notice,
     give_notice_from_portal,
     notice_end_date,
     portal_renewal_season,
@@ -35,6 +36,7 @@ __all__ = [
     "JoinApplication",
     "JoinResult",
     "accept_membership",
+    "check_portal_notice",
     "close_due_memberships",
     "consume_entitlement",
     "create_season",

@@ -190,17 +190,22 @@ def notice_end_date(membership: Membership, *, today: datetime.date | None = Non
     return min(today + datetime.timedelta(days=NOTICE_DAYS), membership.season.ends_on)
 
 
-@transaction.atomic
-def give_notice_from_portal(membership: Membership, *, actor: User, reason: str = "") -> Membership:
-    """The partner terminates from the espace pro, today, with the 30 days' notice (CGV art. 4):
-    `give_notice` logs it, puts it on the timeline and e-mails the partner."""
-    membership = Membership.objects.select_related("season", "organisation").get(pk=membership.pk)
+def check_portal_notice(membership: Membership, *, actor: User | None) -> None:
+    """MembershipError unless `actor` may terminate `membership` from the espace pro now."""
     _require_owner(membership, actor, doing="résilier l'adhésion")
     if not membership.can("give_notice"):
         raise MembershipError(
             f"Seule une adhésion active peut être résiliée : celle-ci est "
             f"« {membership.get_status_display()} »."
         )
+
+
+@transaction.atomic
+def give_notice_from_portal(membership: Membership, *, actor: User, reason: str = "") -> Membership:
+    """The partner terminates from the espace pro, today, with the 30 days' notice (CGV art. 4):
+    `give_notice` logs it, puts it on the timeline and e-mails the partner."""
+    membership = Membership.objects.select_related("season", "organisation").get(pk=membership.pk)
+    check_portal_notice(membership, actor=actor)
     reason = reason.strip()
     if len(reason) > 2000:
         raise MembershipError("2000 caractères au maximum.", field="reason")
