@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from ensemble.core.models import TenantModel
 from ensemble.memberships.models import Entitlement, EntitlementConsumption, EntitlementKind, Membership
 
+from . import codes
+
 K = EntitlementKind
 
 # The kinds a partner asks for from the portal. Trainings, invitations to pro meetings and the
@@ -41,7 +43,9 @@ DEDICATED_KINDS = {
 class MediaBankImage(TenantModel):
     """A photo of the office's image bank (CGV art. 4.3), with the credit line to print beside it."""
 
-    image = models.ImageField(_("image"), upload_to="media-bank/%Y/", width_field="width", height_field="height")
+    image = models.ImageField(
+        _("image"), upload_to="media-bank/%Y/", width_field="width", height_field="height"
+    )
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     title = models.CharField(_("titre"), max_length=200)
@@ -195,3 +199,8 @@ class GiftCode(TenantModel):
     @property
     def is_used(self) -> bool:
         return self.used_at is not None
+
+    @property
+    def display_code(self) -> str:
+        """Grouped for reading: ABCDE-FGHJK."""
+        return codes.display(self.code)

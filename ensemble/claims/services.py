@@ -52,9 +52,13 @@ NOT_INCLUDED = (
     "Cette prestation n'est pas incluse dans votre adhésion : elle peut être commandée en option "
     "ou sur devis."
 )
-PENDING = "Une demande est déjà en cours pour ce droit : l'Office vous répondra avant d'en accepter une autre."
+PENDING = (
+    "Une demande est déjà en cours pour ce droit : l'Office vous répondra avant d'en accepter une autre."
+)
 NOT_LIVE = "Votre adhésion n'est pas active : ses prestations ne peuvent pas être demandées."
-GIFT_CODE_INVALID = "Ce code n'est pas valable ou a déjà été utilisé : vérifiez-le sur le carton remis par votre hôte."
+GIFT_CODE_INVALID = (
+    "Ce code n'est pas valable ou a déjà été utilisé : vérifiez-le sur le carton remis par votre hôte."
+)
 
 STATUS_WORDS = {
     S.REQUESTED: "demandée",
@@ -162,7 +166,9 @@ def _check_request_fields(
     if len(message) > MESSAGE_MAX:
         raise ClaimError(f"Le message est trop long : {MESSAGE_MAX} caractères au plus.", field="message")
     if preferred_date is not None and preferred_date < timezone.localdate():
-        raise ClaimError("La date souhaitée est passée : choisissez une date à venir.", field="preferred_date")
+        raise ClaimError(
+            "La date souhaitée est passée : choisissez une date à venir.", field="preferred_date"
+        )
     if beyond_pack:
         return
     if kind == K.SCREEN_BANNER:
@@ -184,7 +190,9 @@ def _check_request_fields(
         )
 
 
-def _claimable_entitlement(membership: Membership, kind: str, preferred_date: datetime.date | None) -> Entitlement:
+def _claimable_entitlement(
+    membership: Membership, kind: str, preferred_date: datetime.date | None
+) -> Entitlement:
     """The membership's entitlement of `kind`, locked, with something left to claim."""
     entitlement = (
         Entitlement.objects.select_for_update(of=("self",)).filter(membership=membership, kind=kind).first()
@@ -331,7 +339,9 @@ def answer_image_bank_request(
         raise ClaimError("Choisissez au moins une image de la banque.", field="images")
     chosen = list(MediaBankImage.objects.filter(office_id=claim.office_id, is_active=True, pk__in=ids))
     if len(chosen) != len(ids):
-        raise ClaimError("Une des images choisies n'est pas (ou plus) dans la banque de l'Office.", field="images")
+        raise ClaimError(
+            "Une des images choisies n'est pas (ou plus) dans la banque de l'Office.", field="images"
+        )
     count = len(chosen)
     summary = f"Banque d'images : {count} image{'s' if count > 1 else ''} transmise{'s' if count > 1 else ''}"
     claim.images.set(chosen)
@@ -363,7 +373,9 @@ def _fresh_codes(office_id: int, count: int) -> list[str]:
     fresh: set[str] = set()
     while len(fresh) < count:
         batch = {codes.new_code() for _ in range(count - len(fresh))} - fresh
-        taken = set(GiftCode.objects.filter(office_id=office_id, code__in=batch).values_list("code", flat=True))
+        taken = set(
+            GiftCode.objects.filter(office_id=office_id, code__in=batch).values_list("code", flat=True)
+        )
         fresh |= batch - taken
     return sorted(fresh)
 
@@ -385,7 +397,9 @@ def redeem_gift_code(office: Office, code: str, *, trail: str = "") -> GiftCode:
     ).update(used_at=now, used_on_trail=trail, updated_at=now)
     if not updated:
         raise ClaimError(GIFT_CODE_INVALID, field="code", code="invalid_code")
-    gift = GiftCode.objects.select_related("claim__membership__organisation").get(office=office, code=normalised)
+    gift = GiftCode.objects.select_related("claim__membership__organisation").get(
+        office=office, code=normalised
+    )
     summary = f"Code cadeau Balad'Enigm {codes.display(gift.code)} utilisé" + (f" ({trail})" if trail else "")
     record_timeline(gift.claim.membership.organisation, kind=TimelineEntry.Kind.REQUEST, summary=summary)
     return gift
@@ -404,7 +418,9 @@ def add_media_image(
     if not title:
         raise ClaimError("Le titre de l'image est obligatoire.", field="title")
     if not credit:
-        raise ClaimError("Le crédit photo est obligatoire : il accompagne chaque téléchargement.", field="credit")
+        raise ClaimError(
+            "Le crédit photo est obligatoire : il accompagne chaque téléchargement.", field="credit"
+        )
     if len(title) > 200 or len(credit) > 150 or len(tags) > 250:
         raise ClaimError("Titre (200), crédit (150) ou mots-clés (250 caractères) trop longs.", field="title")
     if not image:
@@ -487,7 +503,11 @@ def _finish(claim: Claim, *, actor: User, answer: str, summary: str) -> None:
 
 def _timeline(claim: Claim, summary: str, *, actor: User | None, body: str = "") -> None:
     record_timeline(
-        claim.membership.organisation, kind=TimelineEntry.Kind.REQUEST, summary=summary, body=body, actor=actor
+        claim.membership.organisation,
+        kind=TimelineEntry.Kind.REQUEST,
+        summary=summary,
+        body=body,
+        actor=actor,
     )
 
 
