@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.db.models import Q
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
@@ -206,8 +207,10 @@ def _clean_prices(value: Any, listing: Listing) -> list[dict]:
 
 def _clean_amenities(value: Any, listing: Listing) -> list[int]:
     wanted = {int(pk) for pk in value or []}
+    # One withdrawn from the lists since stays allowed on the listings that already have it.
+    offered = (Q(is_active=True) | Q(listings=listing)) if listing.pk else Q(is_active=True)
     known = set(
-        Amenity.objects.filter(office_id=listing.office_id, is_active=True, pk__in=wanted).values_list(
+        Amenity.objects.filter(offered, office_id=listing.office_id, pk__in=wanted).values_list(
             "pk", flat=True
         )
     )

@@ -557,7 +557,8 @@ def create_amenity(
             field="slug",
         )
     if values["position"] is None:
-        values["position"] = Amenity.objects.filter(office=office, group=group).count()
+        last = Amenity.objects.filter(office=office, group=group).aggregate(n=Max("position"))["n"]
+        values["position"] = 0 if last is None else min(last + 1, AMENITY_POSITION_MAX)
     amenity = Amenity(office=office, slug=slug, **values)
     try:
         with transaction.atomic():

@@ -1,0 +1,121 @@
+"""Forms of listing moderation: deciding a proposal, withdrawing a listing, the moderation
+settings and the office's lists of amenities. They check the shape of the input; the listings
+services apply the rules (and their messages are shown on the fields)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ensemble.listings.fields import FIELDS
+from ensemble.listings.models import Amenity
+
+from .forms import BackofficeForm
+
+REJECT_REASON_REQUIRED = _("Indiquez au partenaire le motif du refus.")
+UNPUBLISH_REASON_REQUIRED = _("Indiquez le motif du retrait : il est transmis au partenaire.")
+
+
+class ReasonForm(BackofficeForm):
+    """A reason written to the partner (e-mailed and kept on the timeline)."""
+
+    reason_label = _("Motif")
+    reason_help = ""
+    required_message = _("Le motif est obligatoire.")
+
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["reason"]
+        field.label = self.reason_label
+        field.help_text = self.reason_help
+        field.error_messages["required"] = self.required_message
+
+
+class RejectForm(ReasonForm):
+    reason_label = _("Motif du refus")
+    reason_help = _("Envoyé au partenaire par e-mail : dites-lui ce qu'il doit corriger.")
+    required_message = REJECT_REASON_REQUIRED
+
+
+class UnpublishForm(ReasonForm):
+    reason_label = _("Motif du retrait")
+    reason_help = _("Envoyé au partenaire par e-mail (CGV art. 2).")
+    required_message = UNPUBLISH_REASON_REQUIRED
+
+
+class ModerationSettingsForm(BackofficeForm):
+    immediate_fields = forms.MultipleChoiceField(
+        label=_("Publiés sans validation"),
+        help_text=_(
+            "Une modification de ces champs par le partenaire est publiée aussitôt ; "
+            "les autres attendent la validation de l'équipe."
+        ),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["immediate_fields"].choices = [(key, field.label) for key, field in FIELDS.items()]
+
+
+class AmenityForm(BackofficeForm):
+    """An amenity or label; its identifier is chosen when it is added and never changes."""
+
+    group = forms.ChoiceField(label=_("Liste"), choices=Amenity.Group.choices)
+    name_fr = forms.CharField(
+        label=_("Nom en français"),
+        error_messages={"required": _("Le nom en français est obligatoire.")},
+    )
+    name_en = forms.CharField(label=_("Nom en anglais (facultatif)"), required=False)
+    name_nl = forms.CharField(label=_("Nom en néerlandais (facultatif)"), required=False)
+    position = forms.IntegerField(
+        label=_("Position dans la liste (facultatif)"),
+        required=False,
+        help_text=_("Les plus petits nombres viennent en premier ; vide : à la fin de la liste."),
+    )
+    slug = forms.CharField(
+        label=_("Identifiant (facultatif)"),
+        required=False,
+        max_length=60,
+        help_text=_(
+            "Utilisé par l'API et les exports ; déduit du nom français s'il est vide. "
+            "Il ne change plus ensuite."
+        ),
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["slug"]
+            self.fields["position"].required = True
+            self.fields["position"].label = _("Position dans la liste")
+            self.fields["position"].help_text = _("Les plus petits nombres viennent en premier.")
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        kwargs = {
+            "group": data["group"],
+            "names": {lang: data[f"name_{lang}"] for lang in ("fr", "en", "nl")},
+            "position": data["position"],
+        }
+        if "slug" in self.fields:
+            kwargs["slug"] = data["slug"]
+        return kwargs
+
+
+COLLECTION_FIELDS = ("amenities", "opening_periods", "prices", "photos")
+LONG_TEXTS = ("long_description_fr", "long_description_en", "long_description_nl")
+EDITABLE_KEYS = [key for key in FIELDS if key not in COLLECTION_FIELDS]
+
+
+class ListingEditForm(BackofficeForm):
+    """Staff correct a listing's texts, contact details and capacity; published at once as a
+    version of its own. Periods, prices, photos and amenities stay with the partner's forms."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key in EDITABLE_KEYS:
+            field = FIELDS[key]
+            widget = forms.Textarea(attrs={"rows": 6}) if key in LONG_TEXTS else forms.TextInput
+            self.fields[key] = forms.CharField(label=field.label, required=False, widget=widget)
