@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from .views import listing_settings
 from .views import moderation as views
 
 urlpatterns: list = [
@@ -10,7 +11,9 @@ urlpatterns: list = [
     path("moderation/<int:pk>/", views.ProposalView.as_view(), name="moderation_proposal"),
     path("moderation/<int:pk>/valider/", views.ProposalApproveView.as_view(), name="moderation_approve"),
     path("moderation/<int:pk>/refuser/", views.ProposalRejectView.as_view(), name="moderation_reject"),
-    path("moderation/reglages/", views.ModerationSettingsView.as_view(), name="moderation_settings"),
+    path(
+        "moderation/reglages/", listing_settings.ModerationSettingsView.as_view(), name="moderation_settings"
+    ),
     # A listing: published content, withdrawal, versions.
     path("fiches/<int:pk>/", views.ListingView.as_view(), name="listing"),
     path("fiches/<int:pk>/modifier/", views.ListingEditView.as_view(), name="listing_edit"),
@@ -27,16 +30,16 @@ urlpatterns: list = [
         name="listing_restore",
     ),
     # The office's lists of amenities and labels.
-    path("equipements-et-labels/", views.AmenityListView.as_view(), name="amenities"),
-    path("equipements-et-labels/<int:pk>/", views.AmenityEditView.as_view(), name="amenity_edit"),
+    path("equipements-et-labels/", listing_settings.AmenityListView.as_view(), name="amenities"),
+    path("equipements-et-labels/<int:pk>/", listing_settings.AmenityEditView.as_view(), name="amenity_edit"),
     path(
         "equipements-et-labels/<int:pk>/retirer/",
-        views.AmenityActiveView.as_view(active=False),
+        listing_settings.AmenityActiveView.as_view(active=False),
         name="amenity_deactivate",
     ),
     path(
         "equipements-et-labels/<int:pk>/remettre/",
-        views.AmenityActiveView.as_view(active=True),
+        listing_settings.AmenityActiveView.as_view(active=True),
         name="amenity_reactivate",
     ),
 ]
