@@ -148,3 +148,9 @@ def proposal_diff(proposal: ChangeProposal) -> list[FieldChange]:
 def field_values_for_display(data: dict[str, Any]) -> list[tuple[str, str]]:
     """A version's content as (label, text) rows."""
     return [(str(field.label), field.show(data[key])) for key, field in FIELDS.items() if key in data]
+
+
+def listing_ids_by_establishment(office: Office, establishment_ids) -> dict[int, int]:
+    """establishment id → its listing's id, in one query (for pages listing establishments)."""
+    rows = Listing.objects.filter(office=office, establishment_id__in=list(establishment_ids))
+    return dict(rows.values_list("establishment_id", "pk"))

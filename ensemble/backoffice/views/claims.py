@@ -241,7 +241,7 @@ class MediaBankView(StaffRequiredMixin, TemplateView):
     """The office's image bank: the images (searchable, paginated) and the upload form."""
 
     template_name = "backoffice/media_bank.html"
-    nav = "claims"
+    nav = "media_bank"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,8 +1,11 @@
-"""What needs handling: new requests, memberships awaiting payment, memberships ending soon."""
+"""What needs handling: new requests, memberships awaiting payment, memberships ending soon, and
+the espace pro's queues (listing changes to moderate, partners' requests, banners to approve)."""
 
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from ensemble.claims import selectors as claim_selectors
+from ensemble.listings import selectors as listing_selectors
 from ensemble.memberships import selectors
 from ensemble.memberships.models import Membership
 
@@ -39,5 +42,7 @@ class DashboardView(StaffRequiredMixin, TemplateView):
             expiring=list(expiring[:LIST_LIMIT]),
             expiring_count=expiring.count(),
             expiring_days=EXPIRING_WITHIN_DAYS,
+            proposals_count=listing_selectors.pending_count(office),
+            claim_counts=claim_selectors.queue_counts(office),
         )
         return context

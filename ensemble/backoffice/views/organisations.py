@@ -12,6 +12,7 @@ from ensemble.billing import selectors as billing_selectors
 from ensemble.core.errors import EnsembleError
 from ensemble.directory import selectors as directory_selectors
 from ensemble.directory import services as directory_services
+from ensemble.listings import selectors as listing_selectors
 from ensemble.memberships import selectors as membership_selectors
 
 from ..access import StaffRequiredMixin, get_or_404
@@ -78,6 +79,12 @@ class OrganisationDetailView(StaffRequiredMixin, TemplateView):
             timeline=timeline.get_page(self.request.GET.get("page")),
             note_form=note_form or NoteForm(prefix="note"),
         )
+        establishments = organisation.establishments.all()
+        listing_ids = listing_selectors.listing_ids_by_establishment(
+            self.office, (e.pk for e in establishments)
+        )
+        for establishment in establishments:
+            establishment.listing_page_id = listing_ids.get(establishment.pk)
         return context
 
 
