@@ -1,3 +1,43 @@
-"""Espace pro routes: listings (included by portal/urls.py, names in the "portal" namespace)."""
+"""Espace pro routes: listings (included by portal/urls.py, names in the "portal" namespace).
 
-urlpatterns: list = []
+« Mes fiches », each listing's sections, photos and availability calendar. Every id is the
+listing's (`listing_id`) or one of its photos' (`photo_id`); the calendar takes `year`/`month`.
+"""
+
+from django.urls import path
+
+from . import listing_views as views
+
+LISTING = "fiches/<int:listing_id>/"
+PHOTO = LISTING + "photos/<int:photo_id>/"
+
+
+def _section(route: str, name: str):
+    return path(LISTING + route, views.ListingSectionView.as_view(section_name=name), name=name)
+
+
+urlpatterns = [
+    path("fiches/", views.ListingListView.as_view(), name="listings"),
+    path(LISTING + "confirmer/", views.ListingConfirmView.as_view(), name="listing_confirm"),
+    _section("", "listing_general"),
+    _section("coordonnees/", "listing_contact"),
+    _section("capacite/", "listing_capacity"),
+    _section("equipements/", "listing_amenities"),
+    _section("ouverture/", "listing_opening"),
+    _section("tarifs/", "listing_prices"),
+    path(LISTING + "photos/", views.ListingPhotosView.as_view(), name="listing_photos"),
+    path(LISTING + "photos/ajouter/", views.PhotoUploadView.as_view(), name="listing_photo_upload"),
+    path(PHOTO + "deplacer/", views.PhotoMoveView.as_view(), name="listing_photo_move"),
+    path(PHOTO + "modifier/", views.PhotoEditView.as_view(), name="listing_photo_edit"),
+    path(PHOTO + "retirer/", views.PhotoRemoveView.as_view(), name="listing_photo_remove"),
+    path(
+        LISTING + "disponibilites/",
+        views.ListingAvailabilityNowView.as_view(),
+        name="listing_availability_now",
+    ),
+    path(
+        LISTING + "disponibilites/<int:year>/<int:month>/",
+        views.ListingAvailabilityView.as_view(),
+        name="listing_availability",
+    ),
+]

@@ -1,0 +1,558 @@
+"""Espace pro forms for a listing: one per section of the edit page, the photo forms and the
+availability calendar.
+
+They check the shape of the input only (a date is a date, a number a number); the listings
+services apply the rules and give the messages (limits, periods, prices, credits, past days).
+Every section form starts from the published content with the partner's pending proposal
+applied (`services.pending_values`) and marks the fields waiting for the office.
+"""
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from ensemble.core.errors import EnsembleError
+from ensemble.core.images import MEGABYTE
+from ensemble.listings import selectors
+from ensemble.listings.fields import FIELDS, LANGS, ListingError
+from ensemble.listings.models import Amenity, Availability, Listing
+from ensemble.listings.services import PHOTO_RULES
+
+IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
+TEXT_LIMITS = {
+    "short_description": Listing._meta.get_field("short_description").max_length,
+    "long_description": Listing._meta.get_field("long_description").max_length,
+}
+WEEKDAY_CHOICES = [
+    (1, _("lundi")),
+    (2, _("mardi")),
+    (3, _("mercredi")),
+    (4, _("jeudi")),
+    (5, _("vendredi")),
+    (6, _("samedi")),
+    (7, _("dimanche")),
+]
+
+
+LANGUAGE_LABELS = {"fr": _("français"), "en": _("anglais"), "nl": _("néerlandais")}
+DESCRIPTION_LABELS = {
+    "short_description": _("Description courte (%(lang)s)"),
+    "long_description": _("Description longue (%(lang)s)"),
+}
+
+
+def field_label(key: str) -> str:
+    """A listing field's label in the interface language (the registry's labels of the
+    descriptions are French only)."""
+    base, _sep, lang = key.rpartition("_")
+    if base in DESCRIPTION_LABELS:
+        return str(DESCRIPTION_LABELS[base]) % {"lang": LANGUAGE_LABELS[lang]}
+    return str(FIELDS[key].label)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+class DescribedForm(forms.Form):
+    """Ties help texts, counters and errors to their field (aria-describedby), and takes a
+    service's error on its field — or above the form when the field is not one of its own."""
+
+    service_field_map: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.counters: set[str] = set()  # fields with a character counter
+
+    def describe(self) -> None:
+        errors = self._errors or {}
+        for name, field in self.fields.items():
+            auto_id = self[name].auto_id
+            described = [f"{auto_id}_error"] if name in errors else []
+            if name in self.counters:
+                described.append(f"{auto_id}_counter")
+            if field.help_text:
+                described.append(f"{auto_id}_helptext")
+            if described:
+                field.widget.attrs["aria-describedby"] = " ".join(described)
+            else:
+                field.widget.attrs.pop("aria-describedby", None)
+
+    def full_clean(self):
+        super().full_clean()
+        self.describe()
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        self.describe()
+
+    def add_service_error(self, error: EnsembleError) -> None:
+        name = self.service_field_map.get(error.field or "", error.field)
+        self.add_error(name if name in self.fields else None, error.message)
+
+
+# ---- the sections of a listing -------------------------------------------------------------
+
+
+class SectionForm(DescribedForm):
+    """One section of the listing: its fields are keys of the listing field registry."""
+
+    keys: tuple[str, ...] = ()
+
+    def __init__(self, data=None, *, office, values: dict, published: dict, pending: set[str]):
+        super().__init__(data, initial={key: values[key] for key in self.keys if key in values})
+        self.office = office
+        self.pending_keys = pending & set(self.keys)
+        self.published_texts = {key: FIELDS[key].show(published[key]) for key in self.pending_keys}
+        self.build(values)
+        for key in self.keys:
+            if key in self.fields:
+                self.fields[key].label = field_label(key)
+        for key, text in self.published_texts.items():
+            self.mark_pending(key, text)
+        self.describe()
+
+    def build(self, values: dict) -> None:
+        """Add the fields that depend on the office or the content."""
+
+    def mark_pending(self, key: str, published_text: str) -> None:
+        if key not in self.fields:
+            return
+        field = self.fields[key]
+        note = str(_("En attente de validation par l'office. Version publiée : %(value)s.")) % {
+            "value": f"« {published_text} »" if published_text else str(_("(vide)"))
+        }
+        field.help_text = f"{field.help_text} {note}".strip()
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors)
+
+    def changes(self) -> dict[str, Any]:
+        return {key: self.cleaned_data[key] for key in self.keys}
+
+
+def _text_field(widget=None) -> forms.CharField:
+    # No max_length: the services count the plain text (tags stripped) and give the message.
+    return forms.CharField(required=False, strip=False, widget=widget or forms.TextInput())
+
+
+def _counted(key: str) -> forms.CharField:
+    base = key.rsplit("_", 1)[0]
+    rows = 3 if base == "short_description" else 8
+    lang = key.rsplit("_", 1)[1]
+    # The limit is said by the counter under the field (see listing_field.html).
+    return _text_field(forms.Textarea(attrs={"rows": rows, "lang": lang}))
+
+
+class TextsForm(SectionForm):
+    """The name and the descriptions in French, English and Dutch."""
+
+    keys = (
+        "name",
+        *(f"short_description_{lang}" for lang in LANGS),
+        *(f"long_description_{lang}" for lang in LANGS),
+    )
+    name = _text_field()
+
+    def build(self, values: dict) -> None:
+        for key in self.keys[1:]:
+            self.fields[key] = _counted(key)
+            self.counters.add(key)
+
+    def columns(self, base: str) -> list:
+        return [self[f"{base}_{lang}"] for lang in LANGS]
+
+    short_limit = TEXT_LIMITS["short_description"]
+    long_limit = TEXT_LIMITS["long_description"]
+
+    @property
+    def short_fields(self) -> list:
+        return self.columns("short_description")
+
+    @property
+    def long_fields(self) -> list:
+        return self.columns("long_description")
+
+
+class ContactForm(SectionForm):
+    keys = ("address", "postcode", "city", "phone", "email", "website", "booking_url")
+    address = _text_field()
+    postcode = _text_field(forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}))
+    city = _text_field()
+    phone = _text_field(forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    email = _text_field(forms.EmailInput(attrs={"autocomplete": "email"}))
+    website = _text_field(forms.URLInput(attrs={"placeholder": "https://"}))
+    booking_url = _text_field(forms.URLInput(attrs={"placeholder": "https://"}))
+
+
+def _count_field() -> forms.CharField:
+    return forms.CharField(required=False, widget=forms.NumberInput(attrs={"min": 0, "step": 1}))
+
+
+class CapacityForm(SectionForm):
+    keys = ("rooms", "beds", "covers", "group_size")
+    rooms = _count_field()
+    beds = _count_field()
+    covers = _count_field()
+    group_size = _count_field()
+
+
+class AmenitiesForm(SectionForm):
+    """The office's active amenities and labels, one group of checkboxes per list."""
+
+    keys = ("amenities",)
+    service_field_map = {"amenities": ""}
+
+    def build(self, values: dict) -> None:
+        chosen = set(values.get("amenities") or [])
+        available = list(selectors.amenities(self.office))
+        self.groups = []
+        for group, label in Amenity.Group.choices:
+            items = [a for a in available if a.group == group]
+            if not items:
+                continue
+            name = f"amenities_{group}"
+            self.fields[name] = forms.TypedMultipleChoiceField(
+                label=label,
+                required=False,
+                coerce=int,
+                choices=[(a.pk, a.name) for a in items],
+                widget=forms.CheckboxSelectMultiple,
+                initial=[a.pk for a in items if a.pk in chosen],
+            )
+            self.groups.append(name)
+
+    @property
+    def group_fields(self) -> list:
+        return [self[name] for name in self.groups]
+
+    def changes(self) -> dict[str, Any]:
+        return {"amenities": sorted(pk for name in self.groups for pk in self.cleaned_data[name])}
+
+
+# ---- collections: opening periods and prices ------------------------------------------------
+
+
+class PeriodRowForm(DescribedForm):
+    starts_on = forms.DateField(label=_("Du"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Au"), widget=DateInput())
+    opens_at = forms.TimeField(label=_("Ouverture"), required=False, widget=TimeInput())
+    closes_at = forms.TimeField(label=_("Fermeture"), required=False, widget=TimeInput())
+    closed_weekdays = forms.TypedMultipleChoiceField(
+        label=_("Fermé le"),
+        required=False,
+        coerce=int,
+        choices=WEEKDAY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("Précision"),
+        required=False,
+        max_length=200,
+        help_text=_("Par exemple : « sur réservation le soir ». 200 caractères au plus."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.describe()
+
+    def item(self) -> dict:
+        return {key: self.cleaned_data.get(key) for key in self.fields if key != "DELETE"}
+
+
+class PriceRowForm(DescribedForm):
+    label_fr = forms.CharField(label=_("Intitulé (français)"), required=False, max_length=120)
+    label_en = forms.CharField(label=_("Intitulé (anglais)"), required=False, max_length=120)
+    label_nl = forms.CharField(label=_("Intitulé (néerlandais)"), required=False, max_length=120)
+    amount = forms.CharField(
+        label=_("Prix TTC (€)"),
+        required=False,
+        help_text=_("Le prix, ou le prix le plus bas d'une fourchette."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    amount_max = forms.CharField(
+        label=_("Jusqu'à (€)"),
+        required=False,
+        help_text=_("Facultatif : le haut de la fourchette."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    season_year = forms.IntegerField(label=_("Saison"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args, current_year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current_year = current_year
+        self.fields["season_year"].initial = current_year
+        self.describe()
+
+    @property
+    def is_past_season(self) -> bool:
+        """A price of an earlier season, as published or proposed: shown as outdated and kept
+        with its own year (never carried over to the new season without the partner)."""
+        year = self.initial.get("season_year")
+        return year is not None and int(year) < self.current_year
+
+    def item(self) -> dict:
+        return {key: self.cleaned_data.get(key) for key in self.fields if key != "DELETE"}
+
+
+PeriodFormSet = forms.formset_factory(PeriodRowForm, extra=2, can_delete=True, max_num=50)
+PriceFormSet = forms.formset_factory(PriceRowForm, extra=2, can_delete=True, max_num=50)
+
+
+def _period_initial(item: dict) -> dict:
+    return {**item, "closed_weekdays": list(item.get("closed_weekdays") or [])}
+
+
+class CollectionSection:
+    """A section holding one collection of the listing (several rows, some empty to add more,
+    each with a "delete" box). A service error is shown on the row that causes it."""
+
+    key = ""
+    prefix = ""
+    formset_class: type[forms.BaseFormSet]
+
+    def __init__(self, data=None, *, office, values: dict, published: dict, pending: set[str]):
+        self.current_year = timezone.localdate().year
+        self.formset = self.formset_class(
+            data,
+            initial=[self.row_initial(item) for item in values[self.key]],
+            prefix=self.prefix,
+            form_kwargs=self.form_kwargs(),
+        )
+        self.is_pending = self.key in pending
+        self.published_text = FIELDS[self.key].show(published[self.key]) if self.is_pending else ""
+        self.service_errors: list[str] = []
+        self._items: list[tuple[forms.Form, dict]] = []
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return (self.key,)
+
+    @property
+    def label(self) -> str:
+        return field_label(self.key)
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.key}_error"
+
+    def row_initial(self, item: dict) -> dict:
+        return item
+
+    def form_kwargs(self) -> dict:
+        return {}
+
+    def is_valid(self) -> bool:
+        return self.formset.is_valid()
+
+    def changes(self) -> dict[str, Any]:
+        self._items = []
+        for form in self.formset.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            self._items.append((form, form.item()))
+        return {self.key: [item for _form, item in self._items]}
+
+    def add_service_error(self, error: EnsembleError) -> None:
+        """Find the row the error comes from (checked alone, it fails the same way)."""
+        field = FIELDS[self.key]
+        for form, item in self._items:
+            try:
+                field.clean([item], None)
+            except ListingError as row_error:
+                form.add_error(None, row_error.message)
+                return
+        self.service_errors.append(error.message)
+
+    @property
+    def errors(self) -> list[str]:
+        return [*self.formset.non_form_errors(), *self.service_errors]
+
+    @property
+    def has_errors(self) -> bool:
+        return self.formset.is_bound and (bool(self.errors) or any(self.formset.errors))
+
+
+class PeriodsSection(CollectionSection):
+    key = "opening_periods"
+    prefix = "periods"
+    formset_class = PeriodFormSet
+
+    def row_initial(self, item: dict) -> dict:
+        return _period_initial(item)
+
+
+class PricesSection(CollectionSection):
+    key = "prices"
+    prefix = "prices"
+    formset_class = PriceFormSet
+
+    def form_kwargs(self) -> dict:
+        return {"current_year": self.current_year}
+
+    def row_initial(self, item: dict) -> dict:
+        return {**item, "amount": _comma(item.get("amount")), "amount_max": _comma(item.get("amount_max"))}
+
+
+def _comma(amount: str | None) -> str:
+    return amount.replace(".", ",") if amount else ""
+
+
+# ---- photos ------------------------------------------------------------------------------
+
+
+def _alt_fields(form: forms.Form) -> None:
+    for lang in LANGS:
+        form.fields[f"alt_text_{lang}"] = forms.CharField(
+            label=_("Texte alternatif (%(lang)s)") % {"lang": LANGUAGE_LABELS[lang]},
+            required=False,
+            max_length=250,
+            help_text=_("Ce que montre la photo, pour les personnes qui ne la voient pas.")
+            if lang == "fr"
+            else "",
+        )
+
+
+def photo_help_text() -> str:
+    return str(
+        _(
+            "JPEG, PNG ou WebP, %(size)s Mo au plus, d'au moins %(long)s × %(short)s pixels "
+            "(pour l'impression). La photo est redimensionnée et ses métadonnées (dont la position "
+            "GPS) sont retirées."
+        )
+    ) % {
+        "size": PHOTO_RULES.max_bytes // MEGABYTE,
+        "long": PHOTO_RULES.min_long_side,
+        "short": PHOTO_RULES.min_short_side,
+    }
+
+
+class PhotoUploadForm(DescribedForm):
+    image = forms.FileField(
+        label=_("Photo"),
+        error_messages={"required": _("Choisissez la photo à envoyer.")},
+        widget=forms.FileInput(attrs={"accept": IMAGE_ACCEPT}),
+    )
+    credit = forms.CharField(
+        label=_("Crédit photo (obligatoire)"),
+        required=False,
+        max_length=150,
+        help_text=_("Le nom de l'auteur de la photo, publié avec elle."),
+    )
+    rights_declared = forms.BooleanField(
+        label=_(
+            "Je déclare détenir les droits de cette photo et autorise l'office à la diffuser (CGV art. 4.1)"
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["image"].help_text = photo_help_text()
+        _alt_fields(self)
+        self.order_fields(["image", "credit", *(f"alt_text_{lang}" for lang in LANGS), "rights_declared"])
+        self.describe()
+
+    def alt_texts(self) -> dict[str, str]:
+        return {lang: self.cleaned_data.get(f"alt_text_{lang}", "") for lang in LANGS}
+
+
+class PhotoEditForm(DescribedForm):
+    """The credit and alternative texts of one photo of the listing."""
+
+    service_field_map = {"photos": "credit"}
+
+    credit = forms.CharField(label=_("Crédit photo (obligatoire)"), required=False, max_length=150)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _alt_fields(self)
+        self.describe()
+
+    def item(self, photo_id: int) -> dict:
+        return {"id": photo_id, **{key: self.cleaned_data[key] for key in self.fields}}
+
+
+# ---- availability --------------------------------------------------------------------------
+
+UNSET = ""
+CLEAR = "clear"
+STATUS_CHOICES = [(UNSET, _("Non renseigné")), *Availability.Status.choices]
+BULK_SCOPES = {
+    "all": (_("tous les jours du mois"), set(range(1, 8))),
+    "weekend": (_("les nuits de week-end (vendredi et samedi)"), {5, 6}),
+    "week": (_("les nuits de semaine (dimanche au jeudi)"), {7, 1, 2, 3, 4}),
+}
+
+# The two buttons for the most frequent settings: the whole month available, every weekend full.
+PRESETS = {"all_available": ("available", "all"), "weekends_full": ("full", "weekend")}
+
+
+class AvailabilityForm(DescribedForm):
+    """One select per day of the month (`d1`…`d31`), and a quick setting for several days."""
+
+    bulk_status = forms.ChoiceField(
+        label=_("Mettre"),
+        choices=[*Availability.Status.choices, (CLEAR, _("Non renseigné"))],
+        required=False,
+    )
+    bulk_scope = forms.ChoiceField(
+        label=_("pour"),
+        choices=[(key, label) for key, (label, _days) in BULK_SCOPES.items()],
+        required=False,
+    )
+
+    def __init__(self, data=None, *, days: list[datetime.date], current: dict[datetime.date, str]):
+        super().__init__(data)
+        self.days, self.current = days, current
+        for day in days:
+            self.fields[self.name_of(day)] = forms.ChoiceField(
+                label=date_format(day, "l j F Y"),
+                required=False,
+                choices=STATUS_CHOICES,
+                initial=current.get(day, UNSET),
+            )
+        self.describe()
+
+    @staticmethod
+    def name_of(day: datetime.date) -> str:
+        return f"d{day.day}"
+
+    def quick_setting(self, action: str) -> tuple[str, str] | None:
+        """The (status, scope) a quick-setting button asks for, if any."""
+        if action in PRESETS:
+            return PRESETS[action]
+        if action == "bulk" and self.cleaned_data.get("bulk_status"):
+            return self.cleaned_data["bulk_status"], self.cleaned_data.get("bulk_scope") or "all"
+        return None
+
+    def changed_days(self, *, editable: set[datetime.date], action: str) -> dict[datetime.date, str | None]:
+        """The days whose value differs from the stored one: those posted, then (for a quick
+        setting) the editable days of its scope."""
+        wanted: dict[datetime.date, str | None] = {}
+        for day in self.days:
+            name = self.name_of(day)
+            if name in self.data:
+                wanted[day] = self.cleaned_data[name] or None
+        quick = self.quick_setting(action)
+        if quick:
+            status, scope = quick
+            for day in editable:
+                if day.isoweekday() in BULK_SCOPES[scope][1]:
+                    wanted[day] = None if status == CLEAR else status
+        return {day: value for day, value in wanted.items() if value != self.current.get(day)}
