@@ -187,6 +187,8 @@ DAILY_TASKS = [
     "ensemble.memberships.tasks.close_due_memberships_task",
     "ensemble.billing.tasks.expire_quotes_task",
     "ensemble.billing.tasks.send_invoice_reminders_task",
+    "ensemble.campaigns.tasks.flag_overdue_campaign_targets_task",
+    "ensemble.campaigns.tasks.send_campaign_reminders_task",
 ]
 
 # django-modeltranslation: listings' public content in FR, EN, NL; French is the source and the
