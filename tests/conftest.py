@@ -50,7 +50,7 @@ def other_season(other_office):
 
 def verified(user):
     """allauth requires a verified address to log in (ACCOUNT_EMAIL_VERIFICATION=mandatory)."""
-    EmailAddress.objects.get_or_create(
+    EmailAddress.objects.update_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )
     return user

@@ -184,4 +184,6 @@ def test_listings_in_three_languages_and_one_waiting_for_moderation(demo):
     assert not listings.filter(short_description_nl="").exists()
     assert not listings.filter(version_number__lt=2).exists()  # initial + the office's content
     assert Availability.objects.exists()
-    assert ChangeProposal.objects.filter(status="pending", submitted_by__email="partner@saint-omer.demo").exists()
+    assert ChangeProposal.objects.filter(
+        status="pending", submitted_by__email="partner@saint-omer.demo"
+    ).exists()

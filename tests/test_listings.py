@@ -372,3 +372,26 @@ def test_selectors_only_show_a_persons_own_listings(partner, other_partner, offi
         selectors.listing_of_user(partner.user, office, other_partner.listing.pk)
     with pytest.raises(Http404):
         selectors.listing_of_user(partner.user, other_office, partner.listing.pk)
+
+
+def test_an_upload_removed_before_moderation_is_not_kept_waiting(partner):
+    photo = listing_services.upload_photo(
+        partner.listing,
+        image=jpeg_upload(),
+        credit="C. D.",
+        alt_texts={},
+        rights_declared=True,
+        actor=partner.user,
+    )
+    listing_services.propose_changes(partner.listing, changes={"photos": []}, actor=partner.user)
+    photo.refresh_from_db()
+    assert photo.status == Photo.Status.WITHDRAWN
+    assert not ChangeProposal.objects.filter(listing=partner.listing, status=S.PENDING).exists()
+
+
+def test_availability_changes_are_on_the_timeline(partner):
+    listing_services.set_availability(
+        partner.listing, days={datetime.date(2023, 1, 3): "full"}, actor=partner.user
+    )
+    entry = partner.listing.establishment.organisation.timeline.first()
+    assert entry.kind == TimelineEntry.Kind.LISTING and "du 03/01/2023 au 03/01/2023" in entry.summary

@@ -48,7 +48,9 @@ def theirs(make_membership, office, season, staff_user):
     photo = listing_services.upload_photo(
         listing, image=jpeg_upload(), credit="L. B.", alt_texts={}, rights_declared=True, actor=user
     )
-    claim = claim_services.request_claim(membership, kind="image_bank", actor=user, message="Photos du marais")
+    claim = claim_services.request_claim(
+        membership, kind="image_bank", actor=user, message="Photos du marais"
+    )
     image = claim_services.add_media_image(
         office, image=jpeg_upload(), title="Le marais", credit="Office de tourisme", actor=staff_user
     )

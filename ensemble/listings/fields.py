@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db.models import Q
 from django.utils.html import strip_tags
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.core.errors import EnsembleError
@@ -24,7 +25,8 @@ from ensemble.directory.validators import clean_phone, display_phone
 from .models import Amenity, Listing, OpeningPeriod, Photo, Price
 
 LANGS = ("fr", "en", "nl")
-LANG_NAMES = {"fr": "français", "en": "anglais", "nl": "néerlandais"}
+LANG_NAMES = {"fr": "français", "en": "anglais", "nl": "néerlandais"}  # in French error messages
+LANG_LABELS = {"fr": _("français"), "en": _("anglais"), "nl": _("néerlandais")}
 WEEKDAYS = {1: "lun.", 2: "mar.", 3: "mer.", 4: "jeu.", 5: "ven.", 6: "sam.", 7: "dim."}
 
 
@@ -409,7 +411,7 @@ def _build() -> list[ListingField]:
             fields.append(
                 ListingField(
                     key,
-                    f"{title} ({LANG_NAMES[lang]})",
+                    format_lazy("{} ({})", title, LANG_LABELS[lang]),
                     "texts",
                     read,
                     write,

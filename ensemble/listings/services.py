@@ -162,6 +162,8 @@ def propose_changes(listing: Listing, *, changes: dict[str, Any], actor: User) -
         _apply(listing, now_values)
         _new_version(listing, origin=ListingVersion.Origin.IMMEDIATE, changed=sorted(now_values), actor=actor)
         result.published = sorted(now_values)
+    if "photos" in cleaned:
+        _withdraw_dropped_uploads(listing, cleaned["photos"])
     waiting = {k: v for k, v in changed.items() if k not in immediate}
     pending = listing.proposals.select_for_update().filter(status=ChangeProposal.Status.PENDING).first()
     if waiting or pending:
@@ -176,6 +178,14 @@ def propose_changes(listing: Listing, *, changes: dict[str, Any], actor: User) -
             actor=actor,
         )
     return result
+
+
+def _withdraw_dropped_uploads(listing: Listing, photos: list[dict]) -> None:
+    """A photo uploaded for moderation and then removed by the partner is not kept waiting."""
+    kept = [item["id"] for item in photos]
+    Photo.objects.filter(listing=listing, status=Photo.Status.PROPOSED).exclude(pk__in=kept).update(
+        status=Photo.Status.WITHDRAWN
+    )
 
 
 def _merge_into_pending(listing, pending, waiting, reverted, current, actor) -> ChangeProposal | None:
@@ -373,6 +383,8 @@ def set_availability(listing: Listing, *, days: dict[datetime.date, str | None],
     """Set (or clear, with None) the availability of some nights; published at once."""
     if not listing.establishment.category.has_availability:
         raise ListingError("Cette catégorie d'établissement ne publie pas de disponibilités.")
+    if not days:
+        return 0
     today = timezone.localdate()
     valid = set(Availability.Status.values)
     for day, status in days.items():
@@ -391,6 +403,13 @@ def set_availability(listing: Listing, *, days: dict[datetime.date, str | None],
         if status is not None
     )
     Listing.objects.filter(pk=listing.pk).update(updated_at=timezone.now())
+    first, last = min(days), max(days)
+    _timeline(
+        listing,
+        f"Disponibilités de « {listing.establishment.name} » mises à jour "
+        f"({len(days)} jour(s), du {first:%d/%m/%Y} au {last:%d/%m/%Y})",
+        actor=actor,
+    )
     return len(days)
 
 

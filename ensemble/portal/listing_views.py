@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 
+from ensemble.campaigns import services as campaign_services
 from ensemble.core.errors import EnsembleError
 from ensemble.listings import selectors, services
 from ensemble.listings.fields import FIELDS, ListingError, snapshot
@@ -214,7 +215,11 @@ class ListingConfirmView(LoginRequiredMixin, PartnerListingMixin, View):
         return redirect("portal:listings", office_slug=request.office.slug)
 
     def post(self, request, *args, **kwargs):
-        listing = services.confirm_listing(self.listing, actor=request.user)
+        # Counts for any running update campaign as well (campaigns.record_listing_confirmation
+        # dates the listing through listings.confirm_listing).
+        campaign_services.record_listing_confirmation(self.listing, actor=request.user)
+        listing = self.listing
+        listing.refresh_from_db(fields=["last_confirmed_at"])
         messages.success(
             request,
             gettext("Merci : la fiche « %(name)s » est confirmée à jour le %(date)s.")
@@ -265,6 +270,7 @@ class ListingSectionView(LoginRequiredMixin, PartnerListingMixin, TemplateView):
         if form.is_valid():
             try:
                 result = services.propose_changes(self.listing, changes=form.changes(), actor=request.user)
+                campaign_services.record_listing_changes(self.listing, actor=request.user)
             except ListingError as exc:
                 form.add_service_error(exc)
             else:
@@ -356,6 +362,7 @@ class PhotoUploadView(ListingPhotosView):
                     rights_declared=form.cleaned_data["rights_declared"],
                     actor=request.user,
                 )
+                campaign_services.record_listing_changes(self.listing, actor=request.user)
             except EnsembleError as exc:
                 form.add_service_error(exc)
             else:
@@ -386,6 +393,7 @@ class _PhotoActionView(ListingPhotosView):
 
     def propose(self, items: list[dict]):
         result = services.propose_changes(self.listing, changes={"photos": items}, actor=self.request.user)
+        campaign_services.record_listing_changes(self.listing, actor=self.request.user)
         announce(self.request, result, ["photos"])
         return self.to_photos()
 
