@@ -5,6 +5,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Prefetch
 from django.views.generic import TemplateView
 
+from ensemble.campaigns import selectors as campaign_selectors
 from ensemble.directory import selectors as directory_selectors
 from ensemble.listings import selectors as listing_selectors
 from ensemble.memberships.models import Membership
@@ -28,4 +29,9 @@ class PortalHomeView(LoginRequiredMixin, TemplateView):
         for listing in listings:
             listing.pending = listing_selectors.pending_proposal(listing)
         context["listings"] = listings
+        context["campaign_targets"] = list(
+            campaign_selectors.open_targets_of_user(user, office).select_related(
+                "campaign", "listing__establishment"
+            )
+        )
         return context

@@ -4,6 +4,7 @@ the espace pro's queues (listing changes to moderate, partners' requests, banner
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from ensemble.campaigns import selectors as campaign_selectors
 from ensemble.claims import selectors as claim_selectors
 from ensemble.listings import selectors as listing_selectors
 from ensemble.memberships import selectors
@@ -44,5 +45,6 @@ class DashboardView(StaffRequiredMixin, TemplateView):
             expiring_days=EXPIRING_WITHIN_DAYS,
             proposals_count=listing_selectors.pending_count(office),
             claim_counts=claim_selectors.queue_counts(office),
+            campaign_counts=campaign_selectors.campaign_counts(office),
         )
         return context
