@@ -187,3 +187,14 @@ def test_listings_in_three_languages_and_one_waiting_for_moderation(demo):
     assert ChangeProposal.objects.filter(
         status="pending", submitted_by__email="partner@saint-omer.demo"
     ).exists()
+
+
+def test_espace_pro_requests_and_a_running_campaign(demo):
+    from ensemble.campaigns.models import CampaignTarget, UpdateCampaign
+    from ensemble.claims.models import Claim, GiftCode
+
+    statuses = set(Claim.objects.values_list("status", flat=True))
+    assert {"done", "refused", "requested"} <= statuses
+    assert GiftCode.objects.count() >= 10
+    assert UpdateCampaign.objects.filter(status="launched").exists()
+    assert CampaignTarget.objects.exists()

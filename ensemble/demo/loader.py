@@ -33,6 +33,7 @@ from ensemble.memberships.models import Membership, Season
 from . import identities
 from .billing import load_billing
 from .clock import on
+from .espace_pro import load_espace_pro
 from .listings import load_listings
 from .offices import (
     ADMIN_EMAIL,
@@ -232,6 +233,7 @@ def load_demo() -> dict:
     load(former=False)
     load_billing(contexts)
     listings = load_listings(contexts)
+    load_espace_pro(contexts)
     return {
         "created": dict(created),
         "closed": closed,
