@@ -1,0 +1,63 @@
+"""Listings' services, one module per concern; import them from here.
+
+- proposals: partners propose, staff approve or reject, versions and restore, staff edits, the
+  office's moderation settings;
+- photos: upload (re-encoded, proposed like any change);
+- availability: night by night, published at once;
+- publication: confirmation by the partner, withdrawal and republication (CGV art. 2);
+- amenities: the office's lists of amenities and labels.
+"""
+
+from ..fields import ListingError
+from .amenities import (
+    DEFAULT_AMENITIES,
+    create_amenity,
+    deactivate_amenity,
+    install_default_amenities,
+    reactivate_amenity,
+    update_amenity,
+)
+from .availability import AVAILABILITY_HORIZON_DAYS, set_availability
+from .photos import PHOTO_RULES, upload_photo
+from .proposals import (
+    ProposalResult,
+    approve_proposal,
+    clean_changes,
+    edit_listing,
+    ensure_listing,
+    moderation_settings,
+    pending_values,
+    propose_changes,
+    reject_proposal,
+    restore_version,
+    update_moderation_settings,
+)
+from .publication import confirm_listing, republish_listing, unpublish_listing
+
+__all__ = [
+    "AVAILABILITY_HORIZON_DAYS",
+    "DEFAULT_AMENITIES",
+    "PHOTO_RULES",
+    "ListingError",
+    "ProposalResult",
+    "approve_proposal",
+    "clean_changes",
+    "confirm_listing",
+    "create_amenity",
+    "deactivate_amenity",
+    "edit_listing",
+    "ensure_listing",
+    "install_default_amenities",
+    "moderation_settings",
+    "pending_values",
+    "propose_changes",
+    "reactivate_amenity",
+    "reject_proposal",
+    "republish_listing",
+    "restore_version",
+    "set_availability",
+    "unpublish_listing",
+    "update_amenity",
+    "update_moderation_settings",
+    "upload_photo",
+]

@@ -1,0 +1,177 @@
+"""The office's lists of amenities and labels: the defaults, and staff's changes."""
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from ensemble.accounts.models import User
+from ensemble.core.models import Office
+
+from ..fields import (
+    LANG_NAMES,
+    LANGS,
+    ListingError,
+    plain_text,
+)
+from ..models import Amenity
+
+DEFAULT_AMENITIES = [
+    # (group, slug, FR, EN, NL)
+    (
+        "accessibility",
+        "tourisme-handicap",
+        "Marque Tourisme & Handicap",
+        "Tourisme & Handicap label",
+        "Label Tourisme & Handicap",
+    ),
+    (
+        "accessibility",
+        "acces-fauteuil",
+        "Accessible en fauteuil roulant",
+        "Wheelchair accessible",
+        "Toegankelijk voor rolstoelen",
+    ),
+    ("pets", "animaux-acceptes", "Animaux acceptés", "Pets welcome", "Huisdieren welkom"),
+    ("languages", "parle-anglais", "On parle anglais", "English spoken", "Engels gesproken"),
+    ("languages", "parle-neerlandais", "On parle néerlandais", "Dutch spoken", "Nederlands gesproken"),
+    (
+        "label",
+        "accueil-velo",
+        "Accueil Vélo",
+        "Accueil Vélo (cyclist friendly)",
+        "Accueil Vélo (fietsvriendelijk)",
+    ),
+    ("label", "qualite-tourisme", "Qualité Tourisme", "Qualité Tourisme", "Qualité Tourisme"),
+    ("label", "clef-verte", "Clef Verte", "Green Key", "Green Key"),
+    *(
+        (
+            "classification",
+            f"{n}-etoiles",
+            f"{n} étoile{'s' if n > 1 else ''}",
+            f"{n} star{'s' if n > 1 else ''}",
+            f"{n} ster{'ren' if n > 1 else ''}",
+        )
+        for n in range(1, 6)
+    ),
+    ("equipment", "wifi", "Wi-Fi gratuit", "Free Wi-Fi", "Gratis wifi"),
+    ("equipment", "parking", "Parking", "Parking", "Parkeerplaats"),
+    ("equipment", "terrasse", "Terrasse", "Terrace", "Terras"),
+    ("equipment", "borne-recharge", "Borne de recharge électrique", "EV charging point", "Laadpaal"),
+]
+
+
+def install_default_amenities(office: Office) -> list[Amenity]:
+    """The usual lists (accessibility, pets, languages, labels, stars, equipment); idempotent.
+    Staff edit them afterwards from the back office."""
+    amenities = []
+    for position, (group, slug, fr, en, nl) in enumerate(DEFAULT_AMENITIES):
+        amenity, _ = Amenity.objects.get_or_create(
+            office=office,
+            slug=slug,
+            defaults={"group": group, "name_fr": fr, "name_en": en, "name_nl": nl, "position": position},
+        )
+        amenities.append(amenity)
+    return amenities
+
+
+# ---- amenity lists (staff) -----------------------------------------------------------------
+
+AMENITY_NAME_LIMIT = 100
+AMENITY_POSITION_MAX = 32767
+
+
+def _amenity_values(*, group: str, names: dict[str, str], position: int | None) -> dict[str, Any]:
+    """The checked values of an amenity: a known list, a French name, names of 100 characters
+    at most, a position between 0 and 32767."""
+    if group not in Amenity.Group.values:
+        raise ListingError(f"Liste inconnue : {group}.", field="group")
+    values: dict[str, Any] = {"group": group}
+    for lang in LANGS:
+        name = plain_text(names.get(lang, "")).replace("\n", " ")
+        if len(name) > AMENITY_NAME_LIMIT:
+            raise ListingError(
+                f"Le nom ({LANG_NAMES[lang]}) dépasse {AMENITY_NAME_LIMIT} caractères ({len(name)}).",
+                field=f"name_{lang}",
+            )
+        values[f"name_{lang}"] = name
+    if not values["name_fr"]:
+        raise ListingError("Le nom en français est obligatoire.", field="name_fr")
+    if position is not None and not 0 <= position <= AMENITY_POSITION_MAX:
+        raise ListingError(f"La position est un nombre entre 0 et {AMENITY_POSITION_MAX}.", field="position")
+    values["position"] = position
+    return values
+
+
+@transaction.atomic
+def create_amenity(
+    office: Office,
+    *,
+    group: str,
+    names: dict[str, str],
+    slug: str = "",
+    position: int | None = None,
+    actor: User,
+) -> Amenity:
+    """Add an amenity or label to one of the office's lists (at its end unless a position is
+    given). Its identifier (slug, from the French name if empty) is unique in the office."""
+    values = _amenity_values(group=group, names=names, position=position)
+    slug = slugify(slug or values["name_fr"])[:60].strip("-")
+    if not slug:
+        raise ListingError("Indiquez un identifiant (lettres, chiffres et tirets).", field="slug")
+    taken = Amenity.objects.filter(office=office, slug=slug).first()
+    if taken:
+        raise ListingError(
+            f"L'identifiant « {slug} » est déjà celui de « {taken.name_fr} » : choisissez-en un autre.",
+            field="slug",
+        )
+    if values["position"] is None:
+        last = Amenity.objects.filter(office=office, group=group).aggregate(n=Max("position"))["n"]
+        values["position"] = 0 if last is None else min(last + 1, AMENITY_POSITION_MAX)
+    amenity = Amenity(office=office, slug=slug, **values)
+    try:
+        with transaction.atomic():
+            amenity.save()
+    except IntegrityError:  # the same identifier added at the same moment
+        raise ListingError(
+            f"L'identifiant « {slug} » vient d'être utilisé : choisissez-en un autre.", field="slug"
+        ) from None
+    return amenity
+
+
+@transaction.atomic
+def update_amenity(
+    amenity: Amenity, *, group: str, names: dict[str, str], position: int, actor: User
+) -> list[str]:
+    """Rename, move to another list or reorder an amenity; its identifier does not change.
+    Returns the names of the fields that changed."""
+    values = _amenity_values(group=group, names=names, position=position)
+    changed = [key for key, value in values.items() if getattr(amenity, key) != value]
+    for key in changed:
+        setattr(amenity, key, values[key])
+    if changed:
+        amenity.save()
+    return changed
+
+
+def _set_amenity_active(amenity: Amenity, *, active: bool) -> Amenity:
+    locked = Amenity.objects.select_for_update().get(pk=amenity.pk)
+    if locked.is_active == active:
+        message = "déjà proposé aux partenaires" if active else "déjà retiré des listes"
+        raise ListingError(f"« {locked.name_fr} » est {message}.", code="unchanged")
+    Amenity.objects.filter(pk=amenity.pk).update(is_active=active, updated_at=timezone.now())
+    amenity.is_active = active
+    return amenity
+
+
+@transaction.atomic
+def deactivate_amenity(amenity: Amenity, *, actor: User) -> Amenity:
+    """No longer offered to partners; the listings that have it keep it (and may keep it)."""
+    return _set_amenity_active(amenity, active=False)
+
+
+@transaction.atomic
+def reactivate_amenity(amenity: Amenity, *, actor: User) -> Amenity:
+    return _set_amenity_active(amenity, active=True)

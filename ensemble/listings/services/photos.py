@@ -1,0 +1,60 @@
+"""Photos of a listing: uploaded, re-encoded without metadata, proposed like any change."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from ensemble.accounts.models import User
+from ensemble.core.images import ImageRules, reencode_image
+
+from ..fields import (
+    LANGS,
+    ListingError,
+    plain_text,
+)
+from ..models import Listing, Photo
+from .proposals import _fresh, pending_values, propose_changes
+
+PHOTO_RULES = ImageRules(min_long_side=1200, min_short_side=800, max_side=2400, purpose="l'impression")
+
+
+@transaction.atomic
+def upload_photo(
+    listing: Listing,
+    *,
+    image,
+    credit: str,
+    alt_texts: dict[str, str],
+    rights_declared: bool,
+    actor: User,
+) -> Photo:
+    """Store a photo (re-encoded, metadata stripped) and propose it as the listing's last photo."""
+    credit = plain_text(credit)[:150]
+    if not credit:
+        raise ListingError("Le crédit photo est obligatoire (CGV art. 4.1).", field="credit")
+    if not rights_declared:
+        raise ListingError(
+            "Déclarez que vous détenez les droits de cette photo et autorisez l'office à la diffuser.",
+            field="rights_declared",
+        )
+    content, width, height = reencode_image(image, PHOTO_RULES)
+    listing = _fresh(listing)
+    photo = Photo(
+        listing=listing,
+        credit=credit,
+        rights_declared_at=timezone.now(),
+        uploaded_by=actor,
+        position=999,
+        **{f"alt_text_{lang}": plain_text(alt_texts.get(lang, ""))[:250] for lang in LANGS},
+    )
+    photo.image.save(content.name, content, save=False)
+    photo.save()
+    photos = pending_values(listing)["photos"]
+    photos.append(
+        {
+            "id": photo.pk,
+            "credit": credit,
+            **{f"alt_text_{lg}": getattr(photo, f"alt_text_{lg}") for lg in LANGS},
+        }
+    )
+    propose_changes(listing, changes={"photos": photos}, actor=actor)
+    return photo

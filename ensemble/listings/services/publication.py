@@ -1,0 +1,63 @@
+"""Freshness and withdrawal (CGV art. 2): the partner confirms; the office withdraws and
+republishes, telling the partner why."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from ensemble.accounts.models import User
+from ensemble.directory import services as directory_services
+
+from ..fields import (
+    ListingError,
+    plain_text,
+)
+from ..models import Listing
+from .proposals import _fresh, _timeline
+
+
+@transaction.atomic
+def confirm_listing(listing: Listing, *, actor: User) -> Listing:
+    """The partner confirms the listing is up to date as published (or as proposed)."""
+    now = timezone.now()
+    Listing.objects.filter(pk=listing.pk).update(last_confirmed_at=now, last_confirmed_by=actor)
+    listing.last_confirmed_at, listing.last_confirmed_by = now, actor
+    _timeline(
+        listing, f"Fiche « {listing.establishment.name} » confirmée à jour par le partenaire", actor=actor
+    )
+    return listing
+
+
+@transaction.atomic
+def unpublish_listing(listing: Listing, *, reason: str, actor: User, notify: bool = True) -> Listing:
+    reason = plain_text(reason)
+    if not reason:
+        raise ListingError("Indiquez le motif du retrait : il est transmis au partenaire.", field="reason")
+    listing = _fresh(listing)
+    if listing.unpublished_at:
+        raise ListingError(
+            "Cette fiche est déjà retirée des supports de l'office.", code="already_unpublished"
+        )
+    listing.unpublished_at, listing.unpublished_reason = timezone.now(), reason
+    listing.save(update_fields=["unpublished_at", "unpublished_reason", "updated_at"])
+    _timeline(
+        listing, f"Fiche « {listing.establishment.name} » retirée des supports", actor=actor, body=reason
+    )
+    if notify:
+        directory_services.email_organisation(
+            listing.establishment.organisation,
+            template="listing_unpublished",
+            context={"listing": listing, "reason": reason},
+            actor=actor,
+        )
+    return listing
+
+
+@transaction.atomic
+def republish_listing(listing: Listing, *, actor: User) -> Listing:
+    listing = _fresh(listing)
+    if not listing.unpublished_at:
+        raise ListingError("Cette fiche est déjà publiée.", code="already_published")
+    listing.unpublished_at, listing.unpublished_reason = None, ""
+    listing.save(update_fields=["unpublished_at", "unpublished_reason", "updated_at"])
+    _timeline(listing, f"Fiche « {listing.establishment.name} » publiée à nouveau", actor=actor)
+    return listing
