@@ -89,3 +89,28 @@ def test_a_partners_change_is_moderated_then_public(browser, live_server, partne
     assert "Gerestaureerde molen aan de rand van het moeras." in public.content()
     assert Photo.objects.get(listing=listing).status == Photo.Status.PUBLISHED
     assert Listing.objects.get(pk=listing.pk).version_number == 2
+
+
+def test_an_active_partners_pages_pass_axe(browser, live_server, make_membership, office):
+    """The pages that only an active membership fills: what the pack includes and its request
+    forms, the account with its history, an accepted text, the termination page."""
+    from ensemble.memberships.models import TermsAcceptance
+
+    from .conftest import verified
+
+    membership = make_membership("active", email="ines@estaminet.example", establishment_name="L'Estaminet")
+    user = with_password(verified(membership.applicant))
+    acceptance = TermsAcceptance.objects.filter(membership=membership).first()
+    page = browser.new_page(locale="fr-FR")
+    log_in(page, live_server, user, PASSWORD)
+    paths = {
+        "prestations": "prestations/",
+        "compte-adhesion": f"compte/{membership.organisation_id}/",
+        "compte-document": f"compte/documents/{acceptance.pk}/",
+        "compte-resiliation": f"compte/adhesions/{membership.pk}/resilier/",
+    }
+    for name, path in paths.items():
+        response = page.goto(portal(live_server, office, path))
+        assert response.status == 200, path
+        assert_accessible(page)
+        screenshot(page, f"espace-pro-actif-{name}")

@@ -1,5 +1,6 @@
-"""Espace pro forms for a listing: one per section of the edit page, the photo forms and the
-availability calendar.
+"""Espace pro forms for a listing: the shared bases (`DescribedForm`, date and time widgets,
+`field_label`) and one form per section of the edit page. The photo forms are in
+listing_photo_forms.py, the availability calendar's in listing_availability_forms.py.
 
 They check the shape of the input only (a date is a date, a number a number); the listings
 services apply the rules and give the messages (limits, periods, prices, credits, past days).
@@ -7,22 +8,17 @@ Every section form starts from the published content with the partner's pending 
 applied (`services.pending_values`) and marks the fields waiting for the office.
 """
 
-import datetime
 from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.core.errors import EnsembleError
-from ensemble.core.images import MEGABYTE
 from ensemble.listings import selectors
 from ensemble.listings.fields import FIELDS, LANGS, ListingError
-from ensemble.listings.models import Amenity, Availability, Listing
-from ensemble.listings.services import PHOTO_RULES
+from ensemble.listings.models import Amenity, Listing
 
-IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
 TEXT_LIMITS = {
     "short_description": Listing._meta.get_field("short_description").max_length,
     "long_description": Listing._meta.get_field("long_description").max_length,
@@ -411,148 +407,3 @@ class PricesSection(CollectionSection):
 
 def _comma(amount: str | None) -> str:
     return amount.replace(".", ",") if amount else ""
-
-
-# ---- photos ------------------------------------------------------------------------------
-
-
-def _alt_fields(form: forms.Form) -> None:
-    for lang in LANGS:
-        form.fields[f"alt_text_{lang}"] = forms.CharField(
-            label=_("Texte alternatif (%(lang)s)") % {"lang": LANGUAGE_LABELS[lang]},
-            required=False,
-            max_length=250,
-            help_text=_("Ce que montre la photo, pour les personnes qui ne la voient pas.")
-            if lang == "fr"
-            else "",
-        )
-
-
-def photo_help_text() -> str:
-    return str(
-        _(
-            "JPEG, PNG ou WebP, %(size)s Mo au plus, d'au moins %(long)s × %(short)s pixels "
-            "(pour l'impression). La photo est redimensionnée et ses métadonnées (dont la position "
-            "GPS) sont retirées."
-        )
-    ) % {
-        "size": PHOTO_RULES.max_bytes // MEGABYTE,
-        "long": PHOTO_RULES.min_long_side,
-        "short": PHOTO_RULES.min_short_side,
-    }
-
-
-class PhotoUploadForm(DescribedForm):
-    image = forms.FileField(
-        label=_("Photo"),
-        error_messages={"required": _("Choisissez la photo à envoyer.")},
-        widget=forms.FileInput(attrs={"accept": IMAGE_ACCEPT}),
-    )
-    credit = forms.CharField(
-        label=_("Crédit photo (obligatoire)"),
-        required=False,
-        max_length=150,
-        help_text=_("Le nom de l'auteur de la photo, publié avec elle."),
-    )
-    rights_declared = forms.BooleanField(
-        label=_(
-            "Je déclare détenir les droits de cette photo et autorise l'office à la diffuser (CGV art. 4.1)"
-        ),
-        required=False,
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["image"].help_text = photo_help_text()
-        _alt_fields(self)
-        self.order_fields(["image", "credit", *(f"alt_text_{lang}" for lang in LANGS), "rights_declared"])
-        self.describe()
-
-    def alt_texts(self) -> dict[str, str]:
-        return {lang: self.cleaned_data.get(f"alt_text_{lang}", "") for lang in LANGS}
-
-
-class PhotoEditForm(DescribedForm):
-    """The credit and alternative texts of one photo of the listing."""
-
-    service_field_map = {"photos": "credit"}
-
-    credit = forms.CharField(label=_("Crédit photo (obligatoire)"), required=False, max_length=150)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _alt_fields(self)
-        self.describe()
-
-    def item(self, photo_id: int) -> dict:
-        return {"id": photo_id, **{key: self.cleaned_data[key] for key in self.fields}}
-
-
-# ---- availability --------------------------------------------------------------------------
-
-UNSET = ""
-CLEAR = "clear"
-STATUS_CHOICES = [(UNSET, _("Non renseigné")), *Availability.Status.choices]
-BULK_SCOPES = {
-    "all": (_("tous les jours du mois"), set(range(1, 8))),
-    "weekend": (_("les nuits de week-end (vendredi et samedi)"), {5, 6}),
-    "week": (_("les nuits de semaine (dimanche au jeudi)"), {7, 1, 2, 3, 4}),
-}
-
-# The two buttons for the most frequent settings: the whole month available, every weekend full.
-PRESETS = {"all_available": ("available", "all"), "weekends_full": ("full", "weekend")}
-
-
-class AvailabilityForm(DescribedForm):
-    """One select per day of the month (`d1`…`d31`), and a quick setting for several days."""
-
-    bulk_status = forms.ChoiceField(
-        label=_("Mettre"),
-        choices=[*Availability.Status.choices, (CLEAR, _("Non renseigné"))],
-        required=False,
-    )
-    bulk_scope = forms.ChoiceField(
-        label=_("pour"),
-        choices=[(key, label) for key, (label, _days) in BULK_SCOPES.items()],
-        required=False,
-    )
-
-    def __init__(self, data=None, *, days: list[datetime.date], current: dict[datetime.date, str]):
-        super().__init__(data)
-        self.days, self.current = days, current
-        for day in days:
-            self.fields[self.name_of(day)] = forms.ChoiceField(
-                label=date_format(day, "l j F Y"),
-                required=False,
-                choices=STATUS_CHOICES,
-                initial=current.get(day, UNSET),
-            )
-        self.describe()
-
-    @staticmethod
-    def name_of(day: datetime.date) -> str:
-        return f"d{day.day}"
-
-    def quick_setting(self, action: str) -> tuple[str, str] | None:
-        """The (status, scope) a quick-setting button asks for, if any."""
-        if action in PRESETS:
-            return PRESETS[action]
-        if action == "bulk" and self.cleaned_data.get("bulk_status"):
-            return self.cleaned_data["bulk_status"], self.cleaned_data.get("bulk_scope") or "all"
-        return None
-
-    def changed_days(self, *, editable: set[datetime.date], action: str) -> dict[datetime.date, str | None]:
-        """The days whose value differs from the stored one: those posted, then (for a quick
-        setting) the editable days of its scope."""
-        wanted: dict[datetime.date, str | None] = {}
-        for day in self.days:
-            name = self.name_of(day)
-            if name in self.data:
-                wanted[day] = self.cleaned_data[name] or None
-        quick = self.quick_setting(action)
-        if quick:
-            status, scope = quick
-            for day in editable:
-                if day.isoweekday() in BULK_SCOPES[scope][1]:
-                    wanted[day] = None if status == CLEAR else status
-        return {day: value for day, value in wanted.items() if value != self.current.get(day)}

@@ -6,6 +6,8 @@ listing's (`listing_id`) or one of its photos' (`photo_id`); the calendar takes 
 
 from django.urls import path
 
+from . import listing_availability_views as availability_views
+from . import listing_photo_views as photo_views
 from . import listing_views as views
 
 LISTING = "fiches/<int:listing_id>/"
@@ -25,19 +27,19 @@ urlpatterns = [
     _section("equipements/", "listing_amenities"),
     _section("ouverture/", "listing_opening"),
     _section("tarifs/", "listing_prices"),
-    path(LISTING + "photos/", views.ListingPhotosView.as_view(), name="listing_photos"),
-    path(LISTING + "photos/ajouter/", views.PhotoUploadView.as_view(), name="listing_photo_upload"),
-    path(PHOTO + "deplacer/", views.PhotoMoveView.as_view(), name="listing_photo_move"),
-    path(PHOTO + "modifier/", views.PhotoEditView.as_view(), name="listing_photo_edit"),
-    path(PHOTO + "retirer/", views.PhotoRemoveView.as_view(), name="listing_photo_remove"),
+    path(LISTING + "photos/", photo_views.ListingPhotosView.as_view(), name="listing_photos"),
+    path(LISTING + "photos/ajouter/", photo_views.PhotoUploadView.as_view(), name="listing_photo_upload"),
+    path(PHOTO + "deplacer/", photo_views.PhotoMoveView.as_view(), name="listing_photo_move"),
+    path(PHOTO + "modifier/", photo_views.PhotoEditView.as_view(), name="listing_photo_edit"),
+    path(PHOTO + "retirer/", photo_views.PhotoRemoveView.as_view(), name="listing_photo_remove"),
     path(
         LISTING + "disponibilites/",
-        views.ListingAvailabilityNowView.as_view(),
+        availability_views.ListingAvailabilityNowView.as_view(),
         name="listing_availability_now",
     ),
     path(
         LISTING + "disponibilites/<int:year>/<int:month>/",
-        views.ListingAvailabilityView.as_view(),
+        availability_views.ListingAvailabilityView.as_view(),
         name="listing_availability",
     ),
 ]
