@@ -279,7 +279,14 @@ def _read_periods(listing: Listing) -> list[dict]:
 
 def _write_periods(listing: Listing, value: list[dict]) -> None:
     listing.opening_periods.all().delete()
-    OpeningPeriod.objects.bulk_create(OpeningPeriod(listing=listing, **item) for item in value)
+    OpeningPeriod.objects.bulk_create(
+        OpeningPeriod(listing=listing, closed_mask=weekday_mask(item["closed_weekdays"]), **item)
+        for item in value
+    )
+
+
+def weekday_mask(weekdays: list[int]) -> int:
+    return sum(1 << day for day in set(weekdays))
 
 
 def _read_prices(listing: Listing) -> list[dict]:

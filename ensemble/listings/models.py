@@ -9,6 +9,7 @@ office publishes at once (`ModerationSettings`). Every approved state is kept wh
 """
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -67,12 +68,33 @@ class Listing(TenantModel):
     )
     unpublished_at = models.DateTimeField(_("retirée le"), null=True, blank=True)
     unpublished_reason = models.TextField(_("motif du retrait"), blank=True, default="")
+    # A place the office publishes without it being a partner (a museum, a church): shown,
+    # marked as such, whatever the memberships. Imported ones keep their source's id.
+    is_office_place = models.BooleanField(_("lieu publié par l'office (non partenaire)"), default=False)
+    source = models.CharField(_("source"), max_length=30, blank=True, default="")
+    external_id = models.CharField(_("identifiant externe"), max_length=300, blank=True, default="")
+    # Kept by the listings services on every approved change, for the public directory:
+    # the name as sorted (lower case, no accents), one text to search (all languages), and
+    # its PostgreSQL full-text vector (french_unaccent configuration; empty on SQLite). Its GIN
+    # index and the configuration are created by migration 0002 on PostgreSQL only.
+    sort_name = models.CharField(max_length=200, blank=True, default="")
+    search_document = models.TextField(blank=True, default="")
+    search_vector = SearchVectorField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("fiche")
         indexes = [
             models.Index(fields=["office", "unpublished_at"]),
             models.Index(fields=["office", "last_confirmed_at"]),
+            models.Index(fields=["office", "sort_name", "id"], name="listing_directory_order"),
+            models.Index(fields=["office", "updated_at", "id"], name="listing_changes_since"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="listing_external_id_per_source",
+            )
         ]
 
     def __str__(self) -> str:
@@ -93,6 +115,8 @@ class OpeningPeriod(models.Model):
     closes_at = models.TimeField(_("fermeture"), null=True, blank=True)
     # ISO weekdays (1 = Monday … 7 = Sunday) on which the place is closed within the period.
     closed_weekdays = models.JSONField(_("jours de fermeture"), default=list, blank=True)
+    # The same days as bits (1 << ISO weekday), so "open on a date" is one filter on any database.
+    closed_mask = models.PositiveSmallIntegerField(default=0)
     note = models.CharField(_("précision"), max_length=200, blank=True, default="")
 
     class Meta:

@@ -64,6 +64,11 @@ class Offer(TenantModel):
     )
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(_("proposée"), default=True)
+    highlighted = models.BooleanField(
+        _("mise en avant dans l'annuaire"),
+        default=False,
+        help_text=_("Les partenaires qui ont cette offre apparaissent « À la une » de l'annuaire public."),
+    )
 
     class Meta:
         verbose_name = _("offre")

@@ -26,6 +26,7 @@ from ..fields import (
     snapshot,
 )
 from ..models import ChangeProposal, Listing, ListingVersion, ModerationSettings, Photo
+from ..search import refresh_search
 
 
 @dataclass
@@ -102,10 +103,11 @@ def _new_version(
     listing: Listing, *, origin: str, changed: list[str], actor: User | None, **extra
 ) -> ListingVersion:
     number = (listing.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    published = _reloaded(listing)
     version = ListingVersion.objects.create(
         listing=listing,
         number=number,
-        data=snapshot(_reloaded(listing)),
+        data=snapshot(published),
         changed_fields=changed,
         origin=origin,
         created_by=actor if actor is not None and actor.is_authenticated else None,
@@ -113,12 +115,13 @@ def _new_version(
     )
     Listing.objects.filter(pk=listing.pk).update(version_number=number)
     listing.version_number = number
+    refresh_search(published)
     return version
 
 
 def _reloaded(listing: Listing) -> Listing:
     return (
-        Listing.objects.select_related("establishment")
+        Listing.objects.select_related("establishment__category")
         .prefetch_related("opening_periods", "prices", "amenities", "photos")
         .get(pk=listing.pk)
     )

@@ -1,0 +1,321 @@
+"""What an office publishes, for every channel (public pages, API, widget, screens, print).
+
+Published listings: those of partners whose membership is live today (active or under notice,
+in the season containing today), approved and not withdrawn; plus the places the office
+publishes itself (`Listing.is_office_place`), marked as such. Visibility is decided at query
+time by a semi-join on the office's live partner organisations (a few thousand rows at most),
+so a withdrawal or a membership's end takes effect on the next request.
+"""
+
+import base64
+import binascii
+import datetime
+import json
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from ensemble.core.models import Office
+from ensemble.directory.models import Category
+from ensemble.events.models import Event
+from ensemble.listings.models import Amenity, Availability, ChangeProposal, Listing, OpeningPeriod, Photo
+from ensemble.listings.search import search
+from ensemble.memberships.models import Membership, MembershipLine
+
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+MAX_SEARCH_RESULTS = 1000  # search results are ranked: paged by offset, capped (see decisions)
+
+
+class BadFilter(ValueError):
+    """A filter value that cannot be understood: the channel answers 400 with this message."""
+
+
+def live_partner_organisations(office: Office, *, on: datetime.date | None = None) -> QuerySet:
+    """Ids of the organisations whose membership is live on `on` (today)."""
+    on = on or timezone.localdate()
+    return Membership.objects.filter(
+        office=office,
+        status__in=Membership.LIVE_STATUSES,
+        season__starts_on__lte=on,
+        season__ends_on__gte=on,
+    ).values("organisation_id")
+
+
+def published_listings(office: Office) -> QuerySet[Listing]:
+    return Listing.objects.filter(office=office, unpublished_at__isnull=True).filter(
+        Q(is_office_place=True) | Q(establishment__organisation_id__in=live_partner_organisations(office))
+    )
+
+
+def highlighted_organisations(office: Office) -> QuerySet:
+    """Organisations whose live membership includes an offer the catalogue marks highlighted."""
+    on = timezone.localdate()
+    return MembershipLine.objects.filter(
+        offer__highlighted=True,
+        membership__office=office,
+        membership__status__in=Membership.LIVE_STATUSES,
+        membership__season__starts_on__lte=on,
+        membership__season__ends_on__gte=on,
+    ).values("membership__organisation_id")
+
+
+def with_card_data(queryset: QuerySet[Listing]) -> QuerySet[Listing]:
+    """What a list of listings shows: establishment, category, first photos, amenities."""
+    return queryset.select_related("establishment__category").prefetch_related(
+        Prefetch(
+            "photos", queryset=Photo.objects.filter(status=Photo.Status.PUBLISHED).order_by("position", "pk")
+        ),
+        "amenities",
+    )
+
+
+# ---- filters -------------------------------------------------------------------------------
+
+
+@dataclass
+class DirectoryFilters:
+    q: str = ""
+    category: str = ""
+    town: str = ""
+    amenities: list[str] = field(default_factory=list)
+    open_on: datetime.date | None = None
+    available_on: datetime.date | None = None
+    accessible: bool = False
+    since: datetime.datetime | None = None
+
+    @classmethod
+    def from_query(cls, params) -> "DirectoryFilters":
+        """From request.GET (or any mapping with getlist); BadFilter with a French message."""
+        return cls(
+            q=" ".join(params.get("q", "").split())[:200],
+            category=params.get("categorie", params.get("category", "")).strip()[:60],
+            town=params.get("ville", params.get("town", "")).strip()[:100],
+            amenities=[a.strip()[:60] for a in _list(params, "equipement", "amenity") if a.strip()][:10],
+            open_on=_date(params.get("ouvert_le", params.get("open_on", ""))),
+            available_on=_date(params.get("disponible_le", params.get("available_on", ""))),
+            accessible=params.get("accessible", "") in ("1", "true", "oui", "on"),
+            since=_datetime(params.get("since", "")),
+        )
+
+
+def _list(params, *names) -> list[str]:
+    values = []
+    for name in names:
+        values += params.getlist(name) if hasattr(params, "getlist") else list(params.get(name, []))
+    return values
+
+
+def _date(value: str) -> datetime.date | None:
+    if not value:
+        return None
+    try:
+        day = datetime.date.fromisoformat(value.strip())
+    except ValueError:
+        raise BadFilter(f"Date invalide : « {value[:20]} » (format attendu : AAAA-MM-JJ).") from None
+    if not datetime.date(2000, 1, 1) <= day <= datetime.date(2100, 12, 31):
+        raise BadFilter(f"Date hors limites : {day.isoformat()}.")
+    return day
+
+
+def _datetime(value: str) -> datetime.datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise BadFilter(f"Date invalide pour since : « {value[:40]} » (ISO 8601 attendu).") from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def directory(office: Office, filters: DirectoryFilters) -> QuerySet[Listing]:
+    """Published listings matching the filters, in directory order (name), or by relevance
+    when searching on PostgreSQL. Unknown category or amenity: BadFilter (→ 404/400)."""
+    queryset = published_listings(office)
+    if filters.category:
+        queryset = queryset.filter(establishment__category__slug=filters.category)
+    if filters.town:
+        queryset = queryset.filter(establishment__city__iexact=filters.town)
+    for slug in filters.amenities:
+        queryset = queryset.filter(amenities__slug=slug, amenities__office=office)
+    if filters.accessible:
+        accessible = Amenity.objects.filter(
+            office=office, group=Amenity.Group.ACCESSIBILITY, listings=OuterRef("pk")
+        )
+        queryset = queryset.filter(Exists(accessible))
+    if filters.open_on:
+        queryset = queryset.filter(Exists(_open_periods(filters.open_on)))
+    if filters.available_on:
+        free = Availability.objects.filter(
+            listing=OuterRef("pk"),
+            date=filters.available_on,
+            status__in=[Availability.Status.AVAILABLE, Availability.Status.FEW_LEFT],
+        )
+        queryset = queryset.filter(Exists(free))
+    if filters.since:
+        queryset = queryset.filter(updated_at__gt=filters.since)
+    if filters.q:
+        queryset = search(queryset, filters.q)
+        if "rank" in queryset.query.annotations:
+            return queryset.order_by("-rank", "sort_name", "pk")
+    return queryset.order_by("sort_name", "pk")
+
+
+def _open_periods(day: datetime.date) -> QuerySet[OpeningPeriod]:
+    bit = 1 << day.isoweekday()
+    return (
+        OpeningPeriod.objects.filter(listing=OuterRef("pk"), starts_on__lte=day, ends_on__gte=day)
+        .annotate(closed_that_day=F("closed_mask").bitand(bit))
+        .filter(closed_that_day=0)
+    )
+
+
+def check_filters(office: Office, filters: DirectoryFilters) -> None:
+    """Unknown category or amenity slugs: BadFilter, so the channel says so instead of
+    showing an empty list."""
+
+    if filters.category and not Category.objects.filter(office=office, slug=filters.category).exists():
+        raise BadFilter(f"Catégorie inconnue : « {filters.category} ».")
+    if filters.amenities:
+        known = set(
+            Amenity.objects.filter(office=office, slug__in=filters.amenities).values_list("slug", flat=True)
+        )
+        unknown = [slug for slug in filters.amenities if slug not in known]
+        if unknown:
+            raise BadFilter(f"Équipement ou label inconnu : « {unknown[0]} ».")
+
+
+# ---- pages ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    items: list
+    next_cursor: str = ""
+    previous_offset: int | None = None
+    next_offset: int | None = None
+
+
+def encode_cursor(listing: Listing) -> str:
+    raw = json.dumps([listing.sort_name, listing.pk]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        name, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(name, str) or not isinstance(pk, int):
+            raise ValueError
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise BadFilter("Curseur de pagination invalide.") from None
+    return name, pk
+
+
+def keyset_page(queryset: QuerySet[Listing], *, after: str = "", size: int = PAGE_SIZE) -> Page:
+    """A page of the directory in name order after `after` (a cursor): as fast on the
+    thousandth page as on the first (an index range scan on office, sort_name, id)."""
+    size = max(1, min(size, MAX_PAGE_SIZE))
+    if after:
+        name, pk = decode_cursor(after)
+        queryset = queryset.filter(Q(sort_name__gt=name) | Q(sort_name=name, pk__gt=pk))
+    rows = list(queryset[: size + 1])
+    next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else ""
+    return Page(items=rows[:size], next_cursor=next_cursor)
+
+
+def ranked_page(queryset: QuerySet[Listing], *, offset: int = 0, size: int = PAGE_SIZE) -> Page:
+    """A page of ranked search results; offsets stop at MAX_SEARCH_RESULTS."""
+    size = max(1, min(size, MAX_PAGE_SIZE))
+    if offset < 0 or offset >= MAX_SEARCH_RESULTS:
+        raise BadFilter(f"Page hors limites : les résultats s'arrêtent à {MAX_SEARCH_RESULTS}.")
+    rows = list(queryset[offset : offset + size + 1])
+    more = len(rows) > size and offset + size < MAX_SEARCH_RESULTS
+    return Page(
+        items=rows[:size],
+        next_offset=offset + size if more else None,
+        previous_offset=max(0, offset - size) if offset else None,
+    )
+
+
+# ---- one listing ---------------------------------------------------------------------------
+
+
+def published_detail(office: Office, listing_id: int) -> Listing:
+    """A published listing with everything its page shows; 404 otherwise."""
+    queryset = published_listings(office).select_related(
+        "establishment__category", "establishment__organisation"
+    )
+    queryset = queryset.prefetch_related(
+        "opening_periods",
+        "prices",
+        "amenities",
+        Prefetch(
+            "photos", queryset=Photo.objects.filter(status=Photo.Status.PUBLISHED).order_by("position", "pk")
+        ),
+        Prefetch("proposals", queryset=ChangeProposal.objects.none()),
+    )
+    return get_object_or_404(queryset, pk=listing_id)
+
+
+# ---- events --------------------------------------------------------------------------------
+
+
+@dataclass
+class AgendaFilters:
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    category: str = ""
+    town: str = ""
+    since: datetime.datetime | None = None
+
+    @classmethod
+    def from_query(cls, params) -> "AgendaFilters":
+        filters = cls(
+            start=_date(params.get("du", params.get("start", ""))),
+            end=_date(params.get("au", params.get("end", ""))),
+            category=params.get("categorie", params.get("category", "")).strip()[:20],
+            town=params.get("ville", params.get("town", "")).strip()[:100],
+            since=_datetime(params.get("since", "")),
+        )
+        if filters.category and filters.category not in Event.Category.values:
+            raise BadFilter(f"Catégorie d'événement inconnue : « {filters.category} ».")
+        if filters.start and filters.end and filters.end < filters.start:
+            raise BadFilter("La date de fin précède la date de début.")
+        return filters
+
+
+def published_events(office: Office) -> QuerySet[Event]:
+    return Event.objects.filter(office=office, status=Event.Status.PUBLISHED)
+
+
+def agenda(office: Office, filters: AgendaFilters) -> QuerySet[Event]:
+    """Published events overlapping [start, end] (from today when no start), by start."""
+    start = filters.start or timezone.localdate()
+    queryset = published_events(office).filter(ends_at__date__gte=start)
+    if filters.end:
+        queryset = queryset.filter(starts_at__date__lte=filters.end)
+    if filters.category:
+        queryset = queryset.filter(category=filters.category)
+    if filters.town:
+        queryset = queryset.filter(city__iexact=filters.town)
+    if filters.since:
+        queryset = queryset.filter(updated_at__gt=filters.since)
+    return queryset.select_related("establishment").order_by("starts_at", "pk")
+
+
+def upcoming_events_of(listing: Listing, *, limit: int = 5) -> list[Event]:
+    today = timezone.localdate()
+    return list(
+        published_events(listing.office)
+        .filter(
+            Q(establishment_id=listing.establishment_id)
+            | Q(organisation_id=listing.establishment.organisation_id)
+        )
+        .filter(ends_at__date__gte=today)
+        .order_by("starts_at", "pk")[:limit]
+    )
