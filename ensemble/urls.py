@@ -21,6 +21,7 @@ global_patterns = [
 office_patterns = [
     path("gestion/", include("ensemble.backoffice.urls")),
     path("espace-pro/", include("ensemble.portal.urls")),
+    path("api/", include("ensemble.api.urls")),
     path("", include("ensemble.public.urls")),
 ]
 

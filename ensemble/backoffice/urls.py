@@ -2,7 +2,16 @@
 
 from django.urls import include, path
 
-from . import campaign_urls, claim_urls, moderation_urls, views
+from . import (
+    campaign_urls,
+    claim_urls,
+    datatourisme_urls,
+    event_urls,
+    guide_urls,
+    moderation_urls,
+    screen_urls,
+    views,
+)
 from .actions import ACTIONS
 from .views import accounting as accounting_views
 from .views import bank_import as bank_import_views
@@ -146,4 +155,8 @@ urlpatterns += [
     path("", include(moderation_urls)),
     path("", include(claim_urls)),
     path("", include(campaign_urls)),
+    path("", include(event_urls)),
+    path("", include(screen_urls)),
+    path("", include(guide_urls)),
+    path("", include(datatourisme_urls)),
 ]

@@ -6,7 +6,17 @@ permission walk in tests/test_portal_permissions.py maps each name to another pa
 
 from django.urls import include, path
 
-from . import account_urls, campaign_urls, claim_urls, invoice_views, listing_urls, quote_views, views
+from . import (
+    account_urls,
+    campaign_urls,
+    claim_urls,
+    event_urls,
+    invoice_views,
+    listing_urls,
+    quote_views,
+    views,
+    visibility_urls,
+)
 
 app_name = "portal"
 
@@ -30,4 +40,6 @@ urlpatterns = [
     path("", include(claim_urls)),
     path("", include(account_urls)),
     path("", include(campaign_urls)),
+    path("", include(event_urls)),
+    path("", include(visibility_urls)),
 ]

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import gift_views, listing_views, quote_views, views
+from . import agenda_urls, directory_urls, gift_views, listing_views, quote_views, screen_urls, views
 
 app_name = "public"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("devis/<str:token>/", quote_views.QuoteDecisionView.as_view(), name="quote"),
     path("devis/<str:token>/pdf/", quote_views.QuotePdfView.as_view(), name="quote_pdf"),
     path("balad-enigm/", gift_views.GiftCodeView.as_view(), name="gift_code"),
+    path("", include(directory_urls)),
+    path("", include(agenda_urls)),
+    path("", include(screen_urls)),
 ]

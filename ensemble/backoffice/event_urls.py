@@ -1,0 +1,3 @@
+"""Back-office routes: event (included by backoffice/urls.py, names in the "backoffice" namespace)."""
+
+urlpatterns: list = []

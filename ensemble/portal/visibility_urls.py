@@ -1,0 +1,3 @@
+"""Espace pro routes: visibility (included by portal/urls.py, names in the "portal" namespace)."""
+
+urlpatterns: list = []

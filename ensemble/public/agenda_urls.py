@@ -1,0 +1,3 @@
+"""Public routes: agenda (included by public/urls.py, names in the "public" namespace)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Public routes: screen (included by public/urls.py, names in the "public" namespace)."""
+
+urlpatterns: list = []

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class StatsConfig(AppConfig):
+    name = "ensemble.stats"
+    label = "stats"
+    verbose_name = "Statistiques de visibilité"
