@@ -595,3 +595,16 @@ def test_people_who_are_not_staff_of_the_office_get_404(client, partner, other_s
     assert proposal.status == S.PENDING
     assert Amenity.objects.filter(office=office).count() == 1
     assert listing_services.moderation_settings(office).immediate_fields == ["opening_periods"]
+
+
+def test_staff_publish_a_listing_as_a_place_of_the_office(client, partner, office, staff_user):
+    from ensemble.publishing.selectors import published_listings
+
+    assert partner.listing not in published_listings(office)  # a request, not a live membership
+    client.force_login(staff_user)
+    url = f"/{office.slug}/gestion/fiches/{partner.listing.pk}/lieu-office/"
+    assert client.post(url, {"is_office_place": "1"}).status_code == 302
+    assert partner.listing in published_listings(office)
+    assert "lieu de l'office" in partner.listing.establishment.organisation.timeline.first().summary
+    client.post(url, {"is_office_place": "0"})
+    assert partner.listing not in published_listings(office)

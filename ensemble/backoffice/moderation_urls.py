@@ -19,6 +19,7 @@ urlpatterns: list = [
     path("fiches/<int:pk>/modifier/", views.ListingEditView.as_view(), name="listing_edit"),
     path("fiches/<int:pk>/retirer/", views.ListingUnpublishView.as_view(), name="listing_unpublish"),
     path("fiches/<int:pk>/publier/", views.ListingRepublishView.as_view(), name="listing_republish"),
+    path("fiches/<int:pk>/lieu-office/", views.ListingOfficePlaceView.as_view(), name="listing_office_place"),
     path(
         "fiches/<int:pk>/versions/<int:number>/",
         views.ListingVersionView.as_view(),

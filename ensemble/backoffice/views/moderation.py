@@ -284,6 +284,19 @@ class ListingRepublishView(ListingUnpublishView):
         return redirect(self.listing_url())
 
 
+class ListingOfficePlaceView(ListingUnpublishView):
+    """POST: publish the listing as a place of the office (not a partner), or back."""
+
+    def post(self, request, *args, **kwargs):
+        value = request.POST.get("is_office_place") == "1"
+        listing_services.mark_office_place(self.listing, is_office_place=value, actor=request.user)
+        if value:
+            messages.success(request, gettext("La fiche est publiée comme lieu de l'office, sans adhésion."))
+        else:
+            messages.success(request, gettext("La fiche n'est publiée que si l'adhésion est active."))
+        return redirect(self.listing_url())
+
+
 EDIT_SECTIONS = {
     "general": gettext_lazy("Nom"),
     "texts": gettext_lazy("Descriptions"),

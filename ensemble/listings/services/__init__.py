@@ -32,7 +32,7 @@ from .proposals import (
     restore_version,
     update_moderation_settings,
 )
-from .publication import confirm_listing, republish_listing, unpublish_listing
+from .publication import confirm_listing, mark_office_place, republish_listing, unpublish_listing
 
 __all__ = [
     "AVAILABILITY_HORIZON_DAYS",
@@ -48,6 +48,7 @@ __all__ = [
     "edit_listing",
     "ensure_listing",
     "install_default_amenities",
+    "mark_office_place",
     "moderation_settings",
     "pending_values",
     "propose_changes",

@@ -61,3 +61,21 @@ def republish_listing(listing: Listing, *, actor: User) -> Listing:
     listing.save(update_fields=["unpublished_at", "unpublished_reason", "updated_at"])
     _timeline(listing, f"Fiche « {listing.establishment.name} » publiée à nouveau", actor=actor)
     return listing
+
+
+@transaction.atomic
+def mark_office_place(listing: Listing, *, is_office_place: bool, actor: User) -> Listing:
+    """A place the office publishes itself (a museum, a church): shown whatever the
+    memberships, marked as not a partner. Or back to the partner rule."""
+    listing = _fresh(listing)
+    if listing.is_office_place == is_office_place:
+        return listing
+    listing.is_office_place = is_office_place
+    listing.save(update_fields=["is_office_place", "updated_at"])
+    summary = (
+        f"« {listing.establishment.name} » publiée comme lieu de l'office (non partenaire)"
+        if is_office_place
+        else f"« {listing.establishment.name} » publiée selon l'adhésion (partenaire)"
+    )
+    _timeline(listing, summary, actor=actor)
+    return listing
