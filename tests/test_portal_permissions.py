@@ -17,6 +17,7 @@ from ensemble.campaigns.models import CampaignTarget
 from ensemble.campaigns.tokens import target_token
 from ensemble.claims import services as claim_services
 from ensemble.directory.models import OrganisationMember
+from ensemble.events import services as event_services
 from ensemble.listings import services as listing_services
 from ensemble.memberships.models import TermsAcceptance
 from ensemble.portal import urls as portal_urls
@@ -59,6 +60,15 @@ def theirs(make_membership, office, season, staff_user):
         office, title="Mise à jour 2023", deadline=datetime.date(2023, 2, 15), actor=staff_user
     )
     campaign_services.launch_campaign(campaign, actor=staff_user)
+    event = event_services.submit_event(
+        membership.organisation,
+        actor=user,
+        establishment=membership.establishment,
+        title_fr="Soirée brassage",
+        starts_at=datetime.datetime(2023, 1, 20, 19, tzinfo=datetime.UTC),
+        ends_at=datetime.datetime(2023, 1, 20, 22, tzinfo=datetime.UTC),
+    )
+    event_services.approve_event(event, actor=staff_user)
     return {
         "organisation_id": membership.organisation_id,
         "membership_id": membership.pk,
@@ -70,6 +80,7 @@ def theirs(make_membership, office, season, staff_user):
         "photo_id": photo.pk,
         "claim_id": claim.pk,
         "image_id": image.pk,
+        "event_id": event.pk,
         "token": target_token(CampaignTarget.objects.get(listing=listing)),
         # Not ids: valid values, so that only the listing's owner decides the answer.
         "year": 2023,

@@ -34,6 +34,7 @@ from . import identities
 from .billing import load_billing
 from .clock import on
 from .espace_pro import load_espace_pro
+from .events import load_events
 from .listings import load_listings
 from .offices import (
     ADMIN_EMAIL,
@@ -234,6 +235,7 @@ def load_demo() -> dict:
     load_billing(contexts)
     listings = load_listings(contexts)
     load_espace_pro(contexts)
+    load_events(contexts)
     return {
         "created": dict(created),
         "closed": closed,

@@ -67,6 +67,13 @@ class Event(TenantModel):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(_("motif"), blank=True, default="")
+    # A partner's change to a published event waits here (field → value, as JSON) while the
+    # public keeps the published content; staff approve it (a new SEQUENCE) or reject it.
+    pending_changes = models.JSONField(default=dict, blank=True)
+    change_submitted_at = models.DateTimeField(null=True, blank=True)
+    # When the public content last changed (first publication, approved change, office edit,
+    # cancellation): the iCalendar DTSTAMP and LAST-MODIFIED.
+    revised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("événement")
@@ -76,6 +83,13 @@ class Event(TenantModel):
             models.Index(fields=["office", "status", "ends_at"], name="event_current"),
             models.Index(fields=["office", "city"], name="event_city"),
             models.Index(fields=["office", "updated_at", "id"], name="event_changes_since"),
+            models.Index(fields=["office", "starts_at", "id"], name="event_by_start"),
+            models.Index(fields=["office", "status", "category", "starts_at"], name="event_category"),
+            models.Index(
+                fields=["office", "change_submitted_at"],
+                condition=models.Q(change_submitted_at__isnull=False),
+                name="event_pending_change",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(ends_at__gte=models.F("starts_at")), name="event_order")
@@ -83,3 +97,7 @@ class Event(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def has_pending_change(self) -> bool:
+        return self.change_submitted_at is not None

@@ -1,3 +1,16 @@
-"""Public routes: agenda (included by public/urls.py, names in the "public" namespace)."""
+"""Public routes: agenda (included by public/urls.py, names in the "public" namespace).
 
-urlpatterns: list = []
+The list and its iCalendar feed take the same filters (du, au, categorie, ville); each event has
+its page and its own feed.
+"""
+
+from django.urls import path
+
+from . import agenda_views as views
+
+urlpatterns = [
+    path("agenda/", views.AgendaView.as_view(), name="agenda"),
+    path("agenda.ics", views.AgendaIcsView.as_view(), name="agenda_ics"),
+    path("agenda/<int:event_id>/", views.EventPageView.as_view(), name="event"),
+    path("agenda/<int:event_id>.ics", views.EventIcsView.as_view(), name="event_ics"),
+]
