@@ -95,11 +95,17 @@ def only_event(calendar: icalendar.Calendar) -> icalendar.Event:
 
 
 @pytest.fixture
-def published(partner, staff_user):
+def active_partner(make_membership):
+    """A partner whose membership is live: only such partners' events are public."""
+    return make_membership("active", email="ines@estaminet.example", establishment_name="L'Estaminet")
+
+
+@pytest.fixture
+def published(active_partner, staff_user):
     event = services.submit_event(
-        partner.membership.organisation,
-        actor=partner.user,
-        establishment=partner.membership.establishment,
+        active_partner.organisation,
+        actor=active_partner.applicant,
+        establishment=active_partner.establishment,
         **fields(latitude="50.752", longitude="2.261", description_fr="Ligne 1\nLigne 2 ; avec, virgules"),
     )
     return services.approve_event(event, actor=staff_user)
@@ -137,13 +143,13 @@ def test_one_event_feed(client, published, office):
 
 
 def test_the_uid_stays_and_the_sequence_grows_with_each_published_change(
-    client, published, partner, staff_user
+    client, published, active_partner, staff_user
 ):
     def current() -> icalendar.Event:
         return only_event(strictly_parsed(client.get(event_ics_url(published))))
 
     first = current()
-    services.update_event(published, actor=partner.user, **fields(starts_at=at(1, 14, 21)))
+    services.update_event(published, actor=active_partner.applicant, **fields(starts_at=at(1, 14, 21)))
     waiting = current()  # a change waiting for the office changes nothing in the feed
     assert (waiting["UID"], int(waiting["SEQUENCE"]), waiting.decoded("DTSTART")) == (
         first["UID"],
@@ -163,8 +169,8 @@ def test_the_uid_stays_and_the_sequence_grows_with_each_published_change(
     assert int(current()["SEQUENCE"]) == 2
 
 
-def test_a_cancelled_event_stays_in_the_feeds_as_cancelled(client, published, partner):
-    services.cancel_event(published, actor=partner.user, reason="Intempéries")
+def test_a_cancelled_event_stays_in_the_feeds_as_cancelled(client, published, active_partner):
+    services.cancel_event(published, actor=active_partner.applicant, reason="Intempéries")
     event = only_event(strictly_parsed(client.get(event_ics_url(published))))
     assert str(event["STATUS"]) == "CANCELLED"
     assert int(event["SEQUENCE"]) == 1

@@ -150,3 +150,22 @@ def test_highlight_comes_from_the_catalogue(active, office, season):
     assert list(
         selectors.highlighted_organisations(office).values_list("membership__organisation_id", flat=True)
     ) == [listing.establishment.organisation_id]
+
+
+def test_a_partners_events_are_public_only_while_its_membership_is_live(
+    partner, make_membership, office, staff_user
+):
+    from ensemble.events import services as event_services
+
+    from .test_events import fields
+
+    live = make_membership("active", email="ines@estaminet.example", establishment_name="L'Estaminet")
+    shown = event_services.submit_event(live.organisation, actor=live.applicant, **fields(title_fr="Concert"))
+    hidden = event_services.submit_event(
+        partner.membership.organisation, actor=partner.user, **fields(title_fr="Brocante")
+    )
+    for event in (shown, hidden):
+        event_services.approve_event(event, actor=staff_user)
+    office_event = event_services.create_office_event(office, actor=staff_user, **fields(title_fr="Visite"))
+    assert set(selectors.published_events(office)) == {shown, office_event}
+    assert set(selectors.announced_events(office)) == {shown, office_event}

@@ -121,13 +121,6 @@ def announced_events(office: Office) -> QuerySet[Event]:
     return Event.objects.filter(office=office, status__in=ANNOUNCED)
 
 
-def announced_event(office: Office, event_id: int) -> Event:
-    """One event's public page and feed; 404 unless published or cancelled."""
-    return get_object_or_404(
-        announced_events(office).select_related("organisation", "establishment"), pk=event_id
-    )
-
-
 def start_bound(queryset: QuerySet[Event], day: datetime.date) -> QuerySet[Event]:
     """A lower bound on the start of the events still running on `day`: no event lasts more
     than MAX_DURATION, so the database walks the (office, status, starts_at) index from a
@@ -141,7 +134,7 @@ def starting_from(queryset: QuerySet[Event], day: datetime.date) -> QuerySet[Eve
 
 
 def feed(
-    office: Office,
+    announced: QuerySet[Event],
     *,
     start: datetime.date | None = None,
     end: datetime.date | None = None,
@@ -150,8 +143,9 @@ def feed(
     since: datetime.datetime | None = None,
 ) -> QuerySet[Event]:
     """The events of an iCalendar list feed: the agenda's filters (as publishing.agenda
-    applies them) over published and cancelled events, by start, at most FEED_LIMIT."""
-    queryset = starting_from(announced_events(office), start or timezone.localdate())
+    applies them) over `announced` (published and cancelled events the public may see; see
+    publishing.selectors.agenda_feed), by start, at most FEED_LIMIT."""
+    queryset = starting_from(announced, start or timezone.localdate())
     if end:
         queryset = queryset.filter(starts_at__lt=_midnight(end + datetime.timedelta(days=1)))
     if category:
@@ -159,7 +153,7 @@ def feed(
     if town:
         queryset = queryset.filter(city__iexact=town)
     if since:
-        queryset = queryset.filter(updated_at__gt=since)
+        queryset = queryset.filter(revised_at__gt=since)
     return queryset.select_related("organisation").order_by("starts_at", "pk")[:FEED_LIMIT]
 
 

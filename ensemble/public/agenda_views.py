@@ -255,7 +255,7 @@ class EventPageView(TemplateView):
 
     def get(self, request, *args, **kwargs):
         try:
-            self.event = event_selectors.announced_event(request.office, kwargs["event_id"])
+            self.event = selectors.announced_event(request.office, kwargs["event_id"])
         except Http404:
             return not_found(request)
         return super().get(request, *args, **kwargs)
@@ -313,7 +313,7 @@ def event_url_maker(request):
 class EventIcsView(View):
     def get(self, request, *args, **kwargs):
         try:
-            event = event_selectors.announced_event(request.office, kwargs["event_id"])
+            event = selectors.announced_event(request.office, kwargs["event_id"])
         except Http404:
             return not_found(request)
         lang = content_language(request)
@@ -333,14 +333,7 @@ class AgendaIcsView(View):
         except BadFilter as error:
             return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
         lang = content_language(request)
-        events = event_selectors.feed(
-            request.office,
-            start=filters.start,
-            end=filters.end,
-            category=filters.category,
-            town=filters.town,
-            since=filters.since,
-        )
+        events = selectors.agenda_feed(request.office, filters)
         name = gettext("Agenda — %(office)s") % {"office": request.office.name}
         body = ical.calendar(events, name=name, url_of=event_url_maker(request), lang=lang)
         return ics_response(body, filename="agenda.ics")

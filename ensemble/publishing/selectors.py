@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ensemble.core.models import Office
 from ensemble.directory.models import Category
+from ensemble.events import selectors as event_selectors
 from ensemble.events.models import Event
 from ensemble.listings.models import Amenity, Availability, ChangeProposal, Listing, OpeningPeriod, Photo
 from ensemble.listings.search import search
@@ -114,9 +116,11 @@ def _date(value: str) -> datetime.date | None:
     try:
         day = datetime.date.fromisoformat(value.strip())
     except ValueError:
-        raise BadFilter(f"Date invalide : « {value[:20]} » (format attendu : AAAA-MM-JJ).") from None
+        raise BadFilter(
+            _("Date invalide : « %(value)s » (format attendu : AAAA-MM-JJ).") % {"value": value[:20]}
+        ) from None
     if not datetime.date(2000, 1, 1) <= day <= datetime.date(2100, 12, 31):
-        raise BadFilter(f"Date hors limites : {day.isoformat()}.")
+        raise BadFilter(_("Date hors limites : %(day)s.") % {"day": day.isoformat()})
     return day
 
 
@@ -126,7 +130,9 @@ def _datetime(value: str) -> datetime.datetime | None:
     try:
         moment = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise BadFilter(f"Date invalide pour since : « {value[:40]} » (ISO 8601 attendu).") from None
+        raise BadFilter(
+            _("Date invalide pour since : « %(value)s » (ISO 8601 attendu).") % {"value": value[:40]}
+        ) from None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
@@ -179,14 +185,14 @@ def check_filters(office: Office, filters: DirectoryFilters) -> None:
     showing an empty list."""
 
     if filters.category and not Category.objects.filter(office=office, slug=filters.category).exists():
-        raise BadFilter(f"Catégorie inconnue : « {filters.category} ».")
+        raise BadFilter(_("Catégorie inconnue : « %(slug)s ».") % {"slug": filters.category})
     if filters.amenities:
         known = set(
             Amenity.objects.filter(office=office, slug__in=filters.amenities).values_list("slug", flat=True)
         )
         unknown = [slug for slug in filters.amenities if slug not in known]
         if unknown:
-            raise BadFilter(f"Équipement ou label inconnu : « {unknown[0]} ».")
+            raise BadFilter(_("Équipement ou label inconnu : « %(slug)s ».") % {"slug": unknown[0]})
 
 
 # ---- pages ---------------------------------------------------------------------------------
@@ -212,7 +218,7 @@ def decode_cursor(cursor: str) -> tuple[str, int]:
         if not isinstance(name, str) or not isinstance(pk, int):
             raise ValueError
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise BadFilter("Curseur de pagination invalide.") from None
+        raise BadFilter(_("Curseur de pagination invalide.")) from None
     return name, pk
 
 
@@ -232,7 +238,9 @@ def ranked_page(queryset: QuerySet[Listing], *, offset: int = 0, size: int = PAG
     """A page of ranked search results; offsets stop at MAX_SEARCH_RESULTS."""
     size = max(1, min(size, MAX_PAGE_SIZE))
     if offset < 0 or offset >= MAX_SEARCH_RESULTS:
-        raise BadFilter(f"Page hors limites : les résultats s'arrêtent à {MAX_SEARCH_RESULTS}.")
+        raise BadFilter(
+            _("Page hors limites : les résultats s'arrêtent à %(max)s.") % {"max": MAX_SEARCH_RESULTS}
+        )
     rows = list(queryset[offset : offset + size + 1])
     more = len(rows) > size and offset + size < MAX_SEARCH_RESULTS
     return Page(
@@ -283,14 +291,48 @@ class AgendaFilters:
             since=_datetime(params.get("since", "")),
         )
         if filters.category and filters.category not in Event.Category.values:
-            raise BadFilter(f"Catégorie d'événement inconnue : « {filters.category} ».")
+            raise BadFilter(_("Catégorie d'événement inconnue : « %(slug)s ».") % {"slug": filters.category})
         if filters.start and filters.end and filters.end < filters.start:
-            raise BadFilter("La date de fin précède la date de début.")
+            raise BadFilter(_("La date de fin précède la date de début."))
         return filters
 
 
+def _of_office_or_live_partners(queryset: QuerySet[Event], office: Office) -> QuerySet[Event]:
+    return queryset.filter(
+        Q(organisation__isnull=True) | Q(organisation_id__in=live_partner_organisations(office))
+    )
+
+
 def published_events(office: Office) -> QuerySet[Event]:
-    return Event.objects.filter(office=office, status=Event.Status.PUBLISHED)
+    """The office's own events and those of partners whose membership is live today."""
+    return _of_office_or_live_partners(
+        Event.objects.filter(office=office, status=Event.Status.PUBLISHED), office
+    )
+
+
+def announced_events(office: Office) -> QuerySet[Event]:
+    """Published events and those cancelled after publication (feeds keep them, cancelled),
+    of the office and of live partners."""
+    return _of_office_or_live_partners(event_selectors.announced_events(office), office)
+
+
+def announced_event(office: Office, event_id: int) -> Event:
+    """One event's public page and feed; 404 unless the public may see it."""
+    return get_object_or_404(
+        announced_events(office).select_related("organisation", "establishment"), pk=event_id
+    )
+
+
+def agenda_feed(office: Office, filters: "AgendaFilters") -> QuerySet[Event]:
+    """The events of an iCalendar list feed for these filters."""
+    return event_selectors.feed(
+        announced_events(office),
+        start=filters.start,
+        end=filters.end,
+        category=filters.category,
+        town=filters.town,
+        since=filters.since,
+    )
 
 
 def agenda(office: Office, filters: AgendaFilters) -> QuerySet[Event]:
@@ -304,7 +346,8 @@ def agenda(office: Office, filters: AgendaFilters) -> QuerySet[Event]:
     if filters.town:
         queryset = queryset.filter(city__iexact=filters.town)
     if filters.since:
-        queryset = queryset.filter(updated_at__gt=filters.since)
+        # revised_at: when the public content changed (a partner's waiting change is not one).
+        queryset = queryset.filter(revised_at__gt=filters.since)
     return queryset.select_related("establishment").order_by("starts_at", "pk")
 
 
