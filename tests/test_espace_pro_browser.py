@@ -14,6 +14,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture
+def partner(make_membership):
+    """A partner whose membership is live, so that its approved listing is public (issue 5)."""
+    from types import SimpleNamespace
+
+    from ensemble.listings import services as listing_services
+
+    from .conftest import verified
+
+    membership = make_membership(
+        "active", email="camille@moulin.example", establishment_name="Le Moulin des Marais"
+    )
+    listing = listing_services.ensure_listing(membership.establishment)
+    return SimpleNamespace(user=verified(membership.applicant), listing=listing, membership=membership)
+
+
 def with_password(user):
     user.set_password(PASSWORD)
     user.save()

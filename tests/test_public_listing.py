@@ -1,10 +1,22 @@
 """The public page of a listing shows the last approved content, in FR, EN or NL."""
 
+from types import SimpleNamespace
+
 import pytest
 
 from ensemble.listings import services as listing_services
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def partner(make_membership):
+    """A partner whose membership is live, so that its listing is published (issue 5)."""
+    membership = make_membership(
+        "active", email="camille@moulin.example", establishment_name="Le Moulin des Marais"
+    )
+    listing = listing_services.ensure_listing(membership.establishment)
+    return SimpleNamespace(user=membership.applicant, listing=listing, membership=membership)
 
 
 def page(client, partner, **params):

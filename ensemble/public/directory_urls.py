@@ -1,3 +1,16 @@
 """Public routes: directory (included by public/urls.py, names in the "public" namespace)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import directory_views
+
+urlpatterns = [
+    path("annuaire/", directory_views.DirectoryView.as_view(), name="directory"),
+    path(
+        "annuaire/<slug:category_slug>/",
+        directory_views.DirectoryView.as_view(),
+        name="directory_category",
+    ),
+    path("accessibilite/", directory_views.AccessibilityView.as_view(), name="accessibility"),
+    path("mentions-legales/", directory_views.LegalNoticesView.as_view(), name="legal"),
+]

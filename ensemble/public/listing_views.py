@@ -1,51 +1,122 @@
-"""The public page of a listing: its last approved content (issue 5 builds the directory
-around it). Content languages are French, English and Dutch; a missing translation shows the
-French text."""
+"""The public page of a listing: its last approved content, if the listing is published (a live
+partner's approved listing, or a place the office publishes itself).
+
+Content languages are French, English and Dutch: the active language (or `?langue=`), with the
+French text where a translation is missing. The page embeds its schema.org JSON-LD (jsonld.py).
+"""
 
 import datetime
 
+from django.http import Http404
+from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import get_language, gettext
 from django.views.generic import TemplateView
 
-from ensemble.listings import selectors
-from ensemble.listings.models import Availability
+from ensemble.listings import selectors as listing_selectors
+from ensemble.listings.models import Availability, Listing
+from ensemble.publishing import selectors
+
+from . import jsonld
+from .jsonld import text_in
 
 CONTENT_LANGUAGES = {"fr": "Français", "en": "English", "nl": "Nederlands"}
+AVAILABILITY_DAYS = 14
 
 
-def _in(obj, field: str, lang: str) -> str:
-    return getattr(obj, f"{field}_{lang}", "") or getattr(obj, f"{field}_fr", "") or ""
+def content_language(request) -> str:
+    """`?langue=` when it names a content language, else the active language, else French."""
+    lang = request.GET.get("langue") or (get_language() or "fr")[:2]
+    return lang if lang in CONTENT_LANGUAGES else "fr"
+
+
+def closing_days(period) -> str:
+    """« lundi, mardi » — the weekly closing days in words, in the active language."""
+    return ", ".join(str(WEEKDAYS[int(day) - 1]) for day in sorted(period.closed_weekdays or []))
 
 
 class ListingPageView(TemplateView):
     template_name = "public/listing.html"
 
+    def get(self, request, *args, **kwargs):
+        try:
+            self.listing = selectors.published_detail(request.office, kwargs["listing_id"])
+        except Http404:
+            return TemplateResponse(
+                request,
+                "public/directory_404.html",
+                {"message": gettext("Cette fiche n'existe pas ou n'est plus publiée.")},
+                status=404,
+            )
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        listing = selectors.published_listing(self.request.office, kwargs["listing_id"])
-        lang = self.request.GET.get("langue") or (get_language() or "fr")[:2]
-        if lang not in CONTENT_LANGUAGES:
-            lang = "fr"
+        listing, lang = self.listing, content_language(self.request)
+        listing.office = self.request.office  # the same office: spares upcoming_events_of a query
         today = timezone.localdate()
+        photos = list(listing.photos.all())  # published ones, in order (published_detail)
+        url = self.request.build_absolute_uri(self.request.path)
+        data = jsonld.listing_jsonld(
+            listing, lang=lang, url=url, absolute=self.request.build_absolute_uri, photos=photos, today=today
+        )
         context.update(
             listing=listing,
             establishment=listing.establishment,
+            category_name=category_name(listing.establishment.category, lang),
             lang=lang,
             languages=CONTENT_LANGUAGES,
-            short_description=_in(listing, "short_description", lang),
-            long_description=_in(listing, "long_description", lang),
-            photos=[(p, _in(p, "alt_text", lang)) for p in selectors.published_photos(listing)],
-            prices=[(p, _in(p, "label", lang), p.season_year < today.year) for p in listing.prices.all()],
-            amenities=[_in(a, "name", lang) for a in listing.amenities.all()],
-            periods=[p for p in listing.opening_periods.all() if p.ends_on >= today],
-            availability=[
-                (day, Availability.Status(status).label)
-                for day, status in sorted(
-                    selectors.availability(
-                        listing, start=today, end=today + datetime.timedelta(days=13)
-                    ).items()
-                )
+            short_description=text_in(listing, "short_description", lang),
+            long_description=text_in(listing, "long_description", lang),
+            photos=[(photo, text_in(photo, "alt_text", lang)) for photo in photos],
+            periods=[
+                (period, closing_days(period))
+                for period in listing.opening_periods.all()
+                if period.ends_on >= today
             ],
+            prices=[
+                (price, text_in(price, "label", lang), price.season_year < today.year)
+                for price in listing.prices.all()
+            ],
+            amenities=[text_in(amenity, "name", lang) for amenity in listing.amenities.all()],
+            capacity=capacity(listing),
+            availability=availability(listing, today),
+            events=[
+                (event, text_in(event, "title", lang)) for event in selectors.upcoming_events_of(listing)
+            ],
+            jsonld=jsonld.script_content(data),
         )
         return context
+
+
+def category_name(category, lang: str) -> str:
+    return {"en": category.name_en, "nl": category.name_nl}.get(lang) or category.name
+
+
+def capacity(listing: Listing) -> list[tuple[str, int]]:
+    rows = (
+        (gettext("Chambres"), listing.rooms),
+        (gettext("Lits"), listing.beds),
+        (gettext("Couverts"), listing.covers),
+        (gettext("Taille de groupe maximale"), listing.group_size),
+    )
+    return [(label, value) for label, value in rows if value]
+
+
+def availability(listing: Listing, today: datetime.date) -> list[tuple[datetime.date, str, str]]:
+    """The next 14 nights of an accommodation: (night, status, label); empty for other categories
+    and when none of them is known."""
+    if not listing.establishment.category.has_availability:
+        return []
+    end = today + datetime.timedelta(days=AVAILABILITY_DAYS - 1)
+    known = listing_selectors.availability(listing, start=today, end=end)
+    if not known:
+        return []  # the partner keeps no availability: no table of blanks
+    nights = []
+    for offset in range(AVAILABILITY_DAYS):
+        night = today + datetime.timedelta(days=offset)
+        status = known.get(night, "")
+        label = Availability.Status(status).label if status else gettext("Non renseigné")
+        nights.append((night, status or "unknown", label))
+    return nights

@@ -187,6 +187,16 @@ LOGGING = {
     },
 }
 
+# The public map (Leaflet): tile server URL ({z}/{x}/{y}, optionally {s}) and its attribution (HTML
+# allowed, it comes from here). Its origin is added to the directory page's CSP img-src. An empty URL
+# draws the markers without a background.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_ATTRIBUTION = os.environ.get(
+    "MAP_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+)
+# The host named in the legal notices (name, address, phone), as the law asks (LCEN art. 6).
+HOSTING_PROVIDER = os.environ.get("HOSTING_PROVIDER", "")
+
 # Absolute links in e-mails (activation, espace pro).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -11,3 +11,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ALLOWED_HOSTS = ["*"]
+# The public map draws its markers without tiles: no browser test fetches from a tile server.
+MAP_TILE_URL = ""

@@ -1,0 +1,202 @@
+"""schema.org JSON-LD for a listing's public page, read by search engines and structured-data
+extractors. Built from the published content only, in one content language (French fallback).
+
+The type follows the category (accommodation → LodgingBusiness, or Hotel, Campground,
+BedAndBreakfast when the name says so; restaurants → Restaurant; bars → BarOrPub; leisure →
+TouristAttraction; producers → Store; anything else → LocalBusiness); a place the office publishes
+itself (a museum, a church) is a TouristAttraction.
+"""
+
+import datetime
+import json
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.utils.safestring import SafeString, mark_safe
+
+from ensemble.listings.models import Listing, Photo
+from ensemble.listings.search import fold
+
+SCHEMA = "https://schema.org"
+DAYS = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday", 6: "Saturday", 7: "Sunday"}
+CATEGORY_TYPES = {
+    "hebergement": "LodgingBusiness",
+    "restauration": "Restaurant",
+    "bars": "BarOrPub",
+    "loisirs": "TouristAttraction",
+    "terroir": "Store",
+}
+# Words of a lodging's name that tell a more precise type (folded: lower case, no accents).
+LODGING_WORDS = (
+    ("hotel", "Hotel"),
+    ("camping", "Campground"),
+    ("chambre d'hote", "BedAndBreakfast"),
+    ("chambres d'hotes", "BedAndBreakfast"),
+    ("b&b", "BedAndBreakfast"),
+)
+# Inside <script>, "<", ">" and "&" are escaped so that no text can close the element.
+_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def text_in(obj, field: str, lang: str) -> str:
+    """A translated field in `lang`, or the French text when it has none."""
+    return getattr(obj, f"{field}_{lang}", "") or getattr(obj, f"{field}_fr", "") or ""
+
+
+def schema_type(listing: Listing) -> str:
+    if listing.is_office_place:
+        return "TouristAttraction"
+    establishment = listing.establishment
+    kind = CATEGORY_TYPES.get(establishment.category.slug, "LocalBusiness")
+    if kind == "LodgingBusiness":
+        name = fold(establishment.name)
+        for word, precise in LODGING_WORDS:
+            if word in name:
+                return precise
+    return kind
+
+
+def listing_jsonld(
+    listing: Listing,
+    *,
+    lang: str,
+    url: str,
+    absolute: Callable[[str], str],
+    photos: list[Photo],
+    today: datetime.date,
+) -> dict:
+    """The JSON-LD object of a published listing (prefetched as by published_detail)."""
+    establishment = listing.establishment
+    data: dict = {
+        "@context": SCHEMA,
+        "@type": schema_type(listing),
+        "@id": url,
+        "url": url,
+        "name": establishment.name,
+        "address": _address(establishment),
+    }
+    optional = {
+        "description": (
+            text_in(listing, "short_description", lang) or text_in(listing, "long_description", lang)
+        ),
+        "geo": _geo(establishment),
+        "telephone": establishment.phone,
+        "email": establishment.email,
+        "sameAs": establishment.website,
+        "image": [_image(photo, lang, absolute) for photo in photos],
+        "openingHoursSpecification": [
+            _opening(period) for period in listing.opening_periods.all() if period.ends_on >= today
+        ],
+        "amenityFeature": [_feature(amenity, lang) for amenity in listing.amenities.all()],
+        "potentialAction": _reserve(listing.booking_url),
+    }
+    data.update({key: value for key, value in optional.items() if value})
+    data.update(_offers(listing, lang, today))
+    return data
+
+
+def _address(establishment) -> dict:
+    return {
+        "@type": "PostalAddress",
+        "streetAddress": establishment.address,
+        "postalCode": establishment.postcode,
+        "addressLocality": establishment.city,
+        "addressCountry": "FR",
+    }
+
+
+def _geo(establishment) -> dict | None:
+    if establishment.latitude is None or establishment.longitude is None:
+        return None
+    return {
+        "@type": "GeoCoordinates",
+        "latitude": float(establishment.latitude),
+        "longitude": float(establishment.longitude),
+    }
+
+
+def _image(photo: Photo, lang: str, absolute: Callable[[str], str]) -> dict:
+    image = {
+        "@type": "ImageObject",
+        "contentUrl": absolute(photo.image.url),
+        "url": absolute(photo.image.url),
+        "creditText": photo.credit,
+        "copyrightNotice": f"© {photo.credit}",
+        "creator": {"@type": "Person", "name": photo.credit},
+        "width": photo.width,
+        "height": photo.height,
+    }
+    caption = text_in(photo, "alt_text", lang)
+    if caption:
+        image["caption"] = caption
+    return image
+
+
+def _opening(period) -> dict:
+    closed = {int(day) for day in period.closed_weekdays or []}
+    spec = {
+        "@type": "OpeningHoursSpecification",
+        "dayOfWeek": [f"{SCHEMA}/{name}" for day, name in DAYS.items() if day not in closed],
+        "validFrom": period.starts_on.isoformat(),
+        "validThrough": period.ends_on.isoformat(),
+    }
+    if period.opens_at:
+        spec["opens"] = period.opens_at.strftime("%H:%M")
+    if period.closes_at:
+        spec["closes"] = period.closes_at.strftime("%H:%M")
+    return spec
+
+
+def _feature(amenity, lang: str) -> dict:
+    return {"@type": "LocationFeatureSpecification", "name": text_in(amenity, "name", lang), "value": True}
+
+
+def _reserve(booking_url: str) -> dict | None:
+    if not booking_url:
+        return None
+    return {
+        "@type": "ReserveAction",
+        "target": {"@type": "EntryPoint", "urlTemplate": booking_url},
+    }
+
+
+def _offers(listing: Listing, lang: str, today: datetime.date) -> dict:
+    """The current season's prices (a past season's are not offered any more) as offers, and
+    their range."""
+    prices = [p for p in listing.prices.all() if p.season_year >= today.year]
+    if not prices:
+        return {}
+    offers = [_offer(price, lang) for price in prices]
+    low = min(p.amount for p in prices)
+    high = max(p.amount_max or p.amount for p in prices)
+    price_range = f"{_euros(low)} €" if low == high else f"{_euros(low)} – {_euros(high)} €"
+    return {"makesOffer": offers, "priceRange": price_range}
+
+
+def _offer(price, lang: str) -> dict:
+    offer = {
+        "@type": "Offer",
+        "name": text_in(price, "label", lang),
+        "priceCurrency": "EUR",
+        "validFrom": f"{price.season_year}-01-01",
+        "validThrough": f"{price.season_year}-12-31",
+    }
+    if price.amount_max is None:
+        offer["price"] = str(price.amount)
+    else:
+        offer["priceSpecification"] = {
+            "@type": "PriceSpecification",
+            "minPrice": str(price.amount),
+            "maxPrice": str(price.amount_max),
+            "priceCurrency": "EUR",
+        }
+    return offer
+
+
+def _euros(amount: Decimal) -> str:
+    return f"{amount:.2f}".replace(".", ",").removesuffix(",00")
+
+
+def script_content(data: dict) -> SafeString:
+    """The JSON text to put between <script type="application/ld+json"> and </script>."""
+    return mark_safe(json.dumps(data, ensure_ascii=False, sort_keys=False).translate(_ESCAPES))  # noqa: S308
