@@ -532,5 +532,6 @@ def test_the_legal_notices_show_the_offices_identity(client, office, settings):
 
 def test_the_footer_links_the_statement_and_the_notices(client, office):
     html = text(client.get(f"/{office.slug}/"))
-    assert f'href="/{office.slug}/accessibilite/">Accessibilité : non conforme (pas encore d'audit)</a>' in html
+    statement = "Accessibilité : non conforme (pas encore d'audit)"
+    assert f'href="/{office.slug}/accessibilite/">{statement}</a>' in html
     assert f'href="/{office.slug}/mentions-legales/">Mentions légales</a>' in html
