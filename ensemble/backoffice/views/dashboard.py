@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 
 from ensemble.campaigns import selectors as campaign_selectors
 from ensemble.claims import selectors as claim_selectors
+from ensemble.events import selectors as event_selectors
 from ensemble.listings import selectors as listing_selectors
 from ensemble.memberships import selectors
 from ensemble.memberships.models import Membership
@@ -44,6 +45,7 @@ class DashboardView(StaffRequiredMixin, TemplateView):
             expiring_count=expiring.count(),
             expiring_days=EXPIRING_WITHIN_DAYS,
             proposals_count=listing_selectors.pending_count(office),
+            events_count=event_selectors.pending_count(office),
             claim_counts=claim_selectors.queue_counts(office),
             campaign_counts=campaign_selectors.campaign_counts(office),
         )
