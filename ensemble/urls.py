@@ -5,6 +5,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from ensemble.core.views import HealthView
 from ensemble.public import views as public_views
 
 global_patterns = [
@@ -16,6 +17,7 @@ global_patterns = [
         name="activate_account",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz/", HealthView.as_view(), name="healthz"),
 ]
 
 office_patterns = [

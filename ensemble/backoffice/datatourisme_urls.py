@@ -1,3 +1,14 @@
 """Back-office routes: datatourisme (included by backoffice/urls.py, names in the "backoffice" namespace)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .views import datatourisme
+
+urlpatterns = [
+    path("datatourisme/", datatourisme.DatatourismeImportView.as_view(), name="datatourisme_import"),
+    path(
+        "datatourisme/imports/<int:run_id>/",
+        datatourisme.DatatourismeRunView.as_view(),
+        name="datatourisme_run",
+    ),
+]

@@ -706,6 +706,16 @@ class OfficeSettingsForm(DirectoryForm):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Publiée sur la page « Données personnelles » du site public."),
     )
+    api_allowed_origins = forms.CharField(
+        label=_("Sites autorisés à appeler l'API open data (facultatif)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Une origine par ligne, par exemple https://www.exemple.fr : ces sites peuvent lire l'API "
+            "depuis le navigateur de leurs visiteurs (CORS)."
+        ),
+    )
 
     fieldsets = [
         (_("Identité"), ["name", "legal_name", "legal_form", "share_capital"]),
@@ -714,6 +724,7 @@ class OfficeSettingsForm(DirectoryForm):
         (_("Coordonnées"), ["email", "phone"]),
         (_("Règlements"), ["iban", "bic", "cheque_payee"]),
         (_("Données personnelles"), ["privacy_notice"]),
+        (_("API open data"), ["api_allowed_origins"]),
     ]
 
 

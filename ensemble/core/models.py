@@ -8,6 +8,8 @@ from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret as fr_siret
 
+from .origins import parse_origins, validate_origins
+
 
 class Office(models.Model):
     """A tourism office: the tenant every other record belongs to."""
@@ -36,6 +38,10 @@ class Office(models.Model):
     bic = models.CharField(_("BIC"), max_length=11, blank=True, default="")
     cheque_payee = models.CharField(_("ordre des chèques"), max_length=200, blank=True, default="")
     privacy_notice = models.TextField(_("notice de protection des données"), blank=True, default="")
+    # The sites allowed to call the open-data API from a browser (CORS), one origin per line.
+    api_allowed_origins = models.TextField(
+        _("origines autorisées pour l'API"), blank=True, default="", validators=[validate_origins]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -48,6 +54,11 @@ class Office(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def api_origins(self) -> frozenset[str]:
+        """The origins of `api_allowed_origins`, normalised (as browsers send them)."""
+        return frozenset(parse_origins(self.api_allowed_origins))
 
     def clean(self) -> None:
         """Check and normalise the identifiers printed on invoices (SIRET, VAT number, IBAN, BIC);

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from .errors import EnsembleError
 from .models import Office
+from .origins import parse_origins
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ OFFICE_SETTINGS_FIELDS = (
     "bic",
     "cheque_payee",
     "privacy_notice",
+    "api_allowed_origins",
 )
 # Identifiers people paste with spaces ("FR76 3000 6000…"): the spaces go before the length checks.
 _SPACED_IDENTIFIERS = ("siret", "vat_number", "iban", "bic")
@@ -46,6 +48,8 @@ def _normalise(name: str, value: Any) -> Any:
         return value
     if name in _SPACED_IDENTIFIERS:
         return re.sub(r"\s", "", value).upper()
+    if name == "api_allowed_origins":
+        return "\n".join(parse_origins(value))
     return value.strip()
 
 

@@ -32,7 +32,13 @@ from .proposals import (
     restore_version,
     update_moderation_settings,
 )
-from .publication import confirm_listing, mark_office_place, republish_listing, unpublish_listing
+from .publication import (
+    confirm_listing,
+    mark_office_place,
+    republish_listing,
+    set_external_source,
+    unpublish_listing,
+)
 
 __all__ = [
     "AVAILABILITY_HORIZON_DAYS",
@@ -57,6 +63,7 @@ __all__ = [
     "republish_listing",
     "restore_version",
     "set_availability",
+    "set_external_source",
     "unpublish_listing",
     "update_amenity",
     "update_moderation_settings",

@@ -79,3 +79,21 @@ def mark_office_place(listing: Listing, *, is_office_place: bool, actor: User) -
     )
     _timeline(listing, summary, actor=actor)
     return listing
+
+
+@transaction.atomic
+def set_external_source(listing: Listing, *, source: str, external_id: str) -> Listing:
+    """Where an imported listing comes from (e.g. a DATAtourisme object's @id): the key a
+    re-import finds it by. One listing per source and identifier in an office."""
+    source, external_id = source.strip(), external_id.strip()
+    if len(source) > 30 or len(external_id) > 300:
+        raise ListingError("Identifiant externe trop long.", field="external_id")
+    listing = _fresh(listing)
+    if (listing.source, listing.external_id) == (source, external_id):
+        return listing
+    taken = Listing.objects.filter(office_id=listing.office_id, source=source, external_id=external_id)
+    if external_id and taken.exclude(pk=listing.pk).exists():
+        raise ListingError("Une autre fiche a déjà cet identifiant externe.", field="external_id")
+    listing.source, listing.external_id = source, external_id
+    listing.save(update_fields=["source", "external_id", "updated_at"])
+    return listing
