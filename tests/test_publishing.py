@@ -169,3 +169,22 @@ def test_a_partners_events_are_public_only_while_its_membership_is_live(
     office_event = event_services.create_office_event(office, actor=staff_user, **fields(title_fr="Visite"))
     assert set(selectors.published_events(office)) == {shown, office_event}
     assert set(selectors.announced_events(office)) == {shown, office_event}
+
+
+def test_nul_characters_in_filters_are_dropped_not_sent_to_the_database(active, office):
+    active("Gîte du Watergang", "g@w.example")
+    found = selectors.directory(office, filters(q="gi\x00te", ville="\x00", equipement=["\x00"]))
+    assert names(found) == ["Gîte du Watergang"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "annuaire/?q=%00",
+        "annuaire/?ville=%00&equipement=%00",
+        "agenda/?ville=%00",
+        "agenda.ics?categorie=%00",
+    ],
+)
+def test_pages_answer_nul_characters_without_a_server_error(client, office, path):
+    assert client.get(f"/{office.slug}/{path}").status_code < 500

@@ -91,6 +91,7 @@ class DirectoryFilters:
     @classmethod
     def from_query(cls, params) -> "DirectoryFilters":
         """From request.GET (or any mapping with getlist); BadFilter with a French message."""
+        params = _Params(params)
         return cls(
             q=" ".join(params.get("q", "").split())[:200],
             category=params.get("categorie", params.get("category", "")).strip()[:60],
@@ -101,6 +102,21 @@ class DirectoryFilters:
             accessible=params.get("accessible", "") in ("1", "true", "oui", "on"),
             since=_datetime(params.get("since", "")),
         )
+
+
+class _Params:
+    """Query parameters without NUL characters, which PostgreSQL refuses in any text."""
+
+    def __init__(self, params):
+        self.params = params
+
+    def get(self, name: str, default: str = "") -> str:
+        value = self.params.get(name, default)
+        return value.replace("\x00", "") if isinstance(value, str) else default
+
+    def getlist(self, name: str) -> list[str]:
+        values = self.params.getlist(name) if hasattr(self.params, "getlist") else self.params.get(name, [])
+        return [v.replace("\x00", "") for v in values if isinstance(v, str)]
 
 
 def _list(params, *names) -> list[str]:
@@ -283,6 +299,7 @@ class AgendaFilters:
 
     @classmethod
     def from_query(cls, params) -> "AgendaFilters":
+        params = _Params(params)
         filters = cls(
             start=_date(params.get("du", params.get("start", ""))),
             end=_date(params.get("au", params.get("end", ""))),
