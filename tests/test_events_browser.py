@@ -28,7 +28,16 @@ def checked(page, name: str) -> None:
     screenshot(page, name)
 
 
-def test_a_partners_event_is_proposed_approved_and_public(browser, live_server, partner, office, staff_user):
+def test_a_partners_event_is_proposed_approved_and_public(
+    browser, live_server, make_membership, office, staff_user
+):
+    from types import SimpleNamespace
+
+    from .conftest import verified
+
+    # Only a partner whose membership is live has its events on the public agenda.
+    membership = make_membership("active", email="ines@estaminet.example", establishment_name="L'Estaminet")
+    partner = SimpleNamespace(user=verified(membership.applicant))
     with_password(partner.user)
     with_password(staff_user)
     base = f"{live_server.url}/{office.slug}"
