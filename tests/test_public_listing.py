@@ -53,3 +53,32 @@ def test_an_unpublished_listing_or_another_office_is_not_found(client, partner, 
     assert client.get(f"/{other_office.slug}/fiches/{partner.listing.pk}/").status_code == 404
     listing_services.unpublish_listing(partner.listing, reason="Données anciennes.", actor=staff_user)
     assert page(client, partner).status_code == 404
+
+
+def test_views_and_contact_clicks_are_counted_without_personal_data(client, partner, staff_user):
+    from ensemble.stats.models import VisibilityCount
+
+    listing_services.edit_listing(
+        partner.listing,
+        changes={"website": "https://moulin.example", "phone": "03 21 12 34 56"},
+        actor=staff_user,
+    )
+    html = page(client, partner).content.decode()
+    page(client, partner)
+    go = f"/{partner.listing.office.slug}/go/{partner.listing.pk}/"
+    assert f'href="{go}website/"' in html and f'href="{go}phone/"' in html
+    assert client.get(f"{go}website/")["Location"] == "https://moulin.example"
+    counts = dict(VisibilityCount.objects.filter(listing=partner.listing).values_list("kind", "count"))
+    assert counts == {"page_view": 2, "click_website": 1}
+    assert [
+        f.name for f in VisibilityCount._meta.fields if f.name in ("ip", "user", "session", "user_agent")
+    ] == []
+
+
+def test_the_api_counts_impressions(client, partner):
+    from ensemble.stats.models import VisibilityCount
+
+    office = partner.listing.office.slug
+    client.get(f"/{office}/api/v1/listings")
+    client.get(f"/{office}/api/v1/listings/{partner.listing.pk}")
+    assert VisibilityCount.objects.get(listing=partner.listing, kind="api_impression").count == 2

@@ -13,6 +13,7 @@ from ensemble.listings.models import Availability, Listing, Photo
 from ensemble.memberships.models import Membership
 from ensemble.publishing import selectors as publishing
 from ensemble.publishing.selectors import BadFilter, DirectoryFilters
+from ensemble.stats import services as stats_services
 
 from . import selectors
 from .common import (
@@ -74,7 +75,7 @@ def list_listings(
     if since_moment:
         queryset = selectors.changed_listings(office, queryset, since_moment)
     rows, next_cursor = listing_page(publishing.with_card_data(queryset), cursor, limit)
-    # A stats hook would count one API impression per listing in `rows` here (see the stats app).
+    stats_services.record_api_impressions(row.pk for row in rows)
     highlighted = _highlighted(office, rows)
     set_last_modified(
         response,
@@ -174,7 +175,7 @@ def get_listing(request: HttpRequest, response: HttpResponse, listing_id: int):
     if listing_id > MAX_ID:
         raise Http404
     listing = publishing.published_detail(request.office, listing_id)
-    # A stats hook would count one API impression of `listing` here (see the stats app).
+    stats_services.record_api_impressions([listing.pk])
     availability = _availability(listing)
     memberships = Membership.objects.filter(organisation_id=listing.establishment.organisation_id)
     set_last_modified(

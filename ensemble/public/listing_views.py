@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 from ensemble.listings import selectors as listing_selectors
 from ensemble.listings.models import Availability, Listing
 from ensemble.publishing import selectors
+from ensemble.stats import services as stats_services
 
 from . import jsonld
 from .jsonld import text_in
@@ -49,6 +50,7 @@ class ListingPageView(TemplateView):
                 {"message": gettext("Cette fiche n'existe pas ou n'est plus publiée.")},
                 status=404,
             )
+        stats_services.record_page_view(self.listing, request=request)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -78,6 +78,7 @@ class OrganisationDetailView(StaffRequiredMixin, TemplateView):
             invoices=billing_selectors.invoices_of_organisation(self.office, organisation.pk),
             timeline=timeline.get_page(self.request.GET.get("page")),
             note_form=note_form or NoteForm(prefix="note"),
+            this_year=timezone.localdate().year,
         )
         establishments = organisation.establishments.all()
         listing_ids = listing_selectors.listing_ids_by_establishment(
