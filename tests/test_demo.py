@@ -198,3 +198,15 @@ def test_espace_pro_requests_and_a_running_campaign(demo):
     assert GiftCode.objects.count() >= 10
     assert UpdateCampaign.objects.filter(status="launched").exists()
     assert CampaignTarget.objects.exists()
+
+
+def test_office_places_and_reception_screens(demo):
+    from ensemble.listings.models import Listing
+    from ensemble.publishing.selectors import published_listings
+    from ensemble.screens.models import Screen
+
+    office = Office.objects.get(slug="saint-omer")
+    places = Listing.objects.filter(office=office, is_office_place=True)
+    assert places.count() == 2
+    assert set(places) <= set(published_listings(office))
+    assert Screen.objects.filter(office=office, revoked_at__isnull=True).count() == 3

@@ -49,6 +49,7 @@ from .offices import (
 )
 from .outcomes import Actors, Step, bring_to_outcome
 from .partners import FORMER_PARTNER_OUTCOMES, PARTNERS_BY_OFFICE, TOWNS, PartnerSpec
+from .publishing import load_publishing
 
 EVIDENCE = services.Evidence(ip_address=None, user_agent="manage.py load_demo")
 
@@ -236,6 +237,7 @@ def load_demo() -> dict:
     listings = load_listings(contexts)
     load_espace_pro(contexts)
     load_events(contexts)
+    load_publishing(contexts)
     return {
         "created": dict(created),
         "closed": closed,
