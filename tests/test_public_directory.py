@@ -406,8 +406,11 @@ def test_the_listing_page_shows_everything_published(client, office, active, sta
     assert '<td class="status-unknown">Non renseigné</td>' in html
     assert "<dt>Chambres</dt><dd>12</dd>" in html
     assert "Wi-Fi gratuit" in html
-    assert 'href="tel:+33321987654"' in html and "mailto:accueil@remparts.example" in html
-    assert 'href="https://reservation.example/remparts"' in html
+    # Contact and booking links go through the counting redirect (issue 5, item 8).
+    go = f"/{office.slug}/go/{listing.pk}/"
+    assert f'href="{go}phone/"' in html and "03 21 98 76 54" in html
+    assert f'href="{go}email/"' in html and "accueil@remparts.example" in html
+    assert f'href="{go}booking/"' in html
     assert f'<a href="/{office.slug}/agenda/{event.pk}/"><strong>Soirée jazz</strong></a>' in html
     assert "Lieu géré par l'office" not in html
 
