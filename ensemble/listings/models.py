@@ -87,6 +87,10 @@ class Listing(TenantModel):
             models.Index(fields=["office", "unpublished_at"]),
             models.Index(fields=["office", "last_confirmed_at"]),
             models.Index(fields=["office", "sort_name", "id"], name="listing_directory_order"),
+            # SQLite's planner otherwise picks (office, unpublished_at) and sorts every row.
+            models.Index(
+                fields=["office", "unpublished_at", "sort_name", "id"], name="listing_published_order"
+            ),
             models.Index(fields=["office", "updated_at", "id"], name="listing_changes_since"),
         ]
         constraints = [

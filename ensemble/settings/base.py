@@ -93,7 +93,12 @@ def database_config() -> dict:
     if url.startswith(("postgres://", "postgresql://")):
         config = dj_database_url.parse(url)
         config["CONN_MAX_AGE"] = 0  # the pool owns connection reuse
-        config["OPTIONS"] = {"pool": {"min_size": 2, "max_size": 10, "timeout": 10}}
+        config["OPTIONS"] = {
+            "pool": {"min_size": 2, "max_size": 10, "timeout": 10},
+            # Web requests read a page of rows: parallel workers cost more to start (8-14 ms)
+            # than they save (the bench measured 1.4 ms without them; docs/benchmarks.md).
+            "options": "-c max_parallel_workers_per_gather=0",
+        }
         return config
     name = url.removeprefix("sqlite:///") if url.startswith("sqlite:") else VAR_DIR / "ensemble.db"
     return {
