@@ -3,6 +3,7 @@ PostgreSQL with Django's connection pool when DATABASE_URL says so."""
 
 import sqlite3
 
+import pytest
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
 from ensemble.settings.base import database_config
@@ -38,3 +39,9 @@ def test_database_url_switches_to_postgresql_with_the_pool(monkeypatch):
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.example", 5433, "ensemble")
     assert config["OPTIONS"]["pool"]["max_size"] >= 2
+
+
+@pytest.mark.django_db
+def test_the_liveness_view_answers_ok(client):
+    response = client.get("/healthz/")
+    assert response.status_code == 200 and response.content == b"ok"

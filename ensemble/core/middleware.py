@@ -10,7 +10,7 @@ from django.http import Http404
 from .models import Office
 
 # Paths that belong to the deployment, not to an office, even on an office's own host name.
-GLOBAL_PREFIXES = ("/admin/", "/comptes/", "/i18n/", "/static/", "/media/")
+GLOBAL_PREFIXES = ("/admin/", "/comptes/", "/i18n/", "/static/", "/media/", "/healthz/")
 
 
 class OfficeMiddleware:
