@@ -2,10 +2,8 @@
 (WCAG 2.1 A/AA) on each of them, keeps showing its content when the network goes (and after a
 reload, from localStorage), and stops when staff revoke it. Screenshots in var/screenshots/."""
 
-import datetime
 import json
 import re
-import zoneinfo
 
 import pytest
 from django.utils import timezone
@@ -155,16 +153,3 @@ def test_staff_pages_are_accessible_and_the_secret_url_can_be_copied(
 
     page.goto(secret)
     expect(page.get_by_text("Fermeture exceptionnelle le 1er janvier")).to_be_attached()
-
-
-def test_the_screen_reloads_itself_once_a_day_when_the_server_answers(browser, live_server, screen):
-    page = browser.new_page(locale="fr-FR", timezone_id="Europe/Paris")
-    page.clock.install(time=datetime.datetime(2022, 12, 28, 3, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Paris")))
-    page.goto(f"{live_server.url}/{screen.office.slug}/ecran/{screen.token}/")
-    page.evaluate("window.sameDocument = true")
-    page.clock.run_for(20 * 60 * 1000)  # 03:50: not yet
-    assert page.evaluate("window.sameDocument") is True
-    with page.expect_navigation():
-        page.clock.run_for(25 * 60 * 1000)  # 04:00 plus up to ten minutes
-    assert page.evaluate("window.sameDocument") is None
-    visible_slide(page)
