@@ -69,6 +69,48 @@ def test_search_is_accent_and_case_insensitive_in_every_language(active, office)
     assert names(selectors.directory(office, filters(q="gite brasserie"))) == []
 
 
+def search_names(office, text: str, *, size: int = 20) -> list[str]:
+    """Every search result, page after page of `size`."""
+    queryset, seen, offset = selectors.directory(office, filters(q=text)), [], 0
+    while offset is not None:
+        page = selectors.search_page(queryset, text, offset=offset, size=size)
+        seen += [listing.establishment.name for listing in page.items]
+        offset = page.next_offset
+    return seen
+
+
+@pytest.fixture
+def marsh(active):
+    """Two listings named after the marsh, three that only mention it, one that does not."""
+    active("Zéphyr du Marais", "z@m.example")
+    active("Auberge de l'Aa", "a@m.example", short_description_fr="Au bord du marais audomarois.")
+    active("Gîte du Marais", "g@m.example")
+    active("Brasserie Artésienne", "b@m.example", short_description_fr="Bière du marais.")
+    active("Cabane", "c@m.example", short_description_en="A hut in the marsh, near the marais.")
+    active("Beffroi", "f@m.example", short_description_fr="Un carillon.")
+
+
+def test_search_lists_name_matches_first_then_the_others_in_name_order(marsh, office):
+    expected = ["Gîte du Marais", "Zéphyr du Marais", "Auberge de l'Aa", "Brasserie Artésienne", "Cabane"]
+    assert search_names(office, "marais") == expected
+    assert search_names(office, "MARAIS") == expected
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4])
+def test_search_pages_follow_each_other_across_name_and_other_matches(marsh, office, size):
+    assert search_names(office, "marais", size=size) == search_names(office, "marais")
+
+
+def test_a_search_page_past_the_name_matches_starts_at_the_right_other_match(marsh, office):
+    queryset = selectors.directory(office, filters(q="marais"))
+    page = selectors.search_page(queryset, "marais", offset=3, size=1)  # 2 name matches skipped
+    assert [listing.establishment.name for listing in page.items] == ["Brasserie Artésienne"]
+    assert (page.previous_offset, page.next_offset) == (2, 4)
+    last = selectors.search_page(queryset, "marais", offset=4, size=1)
+    assert [listing.establishment.name for listing in last.items] == ["Cabane"]
+    assert last.next_offset is None
+
+
 def test_filters_category_town_amenity_accessible(active, office, staff_user):
     bike = Amenity.objects.create(office=office, group="label", slug="accueil-velo", name_fr="Accueil Vélo")
     ramp = Amenity.objects.create(office=office, group="accessibility", slug="rampe", name_fr="Rampe d'accès")

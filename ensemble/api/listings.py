@@ -74,7 +74,7 @@ def list_listings(
     queryset = publishing.directory(office, filters)
     if since_moment:
         queryset = selectors.changed_listings(office, queryset, since_moment)
-    rows, next_cursor = listing_page(publishing.with_card_data(queryset), cursor, limit)
+    rows, next_cursor = listing_page(publishing.with_card_data(queryset), cursor, limit, search=filters.q)
     stats_services.record_api_impressions(row.pk for row in rows)
     highlighted = _highlighted(office, rows)
     set_last_modified(
@@ -93,13 +93,13 @@ def list_listings(
     }
 
 
-def listing_page(queryset, cursor: str, limit: int) -> tuple[list[Listing], str]:
-    """Keyset pages in name order; offset pages (capped) for ranked search results."""
+def listing_page(queryset, cursor: str, limit: int, *, search: str = "") -> tuple[list[Listing], str]:
+    """Keyset pages in name order; offset pages (capped) for search results (name matches first)."""
     payload = decode(cursor) if cursor else None
-    if "rank" in queryset.query.annotations:
+    if search:
         if payload is not None and not (len(payload) == 2 and payload[0] == "o" and is_int(payload[1])):
             raise BadFilter("Curseur de pagination invalide.")
-        page = publishing.ranked_page(queryset, offset=payload[1] if payload else 0, size=limit)
+        page = publishing.search_page(queryset, search, offset=payload[1] if payload else 0, size=limit)
         return page.items, encode(["o", page.next_offset]) if page.next_offset is not None else ""
     after = ""
     if payload is not None:

@@ -1,6 +1,7 @@
 """Full-text search of listings: PostgreSQL's French full-text search, accent-insensitive
 (`french_unaccent`: unaccent then the French stemmer, set up by migration 0002), ranked with the
-name first; on SQLite a portable fallback matches every word in the folded text.
+listings whose name matches first, then the others, each in name order; on SQLite a portable
+fallback matches every word in the folded text.
 
 The searched text is kept on the listing (`search_document`, `search_vector`, `sort_name`) by
 `refresh_search`, which the services call after every approved change.
@@ -8,9 +9,9 @@ The searched text is kept on the listing (`search_document`, `search_vector`, `s
 
 import unicodedata
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import F, QuerySet, TextField, Value
+from django.db.models import Q, QuerySet, TextField, Value
 
 from .models import Listing
 
@@ -50,14 +51,37 @@ def refresh_search(listing: Listing) -> None:
     Listing.objects.filter(pk=listing.pk).update(**values)
 
 
-def search(queryset: QuerySet[Listing], text: str) -> QuerySet[Listing]:
-    """Listings matching every word of `text`, best first on PostgreSQL (then by name)."""
-    text = " ".join(text.split())[:MAX_QUERY_LENGTH]
+def _query(text: str) -> SearchQuery:
+    return SearchQuery(text, config=CONFIG, search_type="websearch")
+
+
+def clean(text: str) -> str:
+    """The searched text as the search uses it: single spaces, at most 200 characters."""
+    return " ".join((text or "").split())[:MAX_QUERY_LENGTH]
+
+
+def matching(queryset: QuerySet[Listing], text: str) -> QuerySet[Listing]:
+    """Listings matching every word of `text` (French stemming and no accents on PostgreSQL,
+    folded substrings on SQLite), in no particular order."""
+    text = clean(text)
     if not text:
         return queryset
     if connection.vendor == "postgresql":
-        query = SearchQuery(text, config=CONFIG, search_type="websearch")
-        return queryset.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
+        return queryset.filter(search_vector=_query(text))
     for word in fold(text).split():
         queryset = queryset.filter(search_document__contains=word)
     return queryset
+
+
+def split_by_name(queryset: QuerySet[Listing], text: str) -> tuple[QuerySet[Listing], QuerySet[Listing]]:
+    """(the listings of `queryset` whose name matches `text`, the others): search results list
+    the first before the second. On PostgreSQL the name match is read from the GIN index on the
+    name's vector (migration 0005), so a word found in few names costs little whatever the
+    number of descriptions it is in."""
+    text = clean(text)
+    if connection.vendor == "postgresql":
+        query = _query(text)
+        queryset = queryset.alias(name_vector=SearchVector("sort_name", config=CONFIG))
+        return queryset.filter(name_vector=query), queryset.exclude(name_vector=query)
+    in_name = Q(*(Q(sort_name__contains=word) for word in fold(text).split()))
+    return queryset.filter(in_name), queryset.exclude(in_name)
