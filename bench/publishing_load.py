@@ -42,10 +42,11 @@ import re
 import sys
 import urllib.error
 import urllib.request
+from collections import Counter
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
-from locust import FastHttpUser, constant, task
+from locust import FastHttpUser, constant, events, task
 
 SCENARIOS = [
     "healthz", "search", "directory", "deep", "detail", "api_item", "api_list", "api_deep", "healthz_end",
@@ -78,7 +79,18 @@ class Visitor(FastHttpUser):
 
     @task
     def get(self) -> None:
-        self.client.get(random.choice(URLS), name=SCENARIO)
+        response = self.client.get(random.choice(URLS), name=SCENARIO)
+        CACHE_ANSWERS[response.headers.get("X-Cache", "-") if response.headers else "-"] += 1
+
+
+CACHE_ANSWERS: Counter = Counter()  # the page cache's X-Cache header: hit, miss, or - (not cacheable)
+
+
+@events.quitting.add_listener
+def _write_cache_answers(environment, **kwargs) -> None:
+    out = os.environ.get("BENCH_CACHE_OUT", "")
+    if out:
+        Path(out).write_text(json.dumps(dict(CACHE_ANSWERS)), encoding="utf-8")
 
 
 # ---- probe: resolve a scenario's URLs -------------------------------------------------------
@@ -262,6 +274,16 @@ def probe_result(directory: Path, database: str, scenario: str) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
+def cache_hits(directory: Path, database: str, scenario: str) -> str:
+    """The share of answers the page cache served (its X-Cache header), e.g. "97 %"."""
+    path = directory / f"{database}-{scenario}-cache.json"
+    answers = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    cacheable = answers.get("hit", 0) + answers.get("miss", 0)
+    if not cacheable:
+        return "not cached"
+    return f"{100 * answers.get('hit', 0) / sum(answers.values()):.0f} %"
+
+
 def verdict(scenario: str, p95: float, ratio: float | None, users: int) -> str:
     if users != TARGET_USERS:
         return f"(targets are for {TARGET_USERS} users)"
@@ -281,14 +303,14 @@ def report(args) -> int:
     baseline = sum(trivial) / len(trivial) if trivial else None
     lines = [
         "| scenario | requests | failures | p50 (ms) | p95 (ms) | p99 (ms) | requests/s | × trivial "
-        "| targets |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| cache hits | targets |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for scenario in SCENARIOS:
         row = rows[scenario]
         if row is None:
             reason = probe_result(directory, database, scenario).get("reason", "not run")
-            lines.append(f"| {scenario} | skipped: {reason} | | | | | | | |")
+            lines.append(f"| {scenario} | skipped: {reason} | | | | | | | | |")
             continue
         rps = float(row["Requests/s"])
         ratio = rps / baseline if baseline else None
@@ -301,6 +323,7 @@ def report(args) -> int:
             row["99%"],
             f"{rps:.1f}",
             f"{ratio:.2f}" if ratio else "",
+            cache_hits(directory, database, scenario),
             verdict(scenario, float(row["95%"]), ratio, args.users),
         ]
         lines.append("| " + " | ".join(cells) + " |")

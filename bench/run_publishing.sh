@@ -109,7 +109,8 @@ series() {
         # Who uses the CPU half-way through the run (top's second sample: instantaneous shares).
         (sleep "$(( $(seconds "$DURATION") / 2 ))"; top -b -n 2 -d 2 -w 180 | awk '/^top -/ {n++} n == 2' \
             | sed -n '1,3p;7,16p') > "$out/$db-$scenario-top.txt" 2>&1 &
-        BENCH_SCENARIO=$scenario BENCH_URLS=$out/$db-$scenario-urls.json "$ROOT/.venv/bin/locust" \
+        BENCH_SCENARIO=$scenario BENCH_URLS=$out/$db-$scenario-urls.json BENCH_CACHE_OUT=$out/$db-$scenario-cache.json \
+            "$ROOT/.venv/bin/locust" \
             -f bench/publishing_load.py --headless -u "$USERS" -r "$USERS" -t "$DURATION" \
             --host "http://127.0.0.1:$PORT" --csv "$out/$db-$scenario" --only-summary --loglevel WARNING \
             > "$out/$db-$scenario-locust.log" 2>&1 || true

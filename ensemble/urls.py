@@ -4,6 +4,8 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from ensemble.core.views import HealthView
 from ensemble.public import views as public_views
@@ -16,7 +18,9 @@ global_patterns = [
         public_views.ActivateAccountView.as_view(),
         name="activate_account",
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Without a CSRF token: choosing a language changes nothing but the display, and a form
+    # token in every page's header would keep the public pages out of the page cache.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("healthz/", HealthView.as_view(), name="healthz"),
 ]
 

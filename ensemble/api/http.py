@@ -5,6 +5,8 @@ HEAD, and JSON errors.
   office's `api_allowed_origins`; `Vary: Origin` always; preflight (OPTIONS) answered here; no
   credentials (the API has no cookies and no login).
 - Messages (errors) in French, whatever language the client asks for.
+- A cache of the views' answers for a minute (`core.page_cache`, per path, query and language);
+  what follows is computed for each request, cached answer or not.
 - Conditional requests: a strong `ETag` (a hash of the body) and the `Last-Modified` the view
   set; `If-None-Match` / `If-Modified-Since` answer 304. A validator that cannot be parsed is
   ignored (Django's parsers drop it), as is an `If-Modified-Since` in the future.
@@ -19,6 +21,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 from django.views.decorators.csrf import csrf_exempt
 
+from ensemble.core import page_cache
 from ensemble.core.origins import normalise_origin
 
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
@@ -49,8 +52,7 @@ def api_view(view):
         if head:
             request.method = "GET"
         request.GET = without_nul(request.GET)
-        with translation.override("fr"):  # the API's messages are French, whatever the client asks
-            response = view(request, *args, **kwargs)
+        response = page_cache.serve(request, lambda: _french(view, request, *args, **kwargs))
         if head:
             request.method = "HEAD"
         response = conditional(request, response)
@@ -61,6 +63,11 @@ def api_view(view):
         return response
 
     return csrf_exempt(wrapped)
+
+
+def _french(view, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    with translation.override("fr"):  # the API's messages are French, whatever the client asks
+        return view(request, *args, **kwargs)
 
 
 def without_nul(query: QueryDict) -> QueryDict:

@@ -1,6 +1,7 @@
 """GET /listings and /listings/{id}: the office's published places, as the public pages show them."""
 
 import datetime
+from functools import partial
 from typing import Annotated
 
 from django.db.models import Max
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Query, Router
 
+from ensemble.core import page_cache
 from ensemble.listings.models import Availability, Listing, Photo
 from ensemble.memberships.models import Membership
 from ensemble.publishing import selectors as publishing
@@ -71,11 +73,12 @@ def list_listings(
     filters = DirectoryFilters.from_query(request.GET)
     since_moment, filters.since = filters.since, None
     publishing.check_filters(office, filters)
+    search, filters.q = filters.q, ""  # search pages apply the search themselves
     queryset = publishing.directory(office, filters)
     if since_moment:
         queryset = selectors.changed_listings(office, queryset, since_moment)
-    rows, next_cursor = listing_page(publishing.with_card_data(queryset), cursor, limit, search=filters.q)
-    stats_services.record_api_impressions(row.pk for row in rows)
+    rows, next_cursor = listing_page(publishing.with_card_data(queryset), cursor, limit, search=search)
+    page_cache.on_serve(request, partial(stats_services.record_api_impressions, [row.pk for row in rows]))
     highlighted = _highlighted(office, rows)
     set_last_modified(
         response,
@@ -175,7 +178,7 @@ def get_listing(request: HttpRequest, response: HttpResponse, listing_id: int):
     if listing_id > MAX_ID:
         raise Http404
     listing = publishing.published_detail(request.office, listing_id)
-    stats_services.record_api_impressions([listing.pk])
+    page_cache.on_serve(request, partial(stats_services.record_api_impressions, [listing.pk]))
     availability = _availability(listing)
     memberships = Membership.objects.filter(organisation_id=listing.establishment.organisation_id)
     set_last_modified(

@@ -74,14 +74,14 @@ def matching(queryset: QuerySet[Listing], text: str) -> QuerySet[Listing]:
 
 
 def split_by_name(queryset: QuerySet[Listing], text: str) -> tuple[QuerySet[Listing], QuerySet[Listing]]:
-    """(the listings of `queryset` whose name matches `text`, the others): search results list
-    the first before the second. On PostgreSQL the name match is read from the GIN index on the
-    name's vector (migration 0005), so a word found in few names costs little whatever the
-    number of descriptions it is in."""
+    """(the listings of `queryset` whose name matches `text`, the other matches): search
+    results list the first before the second. On PostgreSQL the name match is read from the
+    GIN index on the name's vector (migration 0005); a name match is a match, so the first
+    part does not test the whole text's vector at all."""
     text = clean(text)
     if connection.vendor == "postgresql":
         query = _query(text)
         queryset = queryset.alias(name_vector=SearchVector("sort_name", config=CONFIG))
-        return queryset.filter(name_vector=query), queryset.exclude(name_vector=query)
+        return queryset.filter(name_vector=query), matching(queryset, text).exclude(name_vector=query)
     in_name = Q(*(Q(sort_name__contains=word) for word in fold(text).split()))
-    return queryset.filter(in_name), queryset.exclude(in_name)
+    return queryset.filter(in_name), matching(queryset, text).exclude(in_name)

@@ -6,11 +6,13 @@ its page and its own feed.
 
 from django.urls import path
 
+from ensemble.core.page_cache import cached_page
+
 from . import agenda_views as views
 
 urlpatterns = [
-    path("agenda/", views.AgendaView.as_view(), name="agenda"),
-    path("agenda.ics", views.AgendaIcsView.as_view(), name="agenda_ics"),
-    path("agenda/<int:event_id>/", views.EventPageView.as_view(), name="event"),
-    path("agenda/<int:event_id>.ics", views.EventIcsView.as_view(), name="event_ics"),
+    path("agenda/", cached_page(views.AgendaView.as_view()), name="agenda"),
+    path("agenda.ics", cached_page(views.AgendaIcsView.as_view()), name="agenda_ics"),
+    path("agenda/<int:event_id>/", cached_page(views.EventPageView.as_view()), name="event"),
+    path("agenda/<int:event_id>.ics", cached_page(views.EventIcsView.as_view()), name="event_ics"),
 ]

@@ -2,13 +2,15 @@
 
 from django.urls import path
 
+from ensemble.core.page_cache import cached_page
+
 from . import directory_views
 
 urlpatterns = [
-    path("annuaire/", directory_views.DirectoryView.as_view(), name="directory"),
+    path("annuaire/", cached_page(directory_views.DirectoryView.as_view()), name="directory"),
     path(
         "annuaire/<slug:category_slug>/",
-        directory_views.DirectoryView.as_view(),
+        cached_page(directory_views.DirectoryView.as_view()),
         name="directory_category",
     ),
     path("accessibilite/", directory_views.AccessibilityView.as_view(), name="accessibility"),

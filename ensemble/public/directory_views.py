@@ -7,6 +7,7 @@ page's results with Leaflet from a JSON data block (not executed, so the strict 
 list works without JavaScript.
 """
 
+import dataclasses
 import datetime
 from urllib.parse import urlsplit
 
@@ -244,8 +245,9 @@ class DirectoryView(TemplateView):
 
     def results(self, filters: DirectoryFilters, category, lang: str) -> dict:
         office = self.request.office
-        queryset = selectors.with_card_data(selectors.directory(office, filters))
         params = self.request.GET
+        unsearched = dataclasses.replace(filters, q="")  # search_page applies the search itself
+        queryset = selectors.with_card_data(selectors.directory(office, unsearched if filters.q else filters))
         if filters.q:
             number = page_number(params)
             page = selectors.search_page(queryset, filters.q, offset=(number - 1) * PAGE_SIZE, size=PAGE_SIZE)

@@ -6,6 +6,7 @@ French text where a translation is missing. The page embeds its schema.org JSON-
 """
 
 import datetime
+from functools import partial
 
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -14,6 +15,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import get_language, gettext
 from django.views.generic import TemplateView
 
+from ensemble.core import page_cache
 from ensemble.listings import selectors as listing_selectors
 from ensemble.listings.models import Availability, Listing
 from ensemble.publishing import selectors
@@ -50,7 +52,7 @@ class ListingPageView(TemplateView):
                 {"message": gettext("Cette fiche n'existe pas ou n'est plus publiée.")},
                 status=404,
             )
-        stats_services.record_page_view(self.listing, request=request)
+        page_cache.on_serve(request, partial(stats_services.record_page_view, self.listing.pk))
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -10,6 +10,8 @@ by public/urls.py, names in the "public" namespace).
 
 from django.urls import path
 
+from ensemble.core.page_cache import cached_page
+
 from . import go_views, screen_views, widget_views
 
 SCREEN = "ecran/<str:token>/"
@@ -24,6 +26,6 @@ urlpatterns = [
     ),
     path("widget.js", widget_views.WidgetScriptView.as_view(), name="widget_js"),
     path("widget.css", widget_views.WidgetStylesheetView.as_view(), name="widget_css"),
-    path("widget/", widget_views.WidgetView.as_view(), name="widget"),
+    path("widget/", cached_page(widget_views.WidgetView.as_view()), name="widget"),
     path("go/<int:listing_id>/<slug:kind>/", go_views.GoView.as_view(), name="go"),
 ]

@@ -29,6 +29,7 @@ from django.utils.translation import gettext
 from django.views import View
 from django.views.decorators.clickjacking import xframe_options_exempt
 
+from ensemble.core import page_cache
 from ensemble.events.models import Event
 from ensemble.listings.models import Listing
 from ensemble.publishing.selectors import (
@@ -257,5 +258,6 @@ class WidgetView(View):
         filters.q = ""  # the widget lists; it does not search
         check_filters(office, filters)
         listings = list(directory(office, filters).select_related("establishment__category")[:limit])
-        stats.record_widget_impressions([listing.pk for listing in listings], request=request)
+        ids = [listing.pk for listing in listings]
+        page_cache.on_serve(request, functools.partial(stats.record_widget_impressions, ids))
         return _listing_items(request, listings, lang)

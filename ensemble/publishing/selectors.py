@@ -35,20 +35,29 @@ class BadFilter(ValueError):
     """A filter value that cannot be understood: the channel answers 400 with this message."""
 
 
-def live_partner_organisations(office: Office, *, on: datetime.date | None = None) -> QuerySet:
-    """Ids of the organisations whose membership is live on `on` (today)."""
+def live_memberships(office: Office, *, on: datetime.date | None = None) -> QuerySet[Membership]:
+    """The memberships of `office` that are live on `on` (today)."""
     on = on or timezone.localdate()
     return Membership.objects.filter(
         office=office,
         status__in=Membership.LIVE_STATUSES,
         season__starts_on__lte=on,
         season__ends_on__gte=on,
-    ).values("organisation_id")
+    )
+
+
+def live_partner_organisations(office: Office, *, on: datetime.date | None = None) -> QuerySet:
+    """Ids of the organisations whose membership is live on `on` (today)."""
+    return live_memberships(office, on=on).values("organisation_id")
 
 
 def published_listings(office: Office) -> QuerySet[Listing]:
+    # A correlated EXISTS rather than `organisation IN (subquery)`: PostgreSQL costs the hashed
+    # IN once per probe and so read a page's 21 listings by scanning every establishment
+    # (17-27 ms against 0.3; docs/benchmarks.md).
+    live = live_memberships(office).filter(organisation_id=OuterRef("establishment__organisation_id"))
     return Listing.objects.filter(office=office, unpublished_at__isnull=True).filter(
-        Q(is_office_place=True) | Q(establishment__organisation_id__in=live_partner_organisations(office))
+        Q(is_office_place=True) | Q(Exists(live))
     )
 
 
@@ -254,9 +263,9 @@ def keyset_page(queryset: QuerySet[Listing], *, after: str = "", size: int = PAG
 
 
 def search_page(queryset: QuerySet[Listing], text: str, *, offset: int = 0, size: int = PAGE_SIZE) -> Page:
-    """A page of search results (`queryset`: the directory's matches of `text`): the listings
-    whose name matches first, then the others, each in name order; offsets stop at
-    MAX_SEARCH_RESULTS.
+    """A page of the listings of `queryset` (the directory, filtered but not searched) that
+    match `text`: those whose name matches first, then the others, each in name order; offsets
+    stop at MAX_SEARCH_RESULTS.
 
     Each part is a LIMITed query in name order that stops at the page's last row, however
     common the word: ranking every match read all of them (300 ms for a word in 37 % of
@@ -275,7 +284,7 @@ def search_page(queryset: QuerySet[Listing], text: str, *, offset: int = 0, size
         # Past the name matches: how many were skipped tells where the others start.
         skipped = offset + len(ids) if ids or not offset else names.order_by().count()
         ids += list(others[max(0, offset - skipped) : max(0, offset - skipped) + wanted - len(ids)])
-    by_id = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
+    by_id = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)} if ids else {}
     rows = [by_id[pk] for pk in ids if pk in by_id]
     more = len(rows) > size and offset + size < MAX_SEARCH_RESULTS
     return Page(

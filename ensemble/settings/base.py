@@ -117,6 +117,18 @@ def database_config() -> dict:
 
 
 DATABASES = {"default": database_config()}
+
+# `pages`: the public pages and API answers anonymous visitors read, kept a minute
+# (core.page_cache; 0 seconds turns it off). Per process, bounded: about 1,000 pages of 20-60 kB.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PUBLIC_PAGE_CACHE_ENTRIES", "1000"))},
+    },
+}
+PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "60"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -13,3 +13,6 @@ STORAGES = {
 ALLOWED_HOSTS = ["*"]
 # The public map draws its markers without tiles: no browser test fetches from a tile server.
 MAP_TILE_URL = ""
+# Tests read what they have just written: the public page cache is off, except in the tests
+# of the cache itself (tests/test_page_cache.py).
+PUBLIC_PAGE_CACHE_SECONDS = 0

@@ -82,11 +82,11 @@ def is_counted(request) -> bool:
     return not any(marker in agent for marker in ROBOT_MARKERS)
 
 
-def record_page_view(listing: Listing, *, request=None) -> None:
-    """The public detail page was shown (call it from the page's view, with the request to
-    leave robots and prefetches out)."""
+def record_page_view(listing: Listing | int, *, request=None) -> None:
+    """The public detail page of a listing (or listing id) was shown (call it from the page's
+    view, with the request to leave robots and prefetches out)."""
     if is_counted(request):
-        record(listing.pk, Kind.PAGE_VIEW)
+        record(getattr(listing, "pk", listing), Kind.PAGE_VIEW)
 
 
 def record_click(listing: Listing, kind: str, *, request=None) -> None:
@@ -97,8 +97,9 @@ def record_click(listing: Listing, kind: str, *, request=None) -> None:
         record(listing.pk, kind)
 
 
-def record_api_impressions(listing_ids: Iterable[int]) -> None:
-    """Listings returned by the open-data API (a page of results or one item)."""
+def record_api_impressions(listing_ids: Iterable[int], *, request=None) -> None:
+    """Listings returned by the open-data API (a page of results or one item). Every client
+    counts: the API's readers are programs (the request is accepted for a uniform signature)."""
     record(listing_ids, Kind.API_IMPRESSION)
 
 
