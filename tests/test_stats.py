@@ -6,7 +6,7 @@ import threading
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import F, Sum
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from ensemble.directory.models import Establishment
 from ensemble.listings import services as listing_services
 from ensemble.listings.models import Listing
-from ensemble.stats import services
+from ensemble.stats import buffering, services
 from ensemble.stats.errors import StatsError
 from ensemble.stats.models import VisibilityCount
 
@@ -469,3 +469,38 @@ def test_counting_follows_the_local_day(hotel):
     with time_machine.travel(datetime.datetime(2022, 12, 28, 23, 30, tzinfo=datetime.UTC), tick=False):
         services.record(hotel.pk, K.PAGE_VIEW)
     assert counts() == {(hotel.pk, datetime.date(2022, 12, 29), K.PAGE_VIEW): 1}
+
+
+def test_visitors_counts_are_buffered_and_written_together(hotel, brewery, settings):
+    settings.VISIBILITY_FLUSH_SECONDS = 5
+    buffering.flush()
+    services.record_page_view(hotel)
+    services.record_api_impressions([hotel.pk, brewery.pk, hotel.pk])
+    assert not VisibilityCount.objects.exists()  # not yet due
+    assert buffering.BUFFER.pending() == 4
+    with time_machine.travel(datetime.timedelta(seconds=6)):
+        services.record_page_view(brewery)  # due: everything is written, in one upsert per kind
+    counts = {(c.listing_id, c.kind): c.count for c in VisibilityCount.objects.all()}
+    assert counts == {
+        (hotel.pk, K.PAGE_VIEW): 1,
+        (brewery.pk, K.PAGE_VIEW): 1,
+        (hotel.pk, K.API_IMPRESSION): 2,
+        (brewery.pk, K.API_IMPRESSION): 1,
+    }
+    assert buffering.BUFFER.pending() == 0
+
+
+def test_a_failed_write_keeps_the_counts_for_the_next(hotel, settings, monkeypatch):
+    settings.VISIBILITY_FLUSH_SECONDS = 5
+    buffering.flush()
+    services.record_page_view(hotel)
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("database unavailable")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "add_increments", broken)
+        assert buffering.flush() == 0
+    assert buffering.BUFFER.pending() == 1
+    assert buffering.flush() == 1
+    assert VisibilityCount.objects.get(listing=hotel, kind=K.PAGE_VIEW).count == 1

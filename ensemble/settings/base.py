@@ -129,6 +129,8 @@ CACHES = {
     },
 }
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "60"))
+# Visitors' views, clicks and impressions are written together at most this often (stats.buffering).
+VISIBILITY_FLUSH_SECONDS = float(os.environ.get("VISIBILITY_FLUSH_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

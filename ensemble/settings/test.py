@@ -16,3 +16,5 @@ MAP_TILE_URL = ""
 # Tests read what they have just written: the public page cache is off, except in the tests
 # of the cache itself (tests/test_page_cache.py).
 PUBLIC_PAGE_CACHE_SECONDS = 0
+# Counts are written at once (tests/test_stats.py checks the buffer with its own setting).
+VISIBILITY_FLUSH_SECONDS = 0

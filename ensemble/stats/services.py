@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ensemble.listings.models import Listing
 
+from . import buffering
 from .errors import StatsError
 from .models import VisibilityCount
 
@@ -35,11 +36,16 @@ def record(listing_ids: int | Iterable[int], kind: str, *, day: datetime.date | 
     if kind not in Kind.values:
         raise StatsError(f"Mesure de visibilité inconnue : « {str(kind)[:40]} ».", field="kind")
     ids = [listing_ids] if isinstance(listing_ids, int) else listing_ids
-    increments = sorted(Counter(int(listing_id) for listing_id in ids).items())
+    return add_increments(Counter(int(listing_id) for listing_id in ids), kind=kind, day=day)
+
+
+def add_increments(increments: Counter, *, kind: str, day: datetime.date | None = None) -> int:
+    """Add n to `kind` on `day` for each (listing id, n); see `record`."""
+    rows = sorted(increments.items())
     day = day or timezone.localdate()
     touched = 0
-    for start in range(0, len(increments), BATCH):
-        touched += _upsert(increments[start : start + BATCH], kind=kind, day=day)
+    for start in range(0, len(rows), BATCH):
+        touched += _upsert(rows[start : start + BATCH], kind=kind, day=day)
     return touched
 
 
@@ -86,7 +92,7 @@ def record_page_view(listing: Listing | int, *, request=None) -> None:
     """The public detail page of a listing (or listing id) was shown (call it from the page's
     view, with the request to leave robots and prefetches out)."""
     if is_counted(request):
-        record(getattr(listing, "pk", listing), Kind.PAGE_VIEW)
+        buffering.add([getattr(listing, "pk", listing)], Kind.PAGE_VIEW)
 
 
 def record_click(listing: Listing, kind: str, *, request=None) -> None:
@@ -94,16 +100,16 @@ def record_click(listing: Listing, kind: str, *, request=None) -> None:
     if kind not in (Kind.CLICK_PHONE, Kind.CLICK_EMAIL, Kind.CLICK_WEBSITE, Kind.CLICK_BOOKING):
         raise StatsError(f"Ce n'est pas un clic : « {kind} ».", field="kind")
     if is_counted(request):
-        record(listing.pk, kind)
+        buffering.add([listing.pk], kind)
 
 
 def record_api_impressions(listing_ids: Iterable[int], *, request=None) -> None:
     """Listings returned by the open-data API (a page of results or one item). Every client
     counts: the API's readers are programs (the request is accepted for a uniform signature)."""
-    record(listing_ids, Kind.API_IMPRESSION)
+    buffering.add(listing_ids, Kind.API_IMPRESSION)
 
 
 def record_widget_impressions(listing_ids: Iterable[int], *, request=None) -> None:
     """Listings shown by the embeddable widget on another site."""
     if is_counted(request):
-        record(listing_ids, Kind.WIDGET_IMPRESSION)
+        buffering.add(listing_ids, Kind.WIDGET_IMPRESSION)
