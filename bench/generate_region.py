@@ -890,6 +890,7 @@ def build_listing(region: Region, establishment, info: dict):
     listing = Listing(
         office=region.office,
         establishment=establishment,
+        organisation_id=establishment.organisation_id,
         booking_url=f"{info['web']}/reserver" if slug == "hebergement" else "",
         rooms=rooms,
         beds=rooms * 2 if rooms else None,

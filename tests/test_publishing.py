@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db.models import F
 from django.http import QueryDict
 
 from ensemble.listings import services as listing_services
@@ -230,3 +231,9 @@ def test_nul_characters_in_filters_are_dropped_not_sent_to_the_database(active, 
 )
 def test_pages_answer_nul_characters_without_a_server_error(client, office, path):
     assert client.get(f"/{office.slug}/{path}").status_code < 500
+
+
+def test_a_listing_carries_its_establishments_organisation(active, office):
+    listing = active("Hôtel des Remparts", "sophie@remparts.example")
+    assert listing.organisation_id == listing.establishment.organisation_id
+    assert not Listing.objects.exclude(organisation_id=F("establishment__organisation_id")).exists()

@@ -50,6 +50,12 @@ class Listing(TenantModel):
     """The approved public content of one establishment."""
 
     establishment = models.OneToOneField(Establishment, on_delete=models.CASCADE, related_name="listing")
+    # The establishment's organisation, copied when the listing is created (an establishment
+    # never changes organisation): "published" reads the membership without joining the
+    # establishments (publishing.selectors.published_listings).
+    organisation = models.ForeignKey(
+        "directory.Organisation", on_delete=models.CASCADE, related_name="listings", editable=False
+    )
     # Translated FR/EN/NL by modeltranslation (translation.py): short_description_fr, _en, _nl…
     short_description = models.CharField(_("description courte"), max_length=200, blank=True, default="")
     long_description = models.TextField(_("description longue"), max_length=800, blank=True, default="")

@@ -52,7 +52,8 @@ def _fresh(listing: Listing) -> Listing:
 def ensure_listing(establishment: Establishment) -> Listing:
     """The establishment's listing, created with its first version if it has none."""
     listing, created = Listing.objects.get_or_create(
-        establishment=establishment, defaults={"office_id": establishment.office_id}
+        establishment=establishment,
+        defaults={"office_id": establishment.office_id, "organisation_id": establishment.organisation_id},
     )
     if created:
         _new_version(_fresh(listing), origin=ListingVersion.Origin.INITIAL, changed=[], actor=None)
