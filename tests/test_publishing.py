@@ -237,3 +237,16 @@ def test_a_listing_carries_its_establishments_organisation(active, office):
     listing = active("Hôtel des Remparts", "sophie@remparts.example")
     assert listing.organisation_id == listing.establishment.organisation_id
     assert not Listing.objects.exclude(organisation_id=F("establishment__organisation_id")).exists()
+
+
+@pytest.mark.parametrize("offset", [0, 3, 4])
+def test_a_search_page_needs_a_bounded_number_of_queries(
+    marsh, office, offset, django_assert_max_num_queries
+):
+    """Name matches' ids, the others' ids (and their number when the page starts past them),
+    the rows, their photos and amenities: at most six queries whatever the results."""
+    queryset = selectors.with_card_data(selectors.directory(office, filters()))
+    with django_assert_max_num_queries(6):
+        page = selectors.search_page(queryset, "marais", offset=offset, size=2)
+        for listing in page.items:
+            list(listing.photos.all()), list(listing.amenities.all())
