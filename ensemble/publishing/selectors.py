@@ -31,6 +31,11 @@ MAX_PAGE_SIZE = 100
 MAX_SEARCH_RESULTS = 1000  # search results are ranked: paged by offset, capped (see decisions)
 
 
+# What search reads, never shown: the vector alone is 1.6 kB a row that psycopg would decode
+# for every listing of a page (docs/benchmarks.md).
+SEARCH_FIELDS = ("search_document", "search_vector")
+
+
 class BadFilter(ValueError):
     """A filter value that cannot be understood: the channel answers 400 with this message."""
 
@@ -56,8 +61,10 @@ def published_listings(office: Office) -> QuerySet[Listing]:
     # PostgreSQL hashed whole to read a page of 21 listings (17-27 ms against 0.3 ms;
     # docs/benchmarks.md). A correlated EXISTS, which it estimates better than an IN.
     live = live_memberships(office).filter(organisation_id=OuterRef("organisation_id"))
-    return Listing.objects.filter(office=office, unpublished_at__isnull=True).filter(
-        Q(is_office_place=True) | Q(Exists(live))
+    return (
+        Listing.objects.filter(office=office, unpublished_at__isnull=True)
+        .filter(Q(is_office_place=True) | Q(Exists(live)))
+        .defer(*SEARCH_FIELDS)
     )
 
 
