@@ -19,6 +19,7 @@ by default, bounded by MAX_ENTRIES), so it needs nothing more to run.
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
@@ -120,11 +121,8 @@ def _response(entry: Entry) -> HttpResponse:
 def cached_page(view):
     """Decorate a public view (function or `as_view()`) with the cache."""
 
+    @wraps(view)
     def wrapped(request, *args, **kwargs):
         return serve(request, lambda: view(request, *args, **kwargs))
 
-    wrapped.__name__ = getattr(view, "__name__", "cached_page")
-    wrapped.__doc__ = view.__doc__
-    if hasattr(view, "view_class"):
-        wrapped.view_class = view.view_class
     return wrapped
