@@ -131,9 +131,19 @@ def test_staff_pages_are_accessible_and_the_secret_url_can_be_copied(
     page.get_by_role("button", name="Créer l'écran et son adresse secrète").click()
     expect(page.locator("h1")).to_have_text(NAME)
     secret = page.locator("#secret-url").input_value()
+    page.bring_to_front()  # the clipboard only answers a focused page
     page.get_by_role("button", name="Copier l'adresse").click()
     expect(page.locator("#copy-status")).to_have_text("Adresse copiée.")
     assert page.evaluate("navigator.clipboard.readText()") == secret
+    # A browser that refuses both ways of copying: the status says to copy by hand.
+    page.evaluate(
+        "navigator.clipboard.writeText = () => Promise.reject(new Error('refusé'));"
+        "document.execCommand = () => false;"
+    )
+    page.get_by_role("button", name="Copier l'adresse").click()
+    expect(page.locator("#copy-status")).to_have_text(
+        "La copie n'a pas pu se faire : l'adresse est sélectionnée, copiez-la avec Ctrl+C."
+    )
     assert_accessible(page)
     screenshot(page, "gestion-ecran-adresse")
 

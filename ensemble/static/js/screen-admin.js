@@ -10,13 +10,20 @@ document.addEventListener("DOMContentLoaded", function () {
     button.addEventListener("click", function () {
       field.focus();
       field.select();
-      var done = function () { if (status) status.textContent = button.getAttribute("data-copied"); };
+      var say = function (attribute) {
+        if (status) status.textContent = button.getAttribute(attribute);
+      };
+      // The older command when the browser refuses the clipboard (no focus, no permission);
+      // if both fail, the address stays selected and the status says to copy it by hand.
+      var fallback = function () {
+        var copied = false;
+        try { copied = document.execCommand("copy"); } catch (error) { copied = false; }
+        say(copied ? "data-copied" : "data-copy-failed");
+      };
       if (navigator.clipboard && navigator.clipboard.writeText) {
-        navigator.clipboard.writeText(field.value).then(done, function () {
-          if (document.execCommand("copy")) done();
-        });
-      } else if (document.execCommand("copy")) {
-        done();
+        navigator.clipboard.writeText(field.value).then(function () { say("data-copied"); }, fallback);
+      } else {
+        fallback();
       }
     });
   });
