@@ -283,6 +283,7 @@ class DirectoryView(TemplateView):
         highlighted = list(
             selectors.highlighted_organisations(office)
             .values_list("membership__organisation_id", flat=True)
+            .order_by()  # DISTINCT on the organisation alone, not on the lines' default order
             .distinct()
         )
         if not highlighted:
