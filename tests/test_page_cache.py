@@ -7,6 +7,8 @@ import datetime
 
 import pytest
 import time_machine
+from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.db import connection
 from django.http import HttpResponse
@@ -168,3 +170,21 @@ def test_the_language_menu_needs_no_form_token(museum):
     response = client.post("/i18n/setlang/", {"language": "nl", "next": page_url(museum)})
     assert response.status_code == 302
     assert client.cookies["django_language"].value == "nl"
+
+
+def test_a_visitor_with_a_waiting_message_is_neither_served_nor_stored(client, museum):
+    client.cookies[CookieStorage.cookie_name] = "un message en attente"
+    assert "X-Cache" not in client.get(page_url(museum))
+    del client.cookies[CookieStorage.cookie_name]
+    assert client.get(page_url(museum))["X-Cache"] == "miss"  # nothing was kept
+
+
+def test_a_page_showing_a_message_is_not_kept(rf):
+    """A flash message is one visitor's (« Vous êtes déconnecté. »): never served to others."""
+    request = rf.get("/saint-omer/annuaire/")
+    request._messages = CookieStorage(request)
+    messages.info(request, "Vous êtes déconnecté.")
+    page_cache.serve(request, lambda: HttpResponse("".join(str(m) for m in request._messages)))
+    other = page_cache.serve(rf.get("/saint-omer/annuaire/"), lambda: HttpResponse("Annuaire"))
+    assert other.content == b"Annuaire"
+    assert other["X-Cache"] == "miss"

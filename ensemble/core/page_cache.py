@@ -7,8 +7,9 @@ minute late; the API already tells clients as much (`Cache-Control: public, max-
 changes for each request stays out of the cache: conditional answers (304) and CORS are computed
 by the API's wrapper around it, the visibility counters are counted again at each serving
 (`on_serve`), and a request that carries a session cookie (a partner or staff member logged in)
-is never served from, nor stored in, the cache. Only complete 200 answers that set no cookie and
-hold no CSRF token are kept (the language menu posts without one for that reason).
+or a pending message is never served from, nor stored in, the cache. Only complete 200 answers
+that set no cookie, hold no CSRF token (the language menu posts without one for that reason)
+and show no message are kept.
 
 Why: a page that reads the database and renders a template costs 10-20 ms of CPU, a cached one
 about what a trivial view costs; at 16 busy connections on two cores that decides whether the
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
@@ -48,8 +50,8 @@ def cache_key(request: HttpRequest) -> str | None:
     """The request's key, or None when it must not be cached."""
     if not seconds() or request.method not in ("GET", "HEAD"):
         return None
-    if settings.SESSION_COOKIE_NAME in request.COOKIES:
-        return None
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or CookieStorage.cookie_name in request.COOKIES:
+        return None  # logged in, or a message waits for this visitor (« Vous êtes déconnecté »…)
     office = getattr(request, "office", None)
     parts = (
         request.scheme,
@@ -99,13 +101,15 @@ def serve(request: HttpRequest, render: Callable[[], HttpResponse]) -> HttpRespo
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
-    """A complete 200 that sets no cookie and holds no CSRF token (a token is tied to one
-    visitor's cookie: the middleware marks the request when a page asked for one)."""
+    """A complete 200 that sets no cookie, holds no CSRF token (a token is tied to one
+    visitor's cookie: the middleware marks the request when a page asked for one) and shows
+    no flash message (one visitor's)."""
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not getattr(getattr(request, "_messages", None), "used", False)  # shows a message
     )
 
 
