@@ -1,5 +1,6 @@
 """Global routes, then each office's routes under /<office_slug>/."""
 
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -11,7 +12,6 @@ from ensemble.core.views import HealthView
 from ensemble.public import views as public_views
 
 global_patterns = [
-    path("admin/", admin.site.urls),
     path("comptes/", include("allauth.urls")),
     path(
         "comptes/activer/<str:uidb64>/<str:token>/",
@@ -23,6 +23,18 @@ global_patterns = [
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("healthz/", HealthView.as_view(), name="healthz"),
 ]
+
+# --- Logins and public forms that resist abuse (issue 10, item 4) ---
+# The admin logs in through allauth (its rate limits, the second factor); ADMIN_ENABLED off (the
+# production default): not mounted at all.
+if settings.ADMIN_ENABLED:
+    if not getattr(admin.site.login, "through_allauth", False):  # once, even if this module is reloaded
+        admin.site.login = secure_admin_login(admin.site.login)
+        admin.site.login.through_allauth = True
+    global_patterns.insert(0, path("admin/", admin.site.urls))
+# allauth answers its own refusals (too many logins…) with this view: the same page as ours.
+handler429 = "ensemble.core.ratelimit.too_many_requests"
+# --- end of logins and public forms ---
 
 office_patterns = [
     path("gestion/", include("ensemble.backoffice.urls")),

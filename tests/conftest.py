@@ -21,6 +21,7 @@ from ensemble.memberships import services
 from ensemble.memberships.models import Membership, Offer, TermsDocument
 
 from .browser import browser  # noqa: F401 — the Chromium fixture, for every test module
+from .db_guards import _flush_past_the_money_guards  # noqa: F401 — flush passes the money guards
 from .factories import OfficeFactory, StaffFactory, UserFactory, make_siret
 
 

@@ -4,6 +4,7 @@ import factory
 from stdnum import luhn
 
 from ensemble.accounts.models import StaffMembership, User
+from ensemble.accounts.roles import Role
 from ensemble.core.models import Office
 from ensemble.directory.models import Category, Contact, Establishment, Organisation
 
@@ -52,6 +53,8 @@ class StaffFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     office = factory.SubFactory(OfficeFactory)
     pole = StaffMembership.Pole.PARTNERS
+    # Every right, as the suite's staff had before roles; tests of roles choose theirs.
+    role = Role.DIRECTION
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -239,7 +239,7 @@ def test_bad_origins_are_refused(office, staff_user, value):
 
 def test_a_manager_sets_the_origins_on_the_settings_page(client, office):
     manager = StaffFactory(
-        office=office, is_manager=True, user=UserFactory(email="direction@saint-omer.example")
+        office=office, user=UserFactory(email="direction@saint-omer.example")
     ).user
     client.force_login(manager)
     url = reverse("backoffice:settings", kwargs={"office_slug": office.slug})

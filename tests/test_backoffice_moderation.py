@@ -47,7 +47,7 @@ def staff_client(client, staff_user):
 
 @pytest.fixture
 def manager_client(client, staff_user):
-    StaffMembership.objects.filter(user=staff_user).update(is_manager=True)
+    StaffMembership.objects.filter(user=staff_user).update(role="direction")
     client.force_login(staff_user)
     return client
 
@@ -400,10 +400,11 @@ def test_an_unknown_field_is_refused(manager_client, office):
     assert listing_services.moderation_settings(office).immediate_fields == ["opening_periods"]
 
 
-def test_staff_who_are_not_managers_see_the_settings_but_cannot_change_them(staff_client, office):
+def test_staff_who_are_not_managers_see_the_settings_but_cannot_change_them(staff_client, staff_user, office):
+    StaffMembership.objects.filter(user=staff_user).update(role="partenaires")
     response = staff_client.get(url("moderation_settings"))
     assert response.status_code == 200
-    assert "Seul un responsable" in response.content.decode()
+    assert "Seule la direction" in response.content.decode()
     assert staff_client.post(url("moderation_settings"), {"immediate_fields": ["covers"]}).status_code == 403
     assert listing_services.moderation_settings(office).immediate_fields == ["opening_periods"]
 

@@ -7,7 +7,6 @@ from decimal import ROUND_HALF_UP, Decimal
 import facturx
 import pytest
 import segno
-from django.core.files.storage import default_storage
 from lxml import etree
 from stdnum import iso11649, luhn
 
@@ -79,7 +78,7 @@ def issue_free_invoice(organisation, staff_user, capture, **draft_fields) -> Inv
 
 def stored_pdf(invoice: Invoice) -> bytes:
     document = InvoiceDocument.objects.get(invoice=invoice)
-    with default_storage.open(document.file.name, "rb") as stored:
+    with document.file.storage.open(document.file.name, "rb") as stored:
         return stored.read()
 
 

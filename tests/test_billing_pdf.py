@@ -10,7 +10,6 @@ import subprocess
 
 import pytest
 import time_machine
-from django.core.files.storage import default_storage
 from django.utils.html import escape
 from pypdf import PdfReader
 
@@ -50,7 +49,7 @@ def invoice(legal_office, submit, season, staff_user, django_capture_on_commit_c
 
 
 def stored(invoice: Invoice) -> bytes:
-    with default_storage.open(InvoiceDocument.objects.get(invoice=invoice).file.name, "rb") as f:
+    with InvoiceDocument.objects.get(invoice=invoice).file.open("rb") as f:
         return f.read()
 
 
@@ -119,7 +118,7 @@ def test_the_task_is_idempotent_and_forcing_regenerates_the_same_file(invoice, d
 
 def test_a_lost_file_is_written_again(invoice):
     document = InvoiceDocument.objects.get(invoice=invoice)
-    default_storage.delete(document.file.name)
+    document.file.storage.delete(document.file.name)
     assert store_invoice_pdf(invoice.pk) == document.file.name
     assert hashlib.sha256(stored(invoice)).hexdigest() == document.sha256
 

@@ -465,11 +465,11 @@ def test_concurrent_decisions_record_exactly_one(organisation, lines):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_control_without_the_row_lock_decisions_collide(organisation, lines, monkeypatch):
-    """The same race with `_locked` reading without FOR UPDATE: some quote is decided twice,
+    """The same race with `lock` reading without FOR UPDATE: some quote is decided twice,
     which shows the test above can fail."""
     require_postgresql()
     monkeypatch.setattr(
-        quote_services, "_locked", lambda quote: Quote.objects.select_related("organisation").get(pk=quote.pk)
+        quote_services, "lock", lambda quote, related=(): Quote.objects.select_related(*related).get(pk=quote.pk)
     )
     quote_ids = sent_quotes(organisation, lines, ROUNDS)
     connection.close()

@@ -497,12 +497,12 @@ def test_control_without_the_row_lock_every_approval_goes_through(proposed, staf
     connection.close()
     all_have_read = threading.Barrier(4)
 
-    def unlocked(event):
-        found = Event.objects.select_related("organisation", "office").get(pk=event.pk)
+    def unlocked(event, related=()):
+        found = Event.objects.select_related(*related).get(pk=event.pk)
         all_have_read.wait(timeout=30)
         return found
 
-    monkeypatch.setattr(services, "_locked", unlocked)
+    monkeypatch.setattr(services, "lock", unlocked)
     outcomes = _two_decisions(event_id, staff_id)
     assert outcomes == ["approved"] * 4
     assert OutboundEmail.objects.filter(template="event_approved").count() == 4

@@ -130,8 +130,12 @@ def rendered(office, actor, capture, **overrides) -> GuideEdition:
     return edition
 
 
+# The print guides are private documents (issue 10): not in the public media storage.
+GUIDES = GuideEdition._meta.get_field("pdf").storage
+
+
 def stored(edition: GuideEdition) -> bytes:
-    with default_storage.open(edition.pdf.name, "rb") as f:
+    with edition.pdf.open("rb") as f:
         return f.read()
 
 
@@ -139,12 +143,12 @@ def stored(edition: GuideEdition) -> bytes:
 def _no_stored_guides():
     """The test storage lives as long as the process: start each test without guide files."""
     for name in guide_files():
-        default_storage.delete(f"guides/saint-omer/{name}")
+        GUIDES.delete(f"guides/saint-omer/{name}")
 
 
 def guide_files() -> list[str]:
     try:
-        _dirs, files = default_storage.listdir("guides/saint-omer")
+        _dirs, files = GUIDES.listdir("guides/saint-omer")
     except FileNotFoundError:
         return []
     return files

@@ -19,13 +19,13 @@ def test_partner_lists_and_downloads_its_invoice(client, invoice, office):
     response = client.get(f"/{office.slug}/espace-pro/factures/{invoice.pk}/pdf/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")  # streamed from the private storage
 
 
 def test_staff_download_the_pdf(client, staff_user, invoice, office):
     client.force_login(staff_user)
     response = client.get(f"/{office.slug}/gestion/factures/{invoice.pk}/pdf/")
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
 
 
 def test_nobody_else_gets_the_pdf(client, other_staff_user, invoice, office, submit):

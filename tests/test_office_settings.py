@@ -16,6 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from stdnum.fr import tva
 
+from ensemble.accounts.models import StaffMembership
+from ensemble.accounts.roles import Role
 from ensemble.billing import services as billing_services
 from ensemble.billing.amounts import LineInput
 from ensemble.billing.models import BillingProfile, Invoice
@@ -78,7 +80,7 @@ def profile(office):
 @pytest.fixture
 def manager(office):
     user = UserFactory(email="responsable@saint-omer.example")
-    StaffFactory(office=office, user=user, is_manager=True)
+    StaffFactory(office=office, user=user, role=Role.DIRECTION)
     return verified(user)
 
 
@@ -90,6 +92,8 @@ def manager_client(client, manager):
 
 @pytest.fixture
 def staff_client(client, staff_user):
+    """A member of the partner-relations team: reads the settings, may not change them."""
+    StaffMembership.objects.filter(user=staff_user).update(role=Role.PARTNERS)
     client.force_login(staff_user)
     return client
 
@@ -365,7 +369,7 @@ def test_staff_who_are_not_managers_read_the_settings(staff_client, office, prof
     response = staff_client.get(url())
     assert response.status_code == 200
     html = unescape(response.content.decode())
-    assert "Seul un responsable de l'office peut modifier ces paramètres." in html
+    assert "Seule la direction de l'office peut modifier ces paramètres." in html
     assert (
         f'<dd class="iban"><span class="terms-full">{"FR76 3000 6000 0112 3456 7890 189"}</span></dd>' in html
     )
@@ -387,7 +391,7 @@ def test_manager_sees_both_forms(manager_client, office):
     response = manager_client.get(url())
     assert response.status_code == 200
     html = unescape(response.content.decode())
-    assert "Seul un responsable" not in html
+    assert "Seule la direction" not in html
     assert html.count('name="section"') == 2
     assert '<label for="id_office-iban">IBAN (facultatif)</label>' in html
     assert 'value="FR76 3000 6000 0112 3456 7890 189"' in html  # grouped by 4 in the form too
@@ -549,8 +553,9 @@ def test_settings_page_is_accessible(browser, live_server, office, manager, staf
     assert BillingProfile.objects.get(office=office).reminder_offsets == "10,20"
 
     page.context.clear_cookies()
+    StaffMembership.objects.filter(user=staff_user).update(role=Role.PARTNERS)
     log_in(page, live_server, staff_user)
     page.goto(f"{live_server.url}{url()}")
-    page.get_by_text("Seul un responsable de l'office").wait_for()
+    page.get_by_text("Seule la direction de l'office").wait_for()
     assert_accessible(page)
     screenshot(page, "bo-settings-read-only")

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ensemble.core.models import Office
 
+from .roles import MANAGER_ROLE, Role, role_has, role_requires_mfa
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -57,7 +59,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class StaffMembership(models.Model):
-    """A person working for an office, in one of its pôles. Grants that office's back office."""
+    """A person working for an office, in one of its pôles, with a role that decides what they may
+    do in that office's back office (accounts.roles). A deactivated membership grants nothing and
+    is kept: it is who did what in the audit log."""
 
     class Pole(models.TextChoices):
         RECEPTION = "accueil", _("Accueil")
@@ -69,7 +73,9 @@ class StaffMembership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_memberships")
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="staff")
     pole = models.CharField(_("pôle"), max_length=20, choices=Pole.choices)
-    is_manager = models.BooleanField(_("responsable"), default=False)
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.READ_ONLY)
+    is_active = models.BooleanField(_("actif"), default=True)
+    deactivated_at = models.DateTimeField(_("désactivé le"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -77,4 +83,14 @@ class StaffMembership(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "office"], name="staff_one_row_per_office")]
 
     def __str__(self) -> str:
-        return f"{self.user} — {self.office} ({self.get_pole_display()})"
+        return f"{self.user} — {self.office} ({self.get_role_display()})"
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == MANAGER_ROLE
+
+    def has_permission(self, permission: str) -> bool:
+        return self.is_active and role_has(self.role, permission)
+
+    def requires_mfa(self) -> bool:
+        return role_requires_mfa(self.role) or self.office.require_staff_mfa

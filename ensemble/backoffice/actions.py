@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.accounts.models import User
+from ensemble.accounts.roles import Permission
 from ensemble.billing import services as billing_services
 from ensemble.memberships import services
 from ensemble.memberships.models import Membership
@@ -38,6 +39,7 @@ class MembershipAction:
     is_available: Callable[[Membership], bool]
     confirm: Promise | str = ""  # asked by ensemble.js before a destructive action
     danger: bool = False
+    permission: str = Permission.PARTNERS  # what the staff member's role must allow
 
     def make_form(self, membership: Membership, data=None) -> forms.MembershipActionForm:
         return self.form_class(data, prefix=self.slug, membership=membership)
@@ -109,6 +111,7 @@ ACTIONS = [
         perform=_record_payment,
         success=lambda m: gettext("Le règlement est enregistré."),
         is_available=lambda m: m.status in PAYABLE,
+        permission=Permission.INVOICE,
     ),
     MembershipAction(
         slug="refuse",

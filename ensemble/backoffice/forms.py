@@ -717,6 +717,15 @@ class OfficeSettingsForm(DirectoryForm):
         ),
     )
 
+    require_staff_mfa = forms.BooleanField(
+        label=_("Double authentification obligatoire pour toute l'équipe"),
+        required=False,
+        help_text=_(
+            "Sans cette case, seuls les rôles qui touchent à l'argent, aux exports, aux paramètres "
+            "ou à l'équipe doivent l'activer."
+        ),
+    )
+
     fieldsets = [
         (_("Identité"), ["name", "legal_name", "legal_form", "share_capital"]),
         (_("Immatriculation"), ["siret", "vat_number", "rcs"]),
@@ -725,6 +734,7 @@ class OfficeSettingsForm(DirectoryForm):
         (_("Règlements"), ["iban", "bic", "cheque_payee"]),
         (_("Données personnelles"), ["privacy_notice"]),
         (_("API open data"), ["api_allowed_origins"]),
+        (_("Sécurité"), ["require_staff_mfa"]),
     ]
 
 

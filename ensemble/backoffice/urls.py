@@ -9,7 +9,9 @@ from . import (
     event_urls,
     guide_urls,
     moderation_urls,
+    privacy_urls,
     screen_urls,
+    team_urls,
     views,
 )
 from .actions import ACTIONS
@@ -159,4 +161,6 @@ urlpatterns += [
     path("", include(screen_urls)),
     path("", include(guide_urls)),
     path("", include(datatourisme_urls)),
+    path("", include(privacy_urls)),  # RGPD (issue 10)
+    path("", include(team_urls)),
 ]

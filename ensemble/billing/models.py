@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.core.models import Office, TenantModel
+from ensemble.core.private_files import private_storage
 from ensemble.directory.models import Organisation
 from ensemble.memberships.models import Membership, Offer
 
@@ -218,14 +219,14 @@ class InvoiceLine(models.Model):
 
 
 class InvoiceDocument(models.Model):
-    """The Factur-X PDF of an issued invoice or credit note, in the media storage.
+    """The Factur-X PDF of an issued invoice or credit note, in the private storage.
 
     It lives in its own table because the invoice row never changes after issue; rendering again
     gives the same bytes (same `sha256`), so the task that writes it can run twice.
     """
 
     invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="document")
-    file = models.FileField(_("PDF"), upload_to="invoices/", max_length=255)
+    file = models.FileField(_("PDF"), upload_to="invoices/", max_length=255, storage=private_storage)
     sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
     generated_at = models.DateTimeField(_("généré le"))
 

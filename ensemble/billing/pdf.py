@@ -10,8 +10,8 @@ Same invoice, same bytes. Nothing in the file depends on when or where it is ren
   keeps the /ID of the PDF it was given.
 A last pypdf pass makes the /Info dictionary agree with factur-x's XMP, as PDF/A requires.
 
-The PDF is written to the media storage as `invoices/<office slug>/<number>.pdf`, and an
-`InvoiceDocument` row records its SHA-256.
+The PDF is written to the private storage (never under MEDIA_URL: numbers are sequential) as
+`invoices/<office slug>/<number>.pdf`, and an `InvoiceDocument` row records its SHA-256.
 """
 
 import contextlib
@@ -24,7 +24,6 @@ from decimal import Decimal
 
 import facturx
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -218,14 +217,19 @@ def _info_matching_xmp(pdf: bytes) -> bytes:
 # --- Storage ----------------------------------------------------------------------------------
 
 
+def _storage():
+    """The private storage, as the field holds it (the one the download views read from)."""
+    return InvoiceDocument._meta.get_field("file").storage
+
+
 def invoice_pdf_name(invoice: Invoice) -> str:
     return f"invoices/{invoice.office.slug}/{invoice.number}.pdf"
 
 
 def _stored_digest(name: str) -> str | None:
-    if not default_storage.exists(name):
+    if not _storage().exists(name):
         return None
-    with default_storage.open(name, "rb") as stored:
+    with _storage().open(name, "rb") as stored:
         return hashlib.sha256(stored.read()).hexdigest()
 
 
@@ -238,9 +242,9 @@ def _save(invoice: Invoice, pdf: bytes) -> str:
     if document and document.sha256 == digest and _stored_digest(document.file.name) == digest:
         return document.file.name
     if _stored_digest(name) != digest:
-        if default_storage.exists(name):
-            default_storage.delete(name)
-        name = default_storage.save(name, ContentFile(pdf))
+        if _storage().exists(name):
+            _storage().delete(name)
+        name = _storage().save(name, ContentFile(pdf))
     InvoiceDocument.objects.update_or_create(
         invoice=invoice, defaults={"file": name, "sha256": digest, "generated_at": timezone.now()}
     )
@@ -252,6 +256,6 @@ def store_invoice_pdf(invoice_id: int, *, force: bool = False) -> str:
     and returns its name, unless `force` asks to render it again (which gives the same bytes)."""
     invoice = Invoice.objects.select_related("office", "credited_invoice").get(pk=invoice_id)
     document = InvoiceDocument.objects.filter(invoice=invoice).first()
-    if document and not force and default_storage.exists(document.file.name):
+    if document and not force and _storage().exists(document.file.name):
         return document.file.name
     return _save(invoice, invoice_pdf(invoice))

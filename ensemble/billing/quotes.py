@@ -16,13 +16,16 @@ from django.utils.translation import gettext_lazy as _
 
 from ensemble.core.models import TenantModel
 from ensemble.core.money import to_money
+from ensemble.core.workflow import StateMachine, Transitions
 from ensemble.directory.models import Organisation
 from ensemble.memberships.models import Offer
+
+from .errors import BillingError
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-class Quote(TenantModel):
+class Quote(StateMachine, TenantModel):
     class State(models.TextChoices):
         DRAFT = "draft", _("Brouillon")
         SENT = "sent", _("Envoyé")
@@ -33,13 +36,17 @@ class Quote(TenantModel):
 
     SERIES = "DE"
     # action: (states it may start from, the state it leads to)
-    TRANSITIONS = {
-        "send": ({State.DRAFT}, State.SENT),
-        "accept": ({State.SENT}, State.ACCEPTED),
-        "decline": ({State.SENT}, State.DECLINED),
-        "expire": ({State.SENT}, State.EXPIRED),
-        "invoice": ({State.ACCEPTED}, State.INVOICED),
-    }
+    TRANSITIONS = Transitions(
+        {
+            "send": ({State.DRAFT}, State.SENT),
+            "accept": ({State.SENT}, State.ACCEPTED),
+            "decline": ({State.SENT}, State.DECLINED),
+            "expire": ({State.SENT}, State.EXPIRED),
+            "invoice": ({State.ACCEPTED}, State.INVOICED),
+        },
+        field="state",
+        error=BillingError,
+    )
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="quotes")
     state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.DRAFT)
@@ -96,9 +103,6 @@ class Quote(TenantModel):
 
     def __str__(self) -> str:
         return self.number or f"Devis (brouillon {self.pk})"
-
-    def can(self, action: str) -> bool:
-        return self.state in self.TRANSITIONS[action][0]
 
     def is_past_validity(self, today: datetime.date | None = None) -> bool:
         """Sent, and the last day it could be accepted is over."""

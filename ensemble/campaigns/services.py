@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ensemble.accounts.models import User
 from ensemble.core.models import Office
+from ensemble.core.transactions import lock
 from ensemble.directory import services as directory_services
 from ensemble.directory.models import Category, TimelineEntry
 from ensemble.listings import services as listing_services
@@ -54,10 +55,6 @@ def _require(campaign: UpdateCampaign, action: str) -> None:
     message = REFUSALS[action].get(campaign.status)
     if message:
         raise CampaignError(message, code=f"not_{action}able")
-
-
-def _locked(campaign: UpdateCampaign) -> UpdateCampaign:
-    return UpdateCampaign.objects.select_for_update(of=("self",)).select_related("office").get(pk=campaign.pk)
 
 
 def _fr(day: datetime.date) -> str:
@@ -163,7 +160,7 @@ def create_campaign(
 @transaction.atomic
 def update_campaign(campaign: UpdateCampaign, *, actor: User, **changes: Any) -> UpdateCampaign:
     """Change a draft's settings (any of create_campaign's keyword arguments)."""
-    campaign = _locked(campaign)
+    campaign = lock(campaign, related=("office",))
     _require(campaign, "update")
     unknown = set(changes) - {"title", "message", "deadline", "grace_days", "reminder_offsets", "categories"}
     if unknown:
@@ -217,7 +214,7 @@ def _email_context(target: CampaignTarget, campaign: UpdateCampaign, **extra: An
 def launch_campaign(campaign: UpdateCampaign, *, actor: User) -> UpdateCampaign:
     """Ask every partner concerned to confirm its listing: one target per published listing the
     campaign covers, each partner e-mailed a signed link to confirm it or change it."""
-    campaign = _locked(campaign)
+    campaign = lock(campaign, related=("office",))
     _require(campaign, "launch")
     today = timezone.localdate()
     # A draft may have waited: its dates must still hold on the day it is launched.
@@ -371,7 +368,7 @@ def unpublish_reason(campaign: UpdateCampaign) -> str:
 def unpublish_overdue(campaign: UpdateCampaign, *, actor: User) -> int:
     """One action: unpublish every flagged, still unconfirmed listing of the campaign once the
     grace period is over, each partner e-mailed why (CGV art. 2). Returns how many."""
-    campaign = _locked(campaign)
+    campaign = lock(campaign, related=("office",))
     _require(campaign, "unpublish")
     today = timezone.localdate()
     if today < campaign.unpublish_from:
@@ -455,7 +452,7 @@ def record_listing_changes(listing: Listing, *, actor: User) -> int:
 def close_campaign(campaign: UpdateCampaign, *, actor: User) -> UpdateCampaign:
     """End a campaign (or drop a draft): no more reminders, flags or withdrawals; its links show
     that it is over. What it recorded stays."""
-    campaign = _locked(campaign)
+    campaign = lock(campaign, related=("office",))
     _require(campaign, "close")
     campaign.status, campaign.closed_at, campaign.closed_by = S.CLOSED, timezone.now(), actor
     campaign.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])

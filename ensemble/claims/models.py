@@ -13,9 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.core.models import TenantModel
+from ensemble.core.private_files import private_storage
+from ensemble.core.workflow import StateMachine, Transitions
 from ensemble.memberships.models import Entitlement, EntitlementConsumption, EntitlementKind, Membership
 
 from . import codes
+from .errors import ClaimError
 
 K = EntitlementKind
 
@@ -44,7 +47,11 @@ class MediaBankImage(TenantModel):
     """A photo of the office's image bank (CGV art. 4.3), with the credit line to print beside it."""
 
     image = models.ImageField(
-        _("image"), upload_to="media-bank/%Y/", width_field="width", height_field="height"
+        _("image"),
+        upload_to="media-bank/%Y/",
+        width_field="width",
+        height_field="height",
+        storage=private_storage,
     )
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
@@ -69,7 +76,7 @@ class MediaBankImage(TenantModel):
         return [tag.strip() for tag in self.tags.split(",") if tag.strip()]
 
 
-class Claim(TenantModel):
+class Claim(StateMachine, TenantModel):
     """A partner's request on what its pack includes (or beyond it, on quote)."""
 
     class Status(models.TextChoices):
@@ -99,6 +106,7 @@ class Claim(TenantModel):
     image = models.ImageField(
         _("image du bandeau"),
         upload_to="claims/banners/%Y/",
+        storage=private_storage,
         width_field="image_width",
         height_field="image_height",
         blank=True,
@@ -123,12 +131,15 @@ class Claim(TenantModel):
     completed_at = models.DateTimeField(_("réalisée le"), null=True, blank=True)
 
     # action -> (statuses it may start from, status it leads to). Anything else is refused.
-    TRANSITIONS = {
-        "accept": ({Status.REQUESTED}, Status.ACCEPTED),
-        "refuse": ({Status.REQUESTED, Status.ACCEPTED}, Status.REFUSED),
-        "complete": ({Status.REQUESTED, Status.ACCEPTED}, Status.DONE),
-        "cancel": ({Status.REQUESTED}, Status.CANCELLED),
-    }
+    TRANSITIONS = Transitions(
+        {
+            "accept": ({Status.REQUESTED}, Status.ACCEPTED),
+            "refuse": ({Status.REQUESTED, Status.ACCEPTED}, Status.REFUSED),
+            "complete": ({Status.REQUESTED, Status.ACCEPTED}, Status.DONE),
+            "cancel": ({Status.REQUESTED}, Status.CANCELLED),
+        },
+        error=ClaimError,
+    )
     OPEN_STATUSES = (Status.REQUESTED, Status.ACCEPTED)
 
     class Meta:
@@ -153,9 +164,6 @@ class Claim(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.membership}"
-
-    def can(self, action: str) -> bool:
-        return self.status in self.TRANSITIONS[action][0]
 
     @property
     def is_open(self) -> bool:

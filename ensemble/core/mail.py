@@ -5,17 +5,26 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from . import unsubscribe
 from .models import Office, OutboundEmail
 
 
 def queue_email(
     office: Office, *, to: str, template: str, context: dict, language: str = "fr"
-) -> OutboundEmail:
+) -> OutboundEmail | None:
     """Render `emails/<template>.{subject,txt,html}` and queue the message.
 
     Call it inside the service's transaction: the e-mail only leaves if the action commits.
+    A non-transactional e-mail (core.unsubscribe) carries an unsubscribe link, and is not
+    queued at all (None) for an address that opted out of its kind.
     """
+    kind = unsubscribe.kind_of(template)
+    if kind and unsubscribe.is_opted_out(office, to, kind):
+        unsubscribe.log_skipped(office, template, to)
+        return None
     context = {"office": office, "site_url": settings.SITE_URL, **context}
+    if kind:
+        context["unsubscribe_url"] = unsubscribe.unsubscribe_url(office, to, kind)
     with translation.override(language):
         subject = render_to_string(f"emails/{template}.subject", context).strip()
         body_text = render_to_string(f"emails/{template}.txt", context)

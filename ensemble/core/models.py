@@ -1,5 +1,6 @@
 """The tenant (Office), the base of tenant-owned records, and the outbox of e-mails."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,11 @@ class Office(models.Model):
     # The sites allowed to call the open-data API from a browser (CORS), one origin per line.
     api_allowed_origins = models.TextField(
         _("origines autorisées pour l'API"), blank=True, default="", validators=[validate_origins]
+    )
+    # Every staff member meets a second factor (TOTP), not only the roles that touch money,
+    # exports, settings or staff (accounts.roles.SENSITIVE_PERMISSIONS).
+    require_staff_mfa = models.BooleanField(
+        _("double authentification obligatoire pour toute l'équipe"), default=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -181,3 +187,59 @@ class DailyJobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.day}"
+
+
+class AuditEntry(models.Model):
+    """One change of state, written by the service that made it (core.audit.record).
+
+    No sentence is stored: `action` is a dotted code (`invoice.issued`) and `data` what changed
+    (secrets masked); the entry is rendered in the reader's language from both. The organisation
+    it concerns, when there is one, is kept as an id so the organisation's timeline is a filter on
+    this table (core imports no app, so it is not a foreign key).
+    """
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    action = models.CharField(_("action"), max_length=80)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    target_type = models.CharField(_("type d'objet"), max_length=80, blank=True, default="")
+    target_id = models.CharField(_("objet"), max_length=40, blank=True, default="")
+    target_label = models.CharField(_("libellé de l'objet"), max_length=200, blank=True, default="")
+    organisation_id = models.BigIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(_("date"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("entrée du journal")
+        verbose_name_plural = _("journal d'audit")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["office", "-created_at"], name="audit_office_time"),
+            models.Index(fields=["office", "organisation_id", "-created_at"], name="audit_organisation"),
+            models.Index(fields=["office", "action", "-created_at"], name="audit_office_action"),
+            models.Index(fields=["office", "actor", "-created_at"], name="audit_office_actor"),
+            models.Index(fields=["target_type", "target_id"], name="audit_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type}:{self.target_id}"
+
+
+class EmailOptOut(TenantModel):
+    """An address that asked, through the List-Unsubscribe link, to receive no more e-mails of one
+    non-transactional kind from the office (core.unsubscribe). Only a SHA-256 of the lower-cased
+    address is kept: enough to honour the objection, nothing to read back."""
+
+    kind = models.CharField(_("type d'envoi"), max_length=30)
+    address_digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("désinscription")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "kind", "address_digest"], name="email_opt_out_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.address_digest[:8]}…"

@@ -11,12 +11,21 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
+from . import audit
 from .errors import EnsembleError
 from .models import Office
 from .origins import parse_origins
 
 logger = logging.getLogger(__name__)
+
+audit.register_actions(
+    {
+        "office.settings_changed": _("Paramètres de l'office modifiés (%(fields)s)"),
+        "office.bank_details_changed": _("Coordonnées bancaires de l'office modifiées (%(fields)s)"),
+    }
+)
 
 # What staff may change on the settings page; the slug and the host name change URLs and are not
 # settings of the seller.
@@ -38,7 +47,10 @@ OFFICE_SETTINGS_FIELDS = (
     "cheque_payee",
     "privacy_notice",
     "api_allowed_origins",
+    "require_staff_mfa",
 )
+# A change of these is logged as its own action: the money of every partner goes there.
+BANK_DETAILS_FIELDS = ("iban", "bic", "cheque_payee")
 # Identifiers people paste with spaces ("FR76 3000 6000…"): the spaces go before the length checks.
 _SPACED_IDENTIFIERS = ("siret", "vat_number", "iban", "bic")
 
@@ -87,10 +99,14 @@ def update_office_settings(office: Office, *, actor: AbstractBaseUser | None, **
     candidate.save(update_fields=changed)
     for name in changed:
         setattr(office, name, getattr(candidate, name))
-    logger.info(
-        "Office %s settings changed by %s: %s",
-        office.slug,
-        getattr(actor, "pk", None),
-        ", ".join(changed),
+    before = {name: getattr(stored, name) for name in changed}
+    after = {name: getattr(candidate, name) for name in changed}
+    bank = any(name in BANK_DETAILS_FIELDS for name in changed)
+    audit.record(
+        "office.bank_details_changed" if bank else "office.settings_changed",
+        actor=actor,
+        office=office,
+        target=office,
+        data={"fields": changed, "changes": audit.changes(before, after)},
     )
     return changed

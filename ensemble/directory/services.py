@@ -128,6 +128,8 @@ def email_organisation(
         context={"organisation": organisation, "contact": contact, **context},
         language=lang,
     )
+    if email is None:  # the address opted out of this kind of e-mail (core.unsubscribe)
+        return None
     record_timeline(
         organisation,
         kind=TimelineEntry.Kind.EMAIL,

@@ -21,7 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from ensemble.accounts.models import User
+from ensemble.core.audit import acting_user
 from ensemble.core.models import Office
+from ensemble.core.transactions import lock
 from ensemble.directory import services as directory_services
 from ensemble.directory.models import Organisation, TimelineEntry
 from ensemble.listings.fields import plain_text
@@ -31,18 +33,8 @@ from .errors import EventError
 from .models import Event
 
 S = Event.Status
-
-
-def _locked(event: Event) -> Event:
-    return (
-        Event.objects.select_for_update(of=("self",))
-        .select_related("organisation", "office")
-        .get(pk=event.pk)
-    )
-
-
-def _actor(actor: User | None) -> User | None:
-    return actor if actor is not None and actor.is_authenticated else None
+# What every change reads of the event it locks (`lock(event, related=JOINED)`).
+JOINED = ("organisation", "office")
 
 
 def _timeline(event: Event, summary: str, *, actor: User | None, body: str = "") -> None:
@@ -86,7 +78,9 @@ def submit_event(organisation: Organisation, *, actor: User, **fields) -> Event:
     """A partner's event, proposed to the office. The establishment, when given, must be one
     of the organisation's; without a town, the event takes its establishment's place."""
     state = _state(fields, base=rules.blank_state(), office=organisation.office, organisation=organisation)
-    event = Event(office_id=organisation.office_id, organisation=organisation, submitted_by=_actor(actor))
+    event = Event(
+        office_id=organisation.office_id, organisation=organisation, submitted_by=acting_user(actor)
+    )
     rules.apply(event, state)
     event.status = S.PROPOSED
     event.save()
@@ -108,7 +102,7 @@ def update_event(event: Event, *, actor: User, **fields) -> Event:
     """A partner's change. Not yet published: the proposal is changed (a rejected one is
     proposed again). Published: the change waits for the office, the public keeps the
     published content."""
-    event = _locked(event)
+    event = lock(event, related=JOINED)
     _editable(event)
     current = rules.snapshot(event)
     if event.status != S.PUBLISHED:
@@ -140,7 +134,7 @@ def update_event(event: Event, *, actor: User, **fields) -> Event:
 @transaction.atomic
 def withdraw_event(event: Event, *, actor: User) -> None:
     """A partner takes back a proposal that was never published (nothing public refers to it)."""
-    event = _locked(event)
+    event = lock(event, related=JOINED)
     if event.status not in (S.PROPOSED, S.REJECTED):
         raise EventError(
             "Seule une proposition pas encore publiée peut être retirée : annulez l'événement.",
@@ -154,7 +148,7 @@ def withdraw_event(event: Event, *, actor: User) -> None:
 
 
 def _decidable(event: Event) -> Event:
-    locked = _locked(event)
+    locked = lock(event, related=JOINED)
     if locked.status != S.PROPOSED and not locked.has_pending_change:
         when = (
             timezone.localtime(locked.decided_at).strftime(" le %d/%m/%Y à %H:%M")
@@ -183,7 +177,7 @@ def approve_event(event: Event, *, actor: User) -> Event:
     fields = [rules.label(key) for key in changes]
     event.pending_changes, event.change_submitted_at = {}, None
     event.status, event.reason = S.PUBLISHED, ""
-    event.decided_by, event.decided_at = _actor(actor), timezone.now()
+    event.decided_by, event.decided_at = acting_user(actor), timezone.now()
     _new_revision(event, was_public=change)
     event.save()
     what = "modifications publiées" if change else "publié à l'agenda"
@@ -207,7 +201,7 @@ def reject_event(event: Event, *, actor: User, reason: str) -> Event:
     else:
         event.status = S.REJECTED
     event.reason = reason
-    event.decided_by, event.decided_at = _actor(actor), timezone.now()
+    event.decided_by, event.decided_at = acting_user(actor), timezone.now()
     event.save()
     what = "modifications refusées" if change else "refusé"
     _timeline(event, f"Événement « {event.title_fr} » : {what}", actor=actor, body=reason)
@@ -220,7 +214,7 @@ def create_office_event(office: Office, *, actor: User, **fields) -> Event:
     """An event of the office itself, published at once (it may take place at a partner's
     establishment)."""
     state = _state(fields, base=rules.blank_state(), office=office, organisation=None)
-    event = Event(office=office, submitted_by=_actor(actor), decided_by=_actor(actor))
+    event = Event(office=office, submitted_by=acting_user(actor), decided_by=acting_user(actor))
     rules.apply(event, state)
     event.status, event.decided_at = S.PUBLISHED, timezone.now()
     _new_revision(event, was_public=False)
@@ -232,7 +226,7 @@ def create_office_event(office: Office, *, actor: User, **fields) -> Event:
 def edit_event(event: Event, *, actor: User, **fields) -> Event:
     """A staff edit, applied at once: a published event gets a new SEQUENCE. A partner's
     waiting change stays waiting (approving it later applies it over this edit)."""
-    event = _locked(event)
+    event = lock(event, related=JOINED)
     _editable(event)
     current = rules.snapshot(event)
     state = _state(fields, base=current, office=event.office, organisation=event.organisation)
@@ -260,7 +254,7 @@ def cancel_event(event: Event, *, actor: User, reason: str = "", by_office: bool
     reason = plain_text(reason)[:2000]
     if by_office and event.organisation_id and not reason:
         raise EventError("Indiquez au partenaire le motif de l'annulation.", field="reason")
-    event = _locked(event)
+    event = lock(event, related=JOINED)
     if event.status != S.PUBLISHED:
         message = (
             "Cet événement est déjà annulé."

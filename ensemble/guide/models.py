@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.core.models import TenantModel
+from ensemble.core.private_files import private_storage
 from ensemble.directory.models import Category
 
 
@@ -41,7 +42,7 @@ class GuideEdition(TenantModel):
     progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
     total = models.PositiveIntegerField(_("fiches"), default=0)
     error = models.TextField(_("erreur"), blank=True, default="")
-    pdf = models.FileField(_("PDF"), upload_to="guides/", blank=True, default="")
+    pdf = models.FileField(_("PDF"), upload_to="guides/", blank=True, default="", storage=private_storage)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -14,7 +14,6 @@ import logging
 from collections.abc import Iterable
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -135,6 +134,11 @@ def _record_progress(edition: GuideEdition, percent: int, **fields) -> None:
     )
 
 
+def _storage():
+    """The private storage, as the field holds it (the download view reads from it)."""
+    return GuideEdition._meta.get_field("pdf").storage
+
+
 def pdf_name(edition: GuideEdition) -> str:
     slug = slugify(edition.title)[:80] or "guide"
     return f"guides/{edition.office.slug}/{edition.pk}-{slug}-{edition.language}.pdf"
@@ -146,7 +150,7 @@ def _finish(edition: GuideEdition, content: bytes) -> bool:
     locked = GuideEdition.objects.select_for_update(of=("self",)).get(pk=edition.pk)
     if locked.status != GuideEdition.Status.RUNNING:
         return False
-    name = default_storage.save(pdf_name(edition), ContentFile(content))
+    name = _storage().save(pdf_name(edition), ContentFile(content))
     try:
         locked.pdf = name
         locked.status = GuideEdition.Status.DONE
@@ -155,7 +159,7 @@ def _finish(edition: GuideEdition, content: bytes) -> bool:
         locked.finished_at = timezone.now()
         locked.save(update_fields=["pdf", "status", "progress", "error", "finished_at", "updated_at"])
     except Exception:
-        default_storage.delete(name)
+        _storage().delete(name)
         raise
     return True
 

@@ -10,7 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ensemble.core.models import TenantModel
 from ensemble.core.money import split_ttc, to_money
+from ensemble.core.workflow import StateMachine, Transitions
 from ensemble.directory.models import Establishment, Organisation
+
+from .errors import MembershipError
 
 MONEY = {"max_digits": 10, "decimal_places": 2}
 
@@ -181,7 +184,7 @@ class TermsDocument(TenantModel):
         return hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()
 
 
-class Membership(TenantModel):
+class Membership(StateMachine, TenantModel):
     """An organisation's membership of the club for one season: the state machine of the seed's
     "Rejoignez-nous" steps."""
 
@@ -232,20 +235,23 @@ class Membership(TenantModel):
     submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     # action -> (statuses it may start from, status it leads to). Anything else is refused.
-    TRANSITIONS = {
-        "accept": ({Status.REQUESTED}, Status.AWAITING_PAYMENT),
-        "activate": ({Status.AWAITING_PAYMENT}, Status.ACTIVE),
-        "refuse": ({Status.REQUESTED, Status.AWAITING_PAYMENT}, Status.REFUSED),
-        "suspend": ({Status.ACTIVE, Status.NOTICE_GIVEN}, Status.SUSPENDED),
-        "reinstate": ({Status.SUSPENDED}, Status.ACTIVE),
-        "terminate": (
-            {Status.AWAITING_PAYMENT, Status.ACTIVE, Status.SUSPENDED, Status.NOTICE_GIVEN},
-            Status.TERMINATED,
-        ),
-        "give_notice": ({Status.ACTIVE}, Status.NOTICE_GIVEN),
-        "end_notice": ({Status.NOTICE_GIVEN}, Status.TERMINATED),
-        "expire": ({Status.ACTIVE, Status.SUSPENDED, Status.NOTICE_GIVEN}, Status.EXPIRED),
-    }
+    TRANSITIONS = Transitions(
+        {
+            "accept": ({Status.REQUESTED}, Status.AWAITING_PAYMENT),
+            "activate": ({Status.AWAITING_PAYMENT}, Status.ACTIVE),
+            "refuse": ({Status.REQUESTED, Status.AWAITING_PAYMENT}, Status.REFUSED),
+            "suspend": ({Status.ACTIVE, Status.NOTICE_GIVEN}, Status.SUSPENDED),
+            "reinstate": ({Status.SUSPENDED}, Status.ACTIVE),
+            "terminate": (
+                {Status.AWAITING_PAYMENT, Status.ACTIVE, Status.SUSPENDED, Status.NOTICE_GIVEN},
+                Status.TERMINATED,
+            ),
+            "give_notice": ({Status.ACTIVE}, Status.NOTICE_GIVEN),
+            "end_notice": ({Status.NOTICE_GIVEN}, Status.TERMINATED),
+            "expire": ({Status.ACTIVE, Status.SUSPENDED, Status.NOTICE_GIVEN}, Status.EXPIRED),
+        },
+        error=MembershipError,
+    )
     LIVE_STATUSES = (Status.ACTIVE, Status.NOTICE_GIVEN)
 
     class Meta:
@@ -266,9 +272,6 @@ class Membership(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.organisation} — {self.season}"
-
-    def can(self, action: str) -> bool:
-        return self.status in self.TRANSITIONS[action][0]
 
     @property
     def is_live(self) -> bool:
@@ -322,10 +325,13 @@ class MembershipTransition(models.Model):
 
 
 class TermsAcceptance(TenantModel):
-    """What a partner accepted, verbatim, with the evidence of the act."""
+    """What a partner accepted, verbatim, with the evidence of the act.
+
+    Evidence is kept, never cascaded away: its membership is PROTECTed, and a database trigger
+    refuses to delete it or to rewrite what was accepted (memberships migration 0004)."""
 
     document = models.ForeignKey(TermsDocument, on_delete=models.PROTECT, related_name="+")
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="acceptances")
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="acceptances")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     kind = models.CharField(max_length=10, choices=TermsDocument.Kind.choices)
     version = models.PositiveSmallIntegerField()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from ensemble.core.client_ip import client_ip
 from ensemble.directory import selectors as directory_selectors
 from ensemble.memberships import selectors as membership_selectors
 from ensemble.memberships import services as membership_services
@@ -168,7 +169,7 @@ class RenewView(LoginRequiredMixin, PartnerMembershipMixin, TemplateView):
                     actor=request.user,
                     accepted_terms=form.accepted_terms(),
                     evidence=membership_services.Evidence(
-                        ip_address=request.META.get("REMOTE_ADDR"),
+                        ip_address=client_ip(request) or None,
                         user_agent=request.META.get("HTTP_USER_AGENT", ""),
                     ),
                 )

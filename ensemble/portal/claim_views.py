@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.text import slugify
@@ -22,6 +22,7 @@ from ensemble.claims import selectors, services
 from ensemble.claims.codes import display as display_code
 from ensemble.claims.errors import ClaimError
 from ensemble.claims.models import CLAIMABLE_KINDS, Claim
+from ensemble.core.private_files import serve_private_file
 from ensemble.memberships.models import Entitlement, EntitlementKind, Membership, Offer
 
 from .claim_forms import CancelForm, ClaimRequestForm, ExtraRequestForm
@@ -230,12 +231,10 @@ class PortalClaimCancelView(_ClaimView):
         return redirect("portal:claims", office_slug=request.office.slug)
 
 
-def _file_response(fieldfile, filename: str, *, attachment: bool) -> FileResponse:
-    try:
-        handle = fieldfile.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=attachment, filename=filename, content_type="image/jpeg")
+def _file_response(fieldfile, filename: str, *, attachment: bool) -> HttpResponse:
+    return serve_private_file(
+        fieldfile, filename=filename, as_attachment=attachment, content_type="image/jpeg"
+    )
 
 
 class PortalClaimImageView(_ClaimView):

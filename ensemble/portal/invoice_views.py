@@ -7,8 +7,9 @@ from django.views.generic import TemplateView, View
 
 from ensemble.billing import selectors
 from ensemble.billing.errors import BillingError
-from ensemble.billing.services.documents import invoice_pdf_bytes
+from ensemble.billing.services.documents import invoice_pdf_file
 from ensemble.billing.status import InvoiceStatus
+from ensemble.core.private_files import serve_private_file
 
 
 class PortalInvoiceListView(LoginRequiredMixin, TemplateView):
@@ -34,9 +35,7 @@ class PortalInvoicePdfView(LoginRequiredMixin, View):
         except ObjectDoesNotExist:
             raise Http404 from None
         try:
-            content = invoice_pdf_bytes(invoice)
+            document = invoice_pdf_file(invoice)
         except BillingError as exc:
             return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
-        return response
+        return serve_private_file(document, filename=f"{invoice.number}.pdf", content_type="application/pdf")

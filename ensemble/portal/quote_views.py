@@ -17,6 +17,8 @@ from django.views.generic import TemplateView, View
 from ensemble.billing import selectors, services
 from ensemble.billing.errors import BillingError
 from ensemble.billing.quote_pdf import quote_pdf, quote_pdf_filename
+from ensemble.core.client_ip import client_ip
+from ensemble.core.private_files import serve_private_file
 
 
 class DeclineForm(forms.Form):
@@ -41,7 +43,7 @@ def decline_form(quote, data=None) -> DeclineForm:
 def _evidence(request) -> dict:
     return {
         "user": request.user,
-        "ip": request.META.get("REMOTE_ADDR"),
+        "ip": client_ip(request) or None,
         "user_agent": request.META.get("HTTP_USER_AGENT", ""),
     }
 
@@ -108,6 +110,4 @@ class PortalQuotePdfView(LoginRequiredMixin, View):
             content = quote_pdf(quote)
         except BillingError as exc:
             return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{quote_pdf_filename(quote)}"'
-        return response
+        return serve_private_file(content, filename=quote_pdf_filename(quote), content_type="application/pdf")

@@ -51,6 +51,14 @@ class JoinForm(forms.Form):
     charter_id = forms.IntegerField(widget=forms.HiddenInput)
     cgv_id = forms.IntegerField(widget=forms.HiddenInput)
     submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # Honeypot: hidden from people (CSS, aria-hidden, out of the tab order), filled by form robots
+    # that fill every field. A value refuses the whole form (clean), so nothing is written.
+    website = forms.CharField(
+        label=_("Laissez ce champ vide"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
     def __init__(self, *args, categories, offers, terms, **kwargs):
         kwargs.setdefault("label_suffix", "")
@@ -113,6 +121,10 @@ class JoinForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("website"):
+            raise ValidationError(
+                _("Votre demande n'a pas été envoyée : le champ « Laissez ce champ vide » doit rester vide.")
+            )
         known = {f"option_{o.pk}" for o in self.options} | {f"quantity_{o.pk}" for o in self.options}
         for key in self.data:
             if key.startswith(("option_", "quantity_")) and key not in known:

@@ -1,18 +1,21 @@
 """Balad'Enigm: a visitor types the gift code a partner gave them, and it is used, once.
 
-No login and no throttle: codes are 10 characters out of 31 (≈ 8·10^14 possibilities), and an
-unknown, used or expired code all get the same message, so nothing can be learnt by trying.
+No login: codes are 10 characters out of 31 (≈ 8·10^14 possibilities), an unknown, used or
+expired code all get the same message, so nothing can be learnt by trying, and tries are throttled
+per address (settings.RATE_LIMITS["gift_code"]).
 """
 
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
 from ensemble.claims import services
 from ensemble.claims.errors import ClaimError
+from ensemble.core.ratelimit import rate_limited
 
 
 class GiftCodeForm(forms.Form):
@@ -42,6 +45,7 @@ class GiftCodeForm(forms.Form):
         self._describe()
 
 
+@method_decorator(rate_limited("gift_code"), name="dispatch")
 class GiftCodeView(FormView):
     template_name = "public/gift_code.html"
     form_class = GiftCodeForm

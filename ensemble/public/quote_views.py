@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -16,6 +17,9 @@ from django.views.generic import TemplateView
 from ensemble.billing import services
 from ensemble.billing.errors import BillingError
 from ensemble.billing.quote_pdf import quote_pdf, quote_pdf_filename
+from ensemble.core.client_ip import client_ip
+from ensemble.core.private_files import serve_private_file
+from ensemble.core.ratelimit import rate_limited
 
 
 class DeclineForm(forms.Form):
@@ -44,11 +48,13 @@ def decision_evidence(request) -> dict:
     """Who decides and from where: the logged-in user if any, the IP and the browser."""
     return {
         "user": request.user if request.user.is_authenticated else None,
-        "ip": request.META.get("REMOTE_ADDR"),
+        "ip": client_ip(request) or None,
         "user_agent": request.META.get("HTTP_USER_AGENT", ""),
     }
 
 
+# Accept/decline POSTs count per address and per quote, before the token is even checked.
+@method_decorator(rate_limited("quote_decision", key_kwarg="token"), name="dispatch")
 class QuoteDecisionView(TemplateView):
     template_name = "public/quote.html"
     http_method_names = ["get", "post"]
@@ -113,6 +119,4 @@ def quote_pdf_response(quote) -> HttpResponse:
         content = quote_pdf(quote)
     except BillingError as exc:
         return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{quote_pdf_filename(quote)}"'
-    return response
+    return serve_private_file(content, filename=quote_pdf_filename(quote), content_type="application/pdf")

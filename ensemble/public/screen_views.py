@@ -5,13 +5,14 @@ one screen of one office; a revoked, unknown or other office's token answers 404
 
 import datetime
 
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import get_language, gettext
 from django.views.generic import TemplateView, View
 
+from ensemble.core.private_files import serve_private_file
 from ensemble.events.models import Event
 from ensemble.screens import selectors, services
 from ensemble.screens.models import Screen
@@ -175,17 +176,16 @@ class ScreenContentView(ScreenMixin, View):
 
 
 class ScreenBannerImageView(ScreenMixin, View):
-    """A partner banner's image, for this screen only while the banner is on the screens."""
+    """A partner banner's image, for this screen only while the banner is on the screens: the
+    screen's secret URL is the check (the image is a private document the rest of the time)."""
 
     def get(self, request, *args, **kwargs):
         banner = selectors.banner_for_screen(self.screen, kwargs["banner_id"])
         if banner is None:
             raise Http404
-        try:
-            handle = banner.image.open("rb")
-        except (FileNotFoundError, ValueError):
-            raise Http404 from None
-        response = FileResponse(handle, content_type="image/jpeg", filename=f"bandeau-{banner.pk}.jpg")
+        response = serve_private_file(
+            banner.image, filename=f"bandeau-{banner.pk}.jpg", as_attachment=False, content_type="image/jpeg"
+        )
         # Kept by the screen's browser for the day, so that it still shows offline.
         response["Cache-Control"] = "private, max-age=86400"
         return response

@@ -2,7 +2,16 @@ from django.urls import include, path
 
 from ensemble.core.page_cache import cached_page
 
-from . import agenda_urls, directory_urls, gift_views, listing_views, quote_views, screen_urls, views
+from . import (
+    agenda_urls,
+    directory_urls,
+    gift_views,
+    listing_views,
+    quote_views,
+    screen_urls,
+    unsubscribe_views,
+    views,
+)
 
 app_name = "public"
 
@@ -13,6 +22,8 @@ urlpatterns = [
     path("charte/", views.TermsView.as_view(kind="charter"), name="charter"),
     path("cgv/", views.TermsView.as_view(kind="cgv"), name="cgv"),
     path("donnees-personnelles/", views.PrivacyView.as_view(), name="privacy"),
+    # RGPD: the List-Unsubscribe link of non-transactional e-mails (core.unsubscribe).
+    path("desinscription/<str:token>/", unsubscribe_views.UnsubscribeView.as_view(), name="unsubscribe"),
     path("fiches/<int:listing_id>/", cached_page(listing_views.ListingPageView.as_view()), name="listing"),
     path("devis/<str:token>/", quote_views.QuoteDecisionView.as_view(), name="quote"),
     path("devis/<str:token>/pdf/", quote_views.QuotePdfView.as_view(), name="quote_pdf"),

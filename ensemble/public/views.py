@@ -5,6 +5,7 @@ from django.contrib.auth import login
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
@@ -16,12 +17,15 @@ from ensemble.accounts.services import (
     set_initial_password,
     user_from_activation_token,
 )
+from ensemble.core.client_ip import client_ip
 from ensemble.core.models import Office
+from ensemble.core.ratelimit import rate_limited
 from ensemble.directory import selectors as directory_selectors
 from ensemble.memberships import selectors as membership_selectors
 from ensemble.memberships.errors import MembershipError
 from ensemble.memberships.models import Membership
 from ensemble.memberships.services import Evidence, JoinApplication, submit_join_request
+from ensemble.privacy.register import processing_register
 
 from .forms import JoinForm, SetPasswordForm
 
@@ -63,6 +67,8 @@ def formatted_iban(office: Office) -> str:
         return office.iban
 
 
+# Every POST counts, per address and per e-mail typed (settings.RATE_LIMITS["join"]).
+@method_decorator(rate_limited("join", email_field="email"), name="dispatch")
 class JoinView(FormView):
     template_name = "public/join.html"
     form_class = JoinForm
@@ -126,7 +132,7 @@ class JoinView(FormView):
             submission_key=data["submission_key"],
         )
         evidence = Evidence(
-            ip_address=self.request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(self.request) or None,
             user_agent=self.request.META.get("HTTP_USER_AGENT", ""),
         )
         try:
@@ -180,6 +186,12 @@ class TermsView(TemplateView):
 
 class PrivacyView(TemplateView):
     template_name = "public/privacy.html"
+
+    def get_context_data(self, **kwargs):
+        # RGPD (issue 10): the processings and durations, from the office's real settings.
+        context = super().get_context_data(**kwargs)
+        context["processings"] = processing_register(self.request.office)
+        return context
 
 
 class ActivateAccountView(FormView):

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ensemble.accounts.models import User
 from ensemble.core.models import Office
+from ensemble.core.transactions import lock
 from ensemble.listings.fields import plain_text
 
 from .errors import ScreenError
@@ -40,10 +41,6 @@ def _clean_name(name: str) -> str:
     return name
 
 
-def _locked(screen: Screen) -> Screen:
-    return Screen.objects.select_for_update(of=("self",)).get(pk=screen.pk)
-
-
 @transaction.atomic
 def create_screen(office: Office, *, name: str, actor: User) -> tuple[Screen, str]:
     """A new screen and its secret token (the only time it is known: show its URL once)."""
@@ -57,7 +54,7 @@ def create_screen(office: Office, *, name: str, actor: User) -> tuple[Screen, st
 @transaction.atomic
 def rename_screen(screen: Screen, *, name: str, actor: User) -> Screen:
     name = _clean_name(name)
-    screen = _locked(screen)
+    screen = lock(screen)
     screen.name = name
     screen.save(update_fields=["name", "updated_at"])
     logger.info("Screen %s renamed %s by %s", screen.pk, name, actor)
@@ -67,7 +64,7 @@ def rename_screen(screen: Screen, *, name: str, actor: User) -> Screen:
 @transaction.atomic
 def revoke_screen(screen: Screen, *, actor: User) -> Screen:
     """The screen's URL answers 404 from the next request on."""
-    screen = _locked(screen)
+    screen = lock(screen)
     if screen.revoked_at is not None:
         raise ScreenError("Cet écran est déjà désactivé.", code="revoked")
     screen.revoked_at = timezone.now()
@@ -80,7 +77,7 @@ def revoke_screen(screen: Screen, *, actor: User) -> Screen:
 def regenerate_screen_token(screen: Screen, *, actor: User) -> tuple[Screen, str]:
     """A new secret URL for the screen (the old one answers 404 at once); a revoked screen is
     active again with the new URL."""
-    screen = _locked(screen)
+    screen = lock(screen)
     token, screen.token_hash = _new_token()
     screen.revoked_at = None
     screen.save(update_fields=["token_hash", "revoked_at", "updated_at"])
@@ -173,7 +170,7 @@ def edit_screen_message(
     text, screens = _check_message(
         message.office, text=text, starts_on=starts_on, ends_on=ends_on, screens=screens
     )
-    message = ScreenMessage.objects.select_for_update(of=("self",)).get(pk=message.pk)
+    message = lock(message)
     message.text, message.starts_on, message.ends_on = text, starts_on, ends_on
     message.save(update_fields=["text", "starts_on", "ends_on", "updated_at"])
     message.screens.set(screens)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "ensemble.guide",
     "ensemble.screens",
     "ensemble.datatourisme",
+    "ensemble.privacy",  # RGPD: export, erasure, retention (issue 10)
     "ensemble.api",
     "ensemble.backoffice",
     "ensemble.portal",
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ensemble.core.upload_limits.RequestBodyLimitMiddleware",  # first: refuses before anything reads
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -63,6 +65,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "ensemble.core.middleware.OfficeMiddleware",
+    "ensemble.accounts.sessions.StaffSessionMiddleware",
     "ensemble.core.middleware.ContentSecurityPolicyMiddleware",
 ]
 
@@ -118,10 +121,67 @@ def database_config() -> dict:
 
 DATABASES = {"default": database_config()}
 
+
+# --- Logins and public forms that resist abuse (issue 10, item 4) -------------------------------
+def shared_cache_config() -> dict:
+    """The cache every process shares: Redis when REDIS_URL is set (pip install ".[redis]"), else
+    Django's database cache (table created by `manage.py createcachetable`, run by `make migrate`)."""
+    redis_url = os.environ.get("REDIS_URL", "")
+    if redis_url:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    return {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "ensemble_cache",
+        # Django culls a third of the table past MAX_ENTRIES (300 by default), live counters
+        # included: a flood of addresses could then wipe the limits. Keep room for them.
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("SHARED_CACHE_ENTRIES", "50000"))},
+    }
+
+
+# The real client address (ensemble.core.client_ip): how many reverse proxies of ours stand in
+# front of Django (the client is that many entries from the right of X-Forwarded-For), or which
+# addresses/networks they use (comma-separated). Neither: REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+# allauth reads its own setting; the account adapter also asks core.client_ip, so both agree.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# Our public forms (ensemble.core.ratelimit): "amount/period/per" rules, per client address (ip),
+# typed e-mail (email) or object (key: the quote's token). Every POST counts, valid or not.
+RATE_LIMITS = {
+    # The join form: a person retrying after typing errors passes; 8 accounts in a row do not.
+    "join": "6/h/ip,20/d/ip,4/h/email",
+    # The quote link's accept/decline: a partner decides once; a few retries allowed.
+    "quote_decision": "30/h/ip,10/h/key",
+    # Balad'Enigm codes: a visitor types one or two; guessing needs thousands.
+    "gift_code": "20/h/ip",
+}
+# allauth's limits (login, codes, resets), written out instead of its defaults so they are
+# documented here; "key" is the e-mail typed (or the account, for second-factor codes).
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",  # every login POST
+    "login_failed": "10/m/ip,5/5m/key",  # wrong passwords, and wrong TOTP codes per account
+    "request_login_code": "10/h/ip,3/h/key",  # each sends an e-mail
+    "reset_password": "10/h/ip,3/h/key",  # each sends an e-mail
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",  # re-sending the verification e-mail
+    "signup": "20/m/ip",  # closed (ACCOUNT_ALLOW_REGISTRATION), kept in case
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+    "manage_email": "10/m/user",
+    "change_phone": "1/m/user",
+    "verify_phone": "1/30s/key,3/m/ip",
+}
+# The Django admin (/admin/): logs in through allauth (same limits, same second factor). Off:
+# not mounted at all (the production settings turn it off unless ADMIN_ENABLED=1).
+ADMIN_ENABLED = os.environ.get("ADMIN_ENABLED", "1") == "1"
+# --- end of logins and public forms ---------------------------------------------------------------
+
 # `pages`: the public pages and API answers anonymous visitors read, kept a minute
 # (core.page_cache; 0 seconds turns it off). Per process, bounded: about 1,000 pages of 20-60 kB.
+# `default` is shared by every process of the deployment (rate limits, allauth's login limits):
+# see "Logins and public forms that resist abuse" below.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": shared_cache_config(),
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "pages",
@@ -155,12 +215,20 @@ ACCOUNT_ALLOW_REGISTRATION = False  # partners get their login through the join 
 ACCOUNT_ADAPTER = "ensemble.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 # Partners may also log in with a one-time code e-mailed to them (it verifies the address);
-# allauth's rate limits (login, failed logins, code requests) stay at their defaults.
+# allauth's rate limits: ACCOUNT_RATE_LIMITS above.
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# --- Staff roles and second factor (accounts.roles, backoffice.access) ---
+# Roles that touch money, exports, settings or staff must meet TOTP (an office may require it of
+# everyone). The test settings turn the check off for the suite's force_login; the tests of the
+# second factor turn it back on.
+STAFF_MFA_ENFORCED = os.environ.get("STAFF_MFA_ENFORCED", "1") == "1"
+# A staff session ends after this long without a request, and after this long in all.
+STAFF_SESSION_IDLE_SECONDS = int(os.environ.get("STAFF_SESSION_IDLE_SECONDS", str(2 * 3600)))
+STAFF_SESSION_MAX_AGE_SECONDS = int(os.environ.get("STAFF_SESSION_MAX_AGE_SECONDS", str(12 * 3600)))
 MFA_TOTP_ISSUER = "Ensemble"
 
 LANGUAGE_CODE = "fr"
@@ -180,7 +248,19 @@ MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": {"BACKEND": "ensemble.core.private_files.PrivateFileSystemStorage"},
 }
+# --- Private documents (issue 10) ---------------------------------------------------------------
+# `default` (MEDIA_ROOT, MEDIA_URL) holds published listing photos only. Invoices, the print guide,
+# claim banners and the image bank go to the `private` storage, which has no URL: views that check
+# who asks serve them (ensemble.core.private_files.serve_private_file).
+PRIVATE_ROOT = VAR_DIR / "private"
+# Behind nginx, e.g. "/_private/": nginx sends the bytes from an `internal` location aliased to
+# PRIVATE_ROOT (docs/deployment.md). Empty: the Django process streams them.
+PRIVATE_FILES_ACCEL_REDIRECT_PREFIX = os.environ.get("PRIVATE_FILES_ACCEL_REDIRECT_PREFIX", "")
+# With an S3-compatible private bucket: how long a presigned download URL lives.
+PRIVATE_FILES_URL_SECONDS = 60
+# --- end of private documents -------------------------------------------------------------------
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
@@ -230,7 +310,24 @@ DAILY_TASKS = [
     "ensemble.billing.tasks.send_invoice_reminders_task",
     "ensemble.campaigns.tasks.flag_overdue_campaign_targets_task",
     "ensemble.campaigns.tasks.send_campaign_reminders_task",
+    # RGPD retention (issue 10): e-mail bodies, IP addresses, finished task results.
+    "ensemble.privacy.tasks.apply_retention_task",
 ]
+
+# --- uploads (issue 10, item 5) ---------------------------------------------------------------------
+# A request body longer than this is refused with 413 before it is read (core.upload_limits); set
+# nginx's `client_max_body_size` to the same value. Above the largest single upload (an image: 10 MB,
+# a DATAtourisme import: 20 MB) plus the form around it.
+MAX_REQUEST_BODY_BYTES = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(25 * 1024 * 1024)))
+# Form fields (not files) kept in memory, and files held in memory before they spill to a temporary
+# file: Django's defaults, written down so they are a choice.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Images are refused above this many pixels, checked from the header before decoding (core.images).
+IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", "40000000"))
+# Photos per listing, counting those awaiting the office's validation (listings.services.photos).
+LISTING_MAX_PHOTOS = int(os.environ.get("LISTING_MAX_PHOTOS", "20"))
+# --- end of uploads ----------------------------------------------------------------------------------
 
 # django-modeltranslation: listings' public content in FR, EN, NL; French is the source and the
 # fallback shown when a translation is missing.

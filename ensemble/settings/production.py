@@ -1,5 +1,6 @@
 """Production: every secret and host comes from the environment."""
 
+import importlib.util
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -21,4 +22,38 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "private": {"BACKEND": "ensemble.core.private_files.PrivateFileSystemStorage"},
 }
+# --- Private documents (issue 10) ---------------------------------------------------------------
+# An S3-compatible bucket, when PRIVATE_STORAGE_BUCKET is set: a private bucket (no public ACL),
+# every download a presigned URL of PRIVATE_FILES_URL_SECONDS. Needs `pip install
+# "django-storages[s3]"` (not a default dependency: the local folder is the default).
+PRIVATE_STORAGE_BUCKET = os.environ.get("PRIVATE_STORAGE_BUCKET", "")
+if PRIVATE_STORAGE_BUCKET:
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured(
+            'PRIVATE_STORAGE_BUCKET needs django-storages: pip install "django-storages[s3]".'
+        )
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PRIVATE_STORAGE_BUCKET,
+            "endpoint_url": os.environ.get("PRIVATE_STORAGE_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("PRIVATE_STORAGE_REGION") or None,
+            "access_key": os.environ.get("PRIVATE_STORAGE_ACCESS_KEY_ID", ""),
+            "secret_key": os.environ.get("PRIVATE_STORAGE_SECRET_ACCESS_KEY", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": PRIVATE_FILES_URL_SECONDS,  # noqa: F405
+            "file_overwrite": False,
+        },
+    }
+# --- end of private documents -------------------------------------------------------------------
+
+# --- Logins and public forms that resist abuse (issue 10, item 4) -------------------------------
+# The Django admin is not mounted in production unless asked for (it then logs in through allauth,
+# with the same limits and second factor as everyone).
+ADMIN_ENABLED = os.environ.get("ADMIN_ENABLED", "0") == "1"
+if os.environ.get("REDIS_URL") and importlib.util.find_spec("redis") is None:
+    raise ImproperlyConfigured('REDIS_URL needs the redis client: pip install ".[redis]".')
+# --- end of logins and public forms ---------------------------------------------------------------

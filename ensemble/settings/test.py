@@ -9,6 +9,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Private documents (issue 10): in memory too, and without any URL.
+    "private": {"BACKEND": "ensemble.core.private_files.PrivateInMemoryStorage"},
 }
 ALLOWED_HOSTS = ["*"]
 # The public map draws its markers without tiles: no browser test fetches from a tile server.
@@ -18,3 +20,6 @@ MAP_TILE_URL = ""
 PUBLIC_PAGE_CACHE_SECONDS = 0
 # Counts are written at once (tests/test_stats.py checks the buffer with its own setting).
 VISIBILITY_FLUSH_SECONDS = 0
+# The suite logs staff in with force_login (no second factor): tests/test_staff_roles_mfa.py turns
+# the second-factor check back on.
+STAFF_MFA_ENFORCED = False

@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from ensemble.accounts.roles import Permission
 from ensemble.billing import accounting
 from ensemble.billing.errors import BillingError
 
@@ -67,6 +68,8 @@ PAYMENT_COLUMNS = [
 
 class AccountingView(StaffRequiredMixin, TemplateView):
     """The page: the period and one button per file."""
+
+    permission = Permission.EXPORT
 
     template_name = "backoffice/accounting.html"
     nav = "invoices"

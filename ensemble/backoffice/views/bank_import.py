@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext
 from django.views.generic import TemplateView
 
+from ensemble.accounts.roles import Permission
 from ensemble.billing import bank_import, services
 from ensemble.billing.errors import BillingError
 from ensemble.billing.models import Invoice
@@ -21,6 +22,7 @@ MAX_AGE = 3600  # a review older than an hour is redone from the file
 
 
 class BankImportView(StaffRequiredMixin, TemplateView):
+    permission = Permission.INVOICE
     template_name = "backoffice/bank_import.html"
     nav = "invoices"
 

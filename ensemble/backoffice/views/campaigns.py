@@ -9,6 +9,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 
+from ensemble.accounts.roles import Permission
 from ensemble.campaigns import selectors, services
 from ensemble.campaigns.errors import CampaignError
 from ensemble.directory import selectors as directory_selectors
@@ -21,6 +22,8 @@ PER_PAGE = 50
 
 
 class CampaignListView(StaffRequiredMixin, TemplateView):
+    permission = Permission.VIEW
+    action_permission = Permission.PARTNERS
     template_name = "backoffice/campaign_list.html"
     nav = "campaigns"
 
@@ -33,6 +36,8 @@ class CampaignListView(StaffRequiredMixin, TemplateView):
 
 class CampaignFormView(StaffRequiredMixin, TemplateView):
     """Draft a campaign, or change a draft (pk given)."""
+
+    permission = Permission.PARTNERS
 
     template_name = "backoffice/campaign_form.html"
     nav = "campaigns"
@@ -74,6 +79,8 @@ class CampaignFormView(StaffRequiredMixin, TemplateView):
 
 
 class CampaignDetailMixin(StaffRequiredMixin):
+    permission = Permission.VIEW
+    action_permission = Permission.PARTNERS
     nav = "campaigns"
 
     def load_object(self, **kwargs) -> None:
@@ -165,6 +172,8 @@ class CampaignCloseView(CampaignActionView):
 
 class CampaignExportView(CampaignDetailMixin, View):
     """The campaign's listings as CSV (same filters as the page, every page)."""
+
+    permission = Permission.EXPORT
 
     def get(self, request, *args, **kwargs):
         targets = self.filtered(self.filter_form()).iterator(chunk_size=2000)

@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
+from ensemble.accounts.roles import Permission
 from ensemble.core.errors import EnsembleError
 from ensemble.directory import selectors as directory_selectors
 from ensemble.directory import services as directory_services
@@ -18,6 +19,8 @@ from ..forms import CategoryForm, SeasonChoiceForm
 
 class CatalogueView(StaffRequiredMixin, TemplateView):
     """One season's catalogue (?season=<id>; by default the current season)."""
+
+    permission = Permission.VIEW
 
     template_name = "backoffice/catalogue.html"
     nav = "catalogue"
@@ -49,6 +52,9 @@ class CatalogueView(StaffRequiredMixin, TemplateView):
 
 class SeasonActionView(StaffRequiredMixin, View):
     """POST: an action on a whole season, then back to its catalogue (where a GET goes too)."""
+
+    permission = Permission.VIEW
+    action_permission = Permission.PARTNERS
 
     http_method_names = ["get", "post"]
 
@@ -89,6 +95,9 @@ class SeasonOpenView(SeasonActionView):
 
 class CategoryListView(StaffRequiredMixin, TemplateView):
     """The directory's categories, and the form to add one (POST to the same URL)."""
+
+    permission = Permission.VIEW
+    action_permission = Permission.PARTNERS
 
     template_name = "backoffice/categories.html"
     nav = "categories"

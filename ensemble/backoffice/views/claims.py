@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.formats import date_format
 from django.utils.functional import Promise
@@ -14,9 +14,11 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from ensemble.accounts.roles import Permission
 from ensemble.claims import selectors, services
 from ensemble.claims.errors import ClaimError
 from ensemble.claims.models import DEDICATED_KINDS, Claim
+from ensemble.core.private_files import serve_private_file
 from ensemble.memberships.models import EntitlementKind
 
 from ..access import StaffRequiredMixin, get_or_404
@@ -151,6 +153,8 @@ ACTIONS_BY_SLUG = {action.slug: action for action in ACTIONS}
 class ClaimListView(StaffRequiredMixin, TemplateView):
     """The queue: requests to handle (by default), filtered by kind and status, paginated."""
 
+    permission = Permission.VIEW
+
     template_name = "backoffice/claim_list.html"
     nav = "claims"
 
@@ -168,6 +172,8 @@ class ClaimListView(StaffRequiredMixin, TemplateView):
 
 
 class ClaimDetailView(StaffRequiredMixin, TemplateView):
+    permission = Permission.VIEW
+    action_permission = Permission.PARTNERS
     template_name = "backoffice/claim_detail.html"
     nav = "claims"
 
@@ -217,16 +223,16 @@ class ClaimActionView(ClaimDetailView):
         return cls.as_view(action=ACTIONS_BY_SLUG[slug])
 
 
-def _image_response(fieldfile, filename: str, *, attachment: bool) -> FileResponse:
-    try:
-        handle = fieldfile.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=attachment, filename=filename, content_type="image/jpeg")
+def _image_response(fieldfile, filename: str, *, attachment: bool) -> HttpResponse:
+    return serve_private_file(
+        fieldfile, filename=filename, as_attachment=attachment, content_type="image/jpeg"
+    )
 
 
 class ClaimBannerImageView(ClaimDetailView):
     """The banner image a partner sent, for staff to look at before approving it."""
+
+    permission = Permission.VIEW
 
     def get(self, request, *args, **kwargs):
         if not self.claim.image:
@@ -239,6 +245,9 @@ class ClaimBannerImageView(ClaimDetailView):
 
 class MediaBankView(StaffRequiredMixin, TemplateView):
     """The office's image bank: the images (searchable, paginated) and the upload form."""
+
+    permission = Permission.VIEW
+    action_permission = Permission.COMMUNICATION
 
     template_name = "backoffice/media_bank.html"
     nav = "media_bank"
@@ -281,12 +290,17 @@ class MediaBankView(StaffRequiredMixin, TemplateView):
 
 
 class MediaImageView(StaffRequiredMixin, TemplateView):
+    permission = Permission.VIEW
+    action_permission = Permission.COMMUNICATION
+
     def load_object(self, **kwargs) -> None:
         self.image = get_or_404(selectors.media_image, self.office, kwargs["pk"])
 
 
 class MediaImageFileView(MediaImageView):
     """An image of the bank, inline (thumbnails) or as a download (`?telecharger=1`)."""
+
+    permission = Permission.VIEW
 
     def get(self, request, *args, **kwargs):
         return _image_response(

@@ -4,6 +4,7 @@ the espace pro's queues (listing changes to moderate, partners' requests, banner
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from ensemble.accounts.roles import Permission
 from ensemble.campaigns import selectors as campaign_selectors
 from ensemble.claims import selectors as claim_selectors
 from ensemble.events import selectors as event_selectors
@@ -18,6 +19,7 @@ EXPIRING_WITHIN_DAYS = 30
 
 
 class DashboardView(StaffRequiredMixin, TemplateView):
+    permission = Permission.VIEW
     template_name = "backoffice/dashboard.html"
     nav = "dashboard"
 

@@ -11,13 +11,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from ensemble.accounts.roles import Permission
 from ensemble.datatourisme import selectors, services
 from ensemble.datatourisme.models import ImportRun
 
 from ..access import StaffRequiredMixin
 from ..forms import BackofficeForm
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # under settings.MAX_REQUEST_BODY_BYTES, or a 413 answers first
 MAX_OBJECTS = 500  # imported while the page waits; the command has no limit
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 RECENT_RUNS = 20
@@ -46,14 +47,14 @@ class ImportForm(BackofficeForm):
         label=_("Objets DATAtourisme"),
         help_text=_(
             "Une archive zip (un fichier JSON par objet, comme les flux de la plateforme) ou des "
-            "fichiers JSON ; 500 objets et 50 Mo au plus par envoi."
+            "fichiers JSON ; 500 objets et 20 Mo au plus par envoi."
         ),
     )
 
     def clean_files(self):
         files = self.cleaned_data["files"]
         if sum(upload.size for upload in files) > MAX_UPLOAD_BYTES:
-            raise ValidationError(_("L'envoi dépasse 50 Mo : découpez-le, ou utilisez la commande d'import."))
+            raise ValidationError(_("L'envoi dépasse 20 Mo : découpez-le, ou utilisez la commande d'import."))
         zips = [upload for upload in files if is_zip(upload)]
         if zips and len(files) > 1:
             raise ValidationError(_("Envoyez une seule archive zip, ou des fichiers JSON."))
@@ -69,6 +70,7 @@ def is_zip(upload) -> bool:
 
 
 class DatatourismeImportView(StaffRequiredMixin, TemplateView):
+    permission = Permission.IMPORT
     template_name = "backoffice/datatourisme.html"
     nav = "datatourisme"
 
@@ -108,6 +110,7 @@ class DatatourismeImportView(StaffRequiredMixin, TemplateView):
 
 
 class DatatourismeRunView(StaffRequiredMixin, TemplateView):
+    permission = Permission.IMPORT
     template_name = "backoffice/datatourisme_run.html"
     nav = "datatourisme"
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext, gettext_noop
 from django.views.generic import TemplateView
 
+from ensemble.accounts.roles import Permission
 from ensemble.directory import selectors, services
 from ensemble.directory.models import Contact, Establishment, Organisation
 from ensemble.directory.services import DirectoryError
@@ -33,6 +34,8 @@ def initial_from(instance, form_class: type[DirectoryForm]) -> dict:
 
 class DirectoryFormView(StaffRequiredMixin, TemplateView):
     """GET: the form. POST: the service, then back to the organisation's page (PRG)."""
+
+    permission = Permission.PARTNERS
 
     nav = "organisations"
     form_class: type[DirectoryForm]

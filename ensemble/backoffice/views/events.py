@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from ensemble.accounts.roles import Permission
 from ensemble.events import rules, services
 from ensemble.events import selectors as event_selectors
 from ensemble.events.errors import EventError
@@ -52,6 +53,8 @@ def pending_rows(event: Event, office) -> list[dict]:
 class EventQueueView(StaffRequiredMixin, TemplateView):
     """Proposed events and changes to published ones, oldest first."""
 
+    permission = Permission.VIEW
+
     template_name = "backoffice/event_queue.html"
     nav = "events"
 
@@ -65,6 +68,7 @@ class EventQueueView(StaffRequiredMixin, TemplateView):
 
 
 class EventFilterMixin(StaffRequiredMixin):
+    permission = Permission.VIEW
     nav = "events"
 
     def filter_form(self) -> EventFilterForm:
@@ -112,6 +116,8 @@ EXPORT_COLUMNS = [
 class EventExportView(EventFilterMixin, View):
     """The filtered list as CSV (same filters as the list, every page)."""
 
+    permission = Permission.EXPORT
+
     def get(self, request, *args, **kwargs):
         events = self.filtered(self.filter_form()).iterator(chunk_size=2000)
         filename = f"evenements-{self.office.slug}-{timezone.localdate():%Y-%m-%d}.csv"
@@ -122,6 +128,8 @@ class EventExportView(EventFilterMixin, View):
 
 
 class EventMixin(StaffRequiredMixin):
+    permission = Permission.VIEW
+    action_permission = Permission.MODERATE
     nav = "events"
 
     def load_object(self, **kwargs) -> None:
@@ -226,6 +234,8 @@ class EventCancelView(_EventDecisionView):
 class EventFormView(StaffRequiredMixin, TemplateView):
     """Create an office event (published at once) or edit any event (a published one gets a
     new SEQUENCE)."""
+
+    permission = Permission.COMMUNICATION
 
     template_name = "backoffice/event_form.html"
     nav = "events"

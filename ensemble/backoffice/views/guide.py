@@ -3,7 +3,6 @@ its progress polled by htmx every 2 s), downloading it, and the exports of the s
 layout agency (CSV streamed, XLSX)."""
 
 from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
@@ -11,6 +10,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.views.generic import TemplateView, View
 
+from ensemble.accounts.roles import Permission
+from ensemble.core.private_files import serve_private_file
 from ensemble.directory import selectors as directory_selectors
 from ensemble.guide import exports, selectors, services
 from ensemble.guide.errors import GuideError
@@ -24,6 +25,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class GuideMixin(StaffRequiredMixin):
+    permission = Permission.VIEW
+    action_permission = Permission.COMMUNICATION
     nav = "guide"
 
     def categories(self):
@@ -70,24 +73,23 @@ class GuideView(GuideMixin, TemplateView):
 
 
 class GuidePdfView(GuideMixin, View):
+    permission = Permission.VIEW
+
     def load_object(self, **kwargs) -> None:
         self.edition = get_or_404(selectors.edition_detail, self.office, kwargs["pk"])
 
     def get(self, request, *args, **kwargs):
         edition = self.edition
-        if not edition.is_ready or not default_storage.exists(edition.pdf.name):
+        if not edition.is_ready:
             raise Http404
         filename = f"{slugify(edition.title) or 'guide'}-{edition.language}.pdf"
-        return FileResponse(
-            default_storage.open(edition.pdf.name, "rb"),
-            as_attachment=True,
-            filename=filename,
-            content_type="application/pdf",
-        )
+        return serve_private_file(edition.pdf, filename=filename, content_type="application/pdf")
 
 
 class GuideExportMixin(GuideMixin):
     """Bad categories in the query: 400 with the French message, never a 500."""
+
+    permission = Permission.EXPORT
 
     def chosen_categories(self):
         form = ExportForm(self.request.GET, categories=self.categories())
@@ -98,6 +100,8 @@ class GuideExportMixin(GuideMixin):
 
 
 class GuideCsvView(GuideExportMixin, View):
+    permission = Permission.EXPORT
+
     def get(self, request, *args, **kwargs):
         categories, refusal = self.chosen_categories()
         if refusal:
@@ -107,6 +111,8 @@ class GuideCsvView(GuideExportMixin, View):
 
 
 class GuideXlsxView(GuideExportMixin, View):
+    permission = Permission.EXPORT
+
     def get(self, request, *args, **kwargs):
         categories, refusal = self.chosen_categories()
         if refusal:

@@ -7,12 +7,14 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext
 from django.views.generic import FormView, TemplateView
 
+from ensemble.accounts.roles import Permission
 from ensemble.billing import selectors, services
 from ensemble.billing.amounts import LineInput
 from ensemble.billing.errors import BillingError
 from ensemble.billing.models import Invoice
-from ensemble.billing.services.documents import invoice_pdf_bytes
+from ensemble.billing.services.documents import invoice_pdf_file
 from ensemble.billing.status import InvoiceStatus
+from ensemble.core.private_files import serve_private_file
 from ensemble.directory import selectors as directory_selectors
 
 from ..access import StaffRequiredMixin, get_or_404
@@ -22,6 +24,7 @@ PER_PAGE = 50
 
 
 class InvoiceListView(StaffRequiredMixin, TemplateView):
+    permission = Permission.VIEW
     template_name = "backoffice/invoice_list.html"
     nav = "invoices"
 
@@ -38,6 +41,7 @@ class InvoiceListView(StaffRequiredMixin, TemplateView):
 
 
 class InvoiceDetailView(StaffRequiredMixin, TemplateView):
+    permission = Permission.VIEW
     template_name = "backoffice/invoice_detail.html"
     nav = "invoices"
 
@@ -63,6 +67,9 @@ class InvoiceDetailView(StaffRequiredMixin, TemplateView):
 class InvoiceCreditView(InvoiceDetailView):
     """POST: a whole credit note against the invoice, with its reason."""
 
+    permission = Permission.VIEW
+    action_permission = Permission.REFUND
+
     http_method_names = ["get", "post"]
 
     def get(self, request, *args, **kwargs):
@@ -85,6 +92,9 @@ class InvoiceCreditView(InvoiceDetailView):
 
 class InvoicePaymentView(InvoiceDetailView):
     """POST: money received for this invoice."""
+
+    permission = Permission.VIEW
+    action_permission = Permission.INVOICE
 
     http_method_names = ["get", "post"]
 
@@ -118,6 +128,9 @@ class InvoicePaymentView(InvoiceDetailView):
 class PaymentCancelView(InvoiceDetailView):
     """POST: cancel one of this invoice's payments, with the reason (never a deletion)."""
 
+    permission = Permission.VIEW
+    action_permission = Permission.REFUND
+
     http_method_names = ["get", "post"]
 
     def get(self, request, *args, **kwargs):
@@ -139,6 +152,8 @@ class PaymentCancelView(InvoiceDetailView):
 
 class FreeInvoiceView(StaffRequiredMixin, FormView):
     """Invoice an organisation for a catalogue offer or a free line, issued at once."""
+
+    permission = Permission.INVOICE
 
     template_name = "backoffice/invoice_form.html"
     form_class = FreeInvoiceForm
@@ -203,7 +218,9 @@ __all__ = [
 
 
 class InvoicePdfView(InvoiceDetailView):
-    """The invoice's Factur-X PDF."""
+    """The invoice's (or credit note's) Factur-X PDF, from the private storage."""
+
+    permission = Permission.VIEW
 
     def get(self, request, *args, **kwargs):
         return pdf_download(self.invoice)
@@ -211,9 +228,7 @@ class InvoicePdfView(InvoiceDetailView):
 
 def pdf_download(invoice: Invoice) -> HttpResponse:
     try:
-        content = invoice_pdf_bytes(invoice)
+        document = invoice_pdf_file(invoice)
     except BillingError as exc:
         return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
-    return response
+    return serve_private_file(document, filename=f"{invoice.number}.pdf", content_type="application/pdf")

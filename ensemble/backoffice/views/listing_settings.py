@@ -2,11 +2,11 @@
 them) and the lists of amenities and labels partners choose from (all staff)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext, gettext_lazy
 from django.views.generic import TemplateView
 
+from ensemble.accounts.roles import Permission
 from ensemble.listings import selectors
 from ensemble.listings import services as listing_services
 from ensemble.listings.fields import FIELDS, LANGS, ListingError
@@ -18,19 +18,21 @@ from ..moderation_forms import (
     ModerationSettingsForm,
 )
 from .directory_edits import NO_CHANGE
-from .settings import is_office_manager
 
 
 class ModerationSettingsView(StaffRequiredMixin, TemplateView):
     """Every staff member sees the settings; only a manager changes them (403 otherwise), as on
     the office's settings page."""
 
+    permission = Permission.VIEW
+    action_permission = Permission.SETTINGS
+
     template_name = "backoffice/moderation_settings.html"
     nav = "moderation"
 
     def load_object(self, **kwargs) -> None:
         self.settings = listing_services.moderation_settings(self.office)
-        self.can_edit = is_office_manager(self.request.user, self.office)
+        self.can_edit = self.can(Permission.SETTINGS)
 
     def get_context_data(self, form=None, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -43,8 +45,6 @@ class ModerationSettingsView(StaffRequiredMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        if not self.can_edit:
-            raise PermissionDenied
         form = ModerationSettingsForm(request.POST)
         if form.is_valid():
             try:
@@ -76,6 +76,9 @@ AMENITY_SAVED = gettext_lazy("« %(name)s » est enregistré dans la liste « %(
 class AmenityListView(StaffRequiredMixin, TemplateView):
     """The office's lists (active and withdrawn entries), and the form to add one."""
 
+    permission = Permission.VIEW
+    action_permission = Permission.MODERATE
+
     template_name = "backoffice/amenity_list.html"
     nav = "amenities"
 
@@ -103,6 +106,8 @@ class AmenityListView(StaffRequiredMixin, TemplateView):
 
 
 class AmenityEditView(StaffRequiredMixin, TemplateView):
+    permission = Permission.VIEW
+    action_permission = Permission.MODERATE
     template_name = "backoffice/amenity_form.html"
     nav = "amenities"
 

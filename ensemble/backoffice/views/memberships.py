@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 
+from ensemble.accounts.roles import Permission
 from ensemble.billing import selectors as billing_selectors
 from ensemble.core.errors import EnsembleError
 from ensemble.directory import selectors as directory_selectors
@@ -24,6 +25,8 @@ PER_PAGE = 50
 
 
 class MembershipFilterMixin(StaffRequiredMixin):
+    permission = Permission.VIEW
+
     def filter_form(self) -> MembershipFilterForm:
         return MembershipFilterForm(
             self.request.GET or None,
@@ -51,6 +54,8 @@ class MembershipListView(MembershipFilterMixin, TemplateView):
 class MembershipExportView(MembershipFilterMixin, View):
     """The filtered list as CSV (same filters as the list, every page)."""
 
+    permission = Permission.EXPORT
+
     def get(self, request, *args, **kwargs):
         memberships = self.filtered(self.filter_form()).iterator(chunk_size=2000)
         filename = f"adhesions-{self.office.slug}-{timezone.localdate():%Y-%m-%d}.csv"
@@ -77,6 +82,8 @@ EXPORT_COLUMNS = [
 
 
 class MembershipDetailView(StaffRequiredMixin, TemplateView):
+    permission = Permission.VIEW
+    action_permission = Permission.PARTNERS
     template_name = "backoffice/membership_detail.html"
     nav = "memberships"
 
@@ -145,4 +152,7 @@ class MembershipActionView(MembershipDetailView):
 
     @classmethod
     def for_action(cls, slug: str):
-        return cls.as_view(action=ACTIONS_BY_SLUG[slug])
+        """A view class per action, so each declares the permission its action needs."""
+        action = ACTIONS_BY_SLUG[slug]
+        attributes = {"action": action, "action_permission": action.permission}
+        return type(f"Membership{slug.title()}View", (cls,), attributes).as_view()

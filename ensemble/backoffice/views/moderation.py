@@ -16,6 +16,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext, gettext_lazy
 from django.views.generic import TemplateView
 
+from ensemble.accounts.roles import Permission
 from ensemble.directory.validators import display_phone
 from ensemble.listings import selectors
 from ensemble.listings import services as listing_services
@@ -89,6 +90,8 @@ def content_rows(data: dict, listing: Listing) -> list[dict]:
 class ModerationQueueView(StaffRequiredMixin, TemplateView):
     """The proposals waiting for a decision, oldest first."""
 
+    permission = Permission.VIEW
+
     template_name = "backoffice/moderation_queue.html"
     nav = "moderation"
 
@@ -116,6 +119,8 @@ def recorded_diff(proposal: ChangeProposal) -> list[selectors.FieldChange]:
 
 
 class ProposalView(StaffRequiredMixin, TemplateView):
+    permission = Permission.VIEW
+    action_permission = Permission.MODERATE
     template_name = "backoffice/moderation_proposal.html"
     nav = "moderation"
 
@@ -209,6 +214,8 @@ class ProposalRejectView(ProposalDecisionView):
 
 
 class ListingMixin(StaffRequiredMixin):
+    permission = Permission.VIEW
+    action_permission = Permission.MODERATE
     nav = "organisations"
 
     def load_object(self, **kwargs) -> None:

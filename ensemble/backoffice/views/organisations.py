@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 
+from ensemble.accounts.roles import Permission
 from ensemble.billing import selectors as billing_selectors
 from ensemble.core.errors import EnsembleError
 from ensemble.directory import selectors as directory_selectors
@@ -24,6 +25,7 @@ TIMELINE_PER_PAGE = 50
 
 
 class OrganisationListView(StaffRequiredMixin, TemplateView):
+    permission = Permission.VIEW
     template_name = "backoffice/organisation_list.html"
     nav = "organisations"
 
@@ -38,6 +40,8 @@ class OrganisationListView(StaffRequiredMixin, TemplateView):
 
 
 class OrganisationExportView(StaffRequiredMixin, View):
+    permission = Permission.EXPORT
+
     def get(self, request, *args, **kwargs):
         form = SearchForm(request.GET or None)
         search = form.search() if form.is_bound else ""
@@ -62,6 +66,8 @@ EXPORT_COLUMNS = [
 
 
 class OrganisationDetailView(StaffRequiredMixin, TemplateView):
+    permission = Permission.VIEW
+    action_permission = Permission.PARTNERS
     template_name = "backoffice/organisation_detail.html"
     nav = "organisations"
 

@@ -8,9 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.generic import TemplateView
 
+from ensemble.accounts.roles import Permission
 from ensemble.billing import selectors, services
 from ensemble.billing.errors import BillingError
 from ensemble.billing.quote_pdf import quote_pdf, quote_pdf_filename
+from ensemble.core.private_files import serve_private_file
 from ensemble.directory import selectors as directory_selectors
 
 from ..access import StaffRequiredMixin, get_or_404
@@ -20,6 +22,7 @@ PER_PAGE = 50
 
 
 class QuoteListView(StaffRequiredMixin, TemplateView):
+    permission = Permission.VIEW
     template_name = "backoffice/quote_list.html"
     nav = "quotes"
 
@@ -35,6 +38,8 @@ class QuoteListView(StaffRequiredMixin, TemplateView):
 
 class QuoteCreateView(StaffRequiredMixin, TemplateView):
     """A draft quote for one organisation, with up to five lines; sending is a separate step."""
+
+    permission = Permission.INVOICE
 
     template_name = "backoffice/quote_form.html"
     nav = "quotes"
@@ -77,6 +82,8 @@ class QuoteCreateView(StaffRequiredMixin, TemplateView):
 
 
 class QuoteDetailView(StaffRequiredMixin, TemplateView):
+    permission = Permission.VIEW
+    action_permission = Permission.INVOICE
     template_name = "backoffice/quote_detail.html"
     nav = "quotes"
 
@@ -139,13 +146,16 @@ class QuoteInvoiceView(QuoteActionView):
 
 
 class QuotePdfView(QuoteDetailView):
-    """The quote's PDF as the partner receives it (a draft has none: 409)."""
+    """The quote's PDF as the partner receives it (a draft has none: 409). Rendered on each
+    download, never stored."""
+
+    permission = Permission.VIEW
 
     def get(self, request, *args, **kwargs):
         try:
             content = quote_pdf(self.quote)
         except BillingError as exc:
             return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{quote_pdf_filename(self.quote)}"'
-        return response
+        return serve_private_file(
+            content, filename=quote_pdf_filename(self.quote), content_type="application/pdf"
+        )

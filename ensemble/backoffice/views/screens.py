@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.generic import TemplateView
 
+from ensemble.accounts.roles import Permission
 from ensemble.screens import selectors, services
 from ensemble.screens.errors import ScreenError
 
@@ -21,6 +22,8 @@ def _session_key(screen_id: int) -> str:
 
 
 class _ScreenMixin(StaffRequiredMixin):
+    permission = Permission.VIEW
+    action_permission = Permission.COMMUNICATION
     nav = "screens"
 
     def remember_url(self, screen, token: str) -> None:

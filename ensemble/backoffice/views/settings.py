@@ -2,13 +2,12 @@
 
 One page, two forms (prefixes "office" and "billing"), each with its own button; a hidden
 `section` field says which one was sent. Every staff member of the office sees the values; only
-a manager (`StaffMembership.is_manager`) may change them: the others get the values read-only,
-and a POST from them answers 403. A refusal of the service is shown on its field and nothing is
+a role with the settings permission (accounts.roles) may change them: the others get the values
+read-only, and a POST from them answers 403. A refusal of the service is shown on its field and nothing is
 written; a success comes back to the page with a message (PRG).
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.utils.text import capfirst
@@ -16,7 +15,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.generic import TemplateView
 from schwifty import IBAN
 
-from ensemble.accounts.models import StaffMembership
+from ensemble.accounts.roles import Permission
 from ensemble.billing import services as billing_services
 from ensemble.billing.models import BillingProfile
 from ensemble.core import services as core_services
@@ -39,12 +38,6 @@ def grouped_iban(iban: str) -> str:
         return IBAN(iban).formatted
     except ValueError:
         return iban
-
-
-def is_office_manager(user, office: Office) -> bool:
-    return StaffMembership.objects.filter(
-        user=user, office=office, is_manager=True, user__is_active=True
-    ).exists()
 
 
 def office_initial(office: Office) -> dict:
@@ -79,13 +72,15 @@ def office_labels() -> dict:
 
 
 class SettingsView(StaffRequiredMixin, TemplateView):
+    permission = Permission.VIEW
+    action_permission = Permission.SETTINGS
     template_name = "backoffice/settings.html"
     nav = "settings"
     forms = {"office": OfficeSettingsForm, "billing": BillingSettingsForm}
 
     def load_object(self, **kwargs) -> None:
         self.profile = billing_services.billing_profile(self.office)
-        self.can_edit = is_office_manager(self.request.user, self.office)
+        self.can_edit = self.can(Permission.SETTINGS)
 
     def make_form(self, section: str, data=None) -> DirectoryForm:
         initial = office_initial(self.office) if section == "office" else billing_initial(self.profile)
@@ -124,8 +119,6 @@ class SettingsView(StaffRequiredMixin, TemplateView):
         return values
 
     def post(self, request, *args, **kwargs):
-        if not self.can_edit:
-            raise PermissionDenied
         section = request.POST.get("section")
         if section not in self.forms:
             return HttpResponseBadRequest()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from ensemble.accounts.roles import Permission
 from ensemble.stats import selectors
 from ensemble.stats.errors import StatsError
 from ensemble.stats.models import VisibilityCount
@@ -29,6 +30,7 @@ def year_or_404(year: int) -> int:
 
 
 class _VisibilityMixin(StaffRequiredMixin):
+    permission = Permission.VIEW
     nav = "visibility"
 
     def load_object(self, **kwargs) -> None:
@@ -41,6 +43,8 @@ class _VisibilityMixin(StaffRequiredMixin):
 
 
 class VisibilityNowView(StaffRequiredMixin, View):
+    permission = Permission.VIEW
+
     def get(self, request, *args, **kwargs):
         return redirect(self.office_url("visibility", year=timezone.localdate().year))
 
@@ -127,6 +131,8 @@ EXPORT_HEADER = [
 
 class VisibilityExportView(_VisibilityMixin, View):
     """The office's counts for the year as CSV: one line per listing, kind and month."""
+
+    permission = Permission.EXPORT
 
     def get(self, request, *args, **kwargs):
         rows = (

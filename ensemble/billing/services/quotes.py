@@ -15,7 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from ensemble.accounts.models import User
+from ensemble.core.audit import acting_user
 from ensemble.core.models import Office
+from ensemble.core.transactions import lock
 from ensemble.directory import services as directory_services
 from ensemble.directory.models import Organisation, TimelineEntry
 
@@ -30,6 +32,10 @@ TOKEN_SALT = "ensemble.quote"  # noqa: S105 — a signing salt, not a secret
 MAX_VALID_DAYS = 365
 MAX_REASON_LENGTH = 2000
 S = Quote.State
+# Every change reloads the quote under its row lock (`lock(quote, related=JOINED)`), so two clicks
+# cannot both move it. The invoice is not joined: a row another transaction created while we
+# waited for the lock is invisible to this statement's snapshot, so it is read afterwards, lazily.
+JOINED = ("office", "organisation")
 
 INVALID_LINK = (
     "Ce lien de devis n'est pas valide : il a peut-être été mal copié. Utilisez le lien complet "
@@ -105,26 +111,14 @@ def quote_from_token(office: Office, token: str) -> Quote:
 # --- Helpers ------------------------------------------------------------------------------------
 
 
-def _locked(quote: Quote) -> Quote:
-    """Reload under a row lock (of the quote only), so two clicks cannot both move it.
-
-    The invoice is not joined here: a row another transaction created while we waited for the
-    lock is invisible to this statement's snapshot, so it is read afterwards, lazily."""
-    return (
-        Quote.objects.select_for_update(of=("self",))
-        .select_related("office", "organisation")
-        .get(pk=quote.pk)
-    )
-
-
 def _require(quote: Quote, action: str) -> None:
     """Refuse an action the quote's state does not allow, with a French message."""
     if action in ("accept", "decline") and (quote.state == S.EXPIRED or quote.is_past_validity()):
         raise BillingError(expired_message(quote), code="expired")
     if action == "invoice" and quote.state == S.INVOICED:
         raise BillingError(f"Ce devis est déjà facturé ({quote.invoice.number}).", code="state")
-    if not quote.can(action):
-        raise BillingError(REFUSALS[action].format(phrase=STATE_PHRASES[quote.state]), code="state")
+    refusal = REFUSALS[action].format(phrase=STATE_PHRASES[quote.state])
+    Quote.TRANSITIONS.check(quote.state, action, refusal, code="state")
 
 
 def _clean_ip(ip: str | None) -> str | None:
@@ -137,7 +131,7 @@ def _clean_ip(ip: str | None) -> str | None:
 def _record_decision(quote: Quote, *, user: User | None, ip: str | None, user_agent: str) -> str:
     """Write who decided, when, from where; return the evidence as a sentence for the timeline."""
     quote.decided_at = timezone.now()
-    quote.decided_by = user if user is not None and user.is_authenticated else None
+    quote.decided_by = acting_user(user)
     quote.decided_ip = _clean_ip(ip)
     quote.decided_user_agent = (user_agent or "")[:500]
     who = quote.decided_by.email if quote.decided_by else "lien reçu par e-mail"
@@ -204,7 +198,7 @@ def create_quote_draft(
 @transaction.atomic
 def send_quote(quote: Quote, *, actor: User | None) -> Quote:
     """Number the draft (series DE), start its validity and e-mail the signed link."""
-    quote = _locked(quote)
+    quote = lock(quote, related=JOINED)
     _require(quote, "send")
     today = timezone.localdate()
     quote.number = next_number(quote.office, series=Quote.SERIES, year=today.year)
@@ -212,7 +206,7 @@ def send_quote(quote: Quote, *, actor: User | None) -> Quote:
     quote.sent_on = today
     quote.valid_until = today + datetime.timedelta(days=quote.valid_days)
     quote.sent_at = timezone.now()
-    quote.sent_by = actor if actor is not None and actor.is_authenticated else None
+    quote.sent_by = acting_user(actor)
     quote.save()
     until = quote.valid_until.strftime("%d/%m/%Y")
     _timeline(
@@ -232,7 +226,7 @@ def send_quote(quote: Quote, *, actor: User | None) -> Quote:
 @transaction.atomic
 def accept_quote(quote: Quote, *, user: User | None, ip: str | None, user_agent: str) -> Quote:
     """The partner accepts a sent quote before its validity ends; the evidence is kept."""
-    quote = _locked(quote)
+    quote = lock(quote, related=JOINED)
     _require(quote, "accept")
     quote.state = S.ACCEPTED
     evidence = _record_decision(quote, user=user, ip=ip, user_agent=user_agent)
@@ -249,7 +243,7 @@ def decline_quote(
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON_LENGTH:
         raise BillingError("Le motif ne peut dépasser 2 000 caractères.", field="reason")
-    quote = _locked(quote)
+    quote = lock(quote, related=JOINED)
     _require(quote, "decline")
     quote.state = S.DECLINED
     quote.decline_reason = reason
@@ -268,7 +262,7 @@ def expire_quotes(today: datetime.date | None = None) -> int:
     due = Quote.objects.filter(state=S.SENT, valid_until__lt=today).order_by("pk")
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
-            quote = _locked(Quote(pk=pk))
+            quote = lock(Quote(pk=pk), related=JOINED)
             if quote.state == S.SENT and quote.valid_until < today:
                 quote.state = S.EXPIRED
                 quote.save(update_fields=["state", "updated_at"])
@@ -281,7 +275,7 @@ def expire_quotes(today: datetime.date | None = None) -> int:
 @transaction.atomic
 def invoice_quote(quote: Quote, *, actor: User | None) -> Invoice:
     """Issue the invoice of an accepted quote, with its lines as quoted; once."""
-    quote = _locked(quote)
+    quote = lock(quote, related=JOINED)
     _require(quote, "invoice")
     lines = [
         amounts.LineInput(

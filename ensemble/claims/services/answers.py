@@ -8,18 +8,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from ensemble.accounts.models import User
+from ensemble.core.transactions import lock
 from ensemble.memberships.models import OfferEntitlement
 
 from ..errors import ClaimError
 from ..models import DEDICATED_KINDS, Claim
 from .workflow import (
+    JOINED,
     K,
     _check_kind,
     _date,
     _decided,
     _email,
     _finish,
-    _locked,
     _timeline,
     _transition,
     kind_label,
@@ -35,7 +36,7 @@ DEDICATED_ACTION_NAMES = {
 @transaction.atomic
 def accept_claim(claim: Claim, *, actor: User, answer: str = "") -> Claim:
     """Accept a request; it is done (and consumes its entitlement) later."""
-    claim = _locked(claim)
+    claim = lock(claim, related=JOINED)
     _transition(claim, "accept")
     _decided(claim, actor, answer)
     claim.save()
@@ -48,7 +49,7 @@ def accept_claim(claim: Claim, *, actor: User, answer: str = "") -> Claim:
 def refuse_claim(claim: Claim, *, actor: User, reason: str) -> Claim:
     """Refuse a request with a written reason (CGV art. 4.11), e-mailed to the partner."""
     reason = (reason or "").strip()
-    claim = _locked(claim)
+    claim = lock(claim, related=JOINED)
     _transition(claim, "refuse")
     if not reason:
         raise ClaimError("Le motif du refus est obligatoire.", field="reason")
@@ -63,7 +64,7 @@ def refuse_claim(claim: Claim, *, actor: User, reason: str) -> Claim:
 @transaction.atomic
 def complete_claim(claim: Claim, *, actor: User, answer: str = "") -> Claim:
     """Mark a request done (the visit took place, the spot was shot…) and consume its entitlement."""
-    claim = _locked(claim)
+    claim = lock(claim, related=JOINED)
     _transition(claim, "complete")
     if not claim.beyond_pack and claim.kind in DEDICATED_KINDS:
         raise ClaimError(
@@ -79,7 +80,7 @@ def approve_banner(
 ) -> Claim:
     """Approve a reception-screen banner: it shows from `starts_on` (the approval day unless
     given) for the entitlement's `duration_days`, and the entitlement is consumed."""
-    claim = _locked(claim)
+    claim = lock(claim, related=JOINED)
     _check_kind(claim, K.SCREEN_BANNER)
     _transition(claim, "complete")
     if not claim.image and not claim.text:

@@ -7,13 +7,14 @@ from django.utils import timezone
 
 from ensemble.accounts.models import User
 from ensemble.core.models import Office
+from ensemble.core.transactions import lock
 from ensemble.directory.models import TimelineEntry
 from ensemble.directory.services import record_timeline
 
 from .. import codes
 from ..errors import ClaimError
 from ..models import Claim, GiftCode
-from .workflow import K, _check_kind, _finish, _locked, _transition
+from .workflow import JOINED, K, _check_kind, _finish, _transition
 
 MAX_GIFT_CODES = 200
 TRAIL_MAX = 100
@@ -26,7 +27,7 @@ GIFT_CODE_INVALID = (
 @transaction.atomic
 def issue_gift_codes(claim: Claim, *, count: int, actor: User, answer: str = "") -> list[GiftCode]:
     """Issue `count` single-use Balad'Enigm codes for a welcome-gift request."""
-    claim = _locked(claim)
+    claim = lock(claim, related=JOINED)
     _check_kind(claim, K.WELCOME_GIFT)
     _transition(claim, "complete")
     if not isinstance(count, int) or not 1 <= count <= MAX_GIFT_CODES:

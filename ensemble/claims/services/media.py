@@ -10,10 +10,11 @@ from django.db import transaction
 from ensemble.accounts.models import User
 from ensemble.core.images import MEGABYTE, ImageError, ImageRules, reencode_image
 from ensemble.core.models import Office
+from ensemble.core.transactions import lock
 
 from ..errors import ClaimError
 from ..models import Claim, MediaBankImage
-from .workflow import K, _check_kind, _finish, _locked, _transition
+from .workflow import JOINED, K, _check_kind, _finish, _transition
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def answer_image_bank_request(
     claim: Claim, *, images: Iterable[MediaBankImage | int], actor: User, answer: str = ""
 ) -> Claim:
     """Answer a written request to the image bank with a selection the partner downloads."""
-    claim = _locked(claim)
+    claim = lock(claim, related=JOINED)
     _check_kind(claim, K.IMAGE_BANK)
     _transition(claim, "complete")
     ids = {getattr(image, "pk", image) for image in images}

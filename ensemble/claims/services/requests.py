@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from ensemble.accounts.models import User
 from ensemble.accounts.selectors import is_office_staff
+from ensemble.core.audit import acting_user
 from ensemble.core.images import MEGABYTE, ImageError, ImageRules, reencode_image
+from ensemble.core.transactions import lock
 from ensemble.directory.models import OrganisationMember, TimelineEntry
 from ensemble.directory.services import record_timeline
 from ensemble.memberships.models import Entitlement, Membership
@@ -17,7 +19,7 @@ from ensemble.memberships.models import Entitlement, Membership
 from ..errors import ClaimError
 from ..models import CLAIMABLE_KINDS, Claim
 from .gift_codes import MAX_GIFT_CODES
-from .workflow import MESSAGE_MAX, K, _date, _locked, _timeline, _transition, kind_label
+from .workflow import JOINED, MESSAGE_MAX, K, _date, _timeline, _transition, kind_label
 
 BANNER_RULES = ImageRules(
     max_bytes=8 * MEGABYTE, min_long_side=800, min_short_side=200, max_side=1920, purpose="l'écran d'accueil"
@@ -93,7 +95,7 @@ def request_claim(
 
 def _check_acts_for(membership: Membership, actor: User) -> None:
     """The person acts for the organisation (a member of it) or is staff of its office."""
-    if actor is not None and actor.is_authenticated:
+    if acting_user(actor) is not None:
         if OrganisationMember.objects.filter(organisation_id=membership.organisation_id, user=actor).exists():
             return
         if is_office_staff(actor, membership.office):
@@ -179,7 +181,7 @@ def _banner_image(upload):
 @transaction.atomic
 def cancel_claim(claim: Claim, *, actor: User) -> Claim:
     """The partner withdraws a request the office has not answered yet."""
-    claim = _locked(claim)
+    claim = lock(claim, related=JOINED)
     _check_acts_for(claim.membership, actor)
     _transition(claim, "cancel")
     claim.save()

@@ -20,6 +20,8 @@ K = EntitlementKind
 S = Claim.Status
 
 MESSAGE_MAX = 2000
+# A claim is reloaded under its row lock (`lock(claim, related=JOINED)`) with what every answer reads.
+JOINED = ("membership__organisation", "membership__season", "entitlement", "requested_by")
 
 STATUS_WORDS = {
     S.REQUESTED: "demandée",
@@ -41,24 +43,17 @@ def _date(day: datetime.date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def _locked(claim: Claim) -> Claim:
-    """The claim as stored, under a row lock: never the caller's copy."""
-    return (
-        Claim.objects.select_for_update(of=("self",))
-        .select_related("membership__organisation", "membership__season", "entitlement", "requested_by")
-        .get(pk=claim.pk)
-    )
+def _refusal(claim: Claim, action: str) -> str:
+    current = STATUS_WORDS[claim.status]
+    if Claim.TRANSITIONS.target(action) == claim.status:
+        return f"Cette demande est déjà {current}."
+    return f"Cette demande est {current} : elle ne peut plus être {ACTION_WORDS[action]}."
 
 
 def _transition(claim: Claim, action: str) -> None:
-    if not claim.can(action):
-        current = STATUS_WORDS[claim.status]
-        if Claim.TRANSITIONS[action][1] == claim.status:
-            raise ClaimError(f"Cette demande est déjà {current}.", code="transition")
-        raise ClaimError(
-            f"Cette demande est {current} : elle ne peut plus être {ACTION_WORDS[action]}.", code="transition"
-        )
-    claim.status = Claim.TRANSITIONS[action][1]
+    """Set the status `action` leads to (saved with the rest of the answer), or refuse."""
+    refusal = lambda: _refusal(claim, action)  # noqa: E731 — built only when refused
+    claim.status = Claim.TRANSITIONS.check(claim.status, action, refusal, code="transition")
 
 
 def _check_kind(claim: Claim, kind: str) -> None:

@@ -1,7 +1,9 @@
 """Photos of a listing: uploaded, re-encoded without metadata, proposed like any change."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ensemble.accounts.models import User
 from ensemble.core.images import ImageRules, reencode_image
@@ -15,6 +17,22 @@ from ..models import Listing, Photo
 from .proposals import _fresh, pending_values, propose_changes
 
 PHOTO_RULES = ImageRules(min_long_side=1200, min_short_side=800, max_side=2400, purpose="l'impression")
+
+
+def _check_room(photos: list[dict]) -> None:
+    """The photos as they will be once the pending proposal is validated, counted against the
+    limit; the one to come would go over it."""
+    limit = settings.LISTING_MAX_PHOTOS
+    if len(photos) >= limit:
+        raise ListingError(
+            _(
+                "Cette fiche a déjà %(limit)s photos, le maximum : retirez-en une avant d'en ajouter "
+                "une autre."
+            )
+            % {"limit": limit},
+            field="image",
+            code="too_many_photos",
+        )
 
 
 @transaction.atomic
@@ -36,8 +54,10 @@ def upload_photo(
             "Déclarez que vous détenez les droits de cette photo et autorisez l'office à la diffuser.",
             field="rights_declared",
         )
+    listing = _fresh(listing)  # locked: two uploads at once cannot both take the last place
+    photos = pending_values(listing)["photos"]
+    _check_room(photos)
     content, width, height = reencode_image(image, PHOTO_RULES)
-    listing = _fresh(listing)
     photo = Photo(
         listing=listing,
         credit=credit,
@@ -48,7 +68,6 @@ def upload_photo(
     )
     photo.image.save(content.name, content, save=False)
     photo.save()
-    photos = pending_values(listing)["photos"]
     photos.append(
         {
             "id": photo.pk,

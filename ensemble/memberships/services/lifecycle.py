@@ -6,6 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from ensemble.accounts.models import User
+from ensemble.core.audit import acting_user
+from ensemble.core.transactions import lock
+from ensemble.core.workflow import move
 from ensemble.directory import services as directory_services
 from ensemble.directory.models import OrganisationMember, TimelineEntry
 
@@ -15,6 +18,9 @@ from .entitlements import grant_entitlements
 
 NOTICE_DAYS = 30  # CGV art. 4 (résiliation): 30 days' notice, either party
 S = Membership.Status
+# Every move reloads the membership under a row lock, so two staff clicking at once cannot both
+# move it; these are read by every move.
+JOINED = ("organisation", "season", "office")
 
 
 def log_transition(
@@ -26,16 +32,7 @@ def log_transition(
         from_status=from_status,
         to_status=membership.status,
         reason=reason,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-    )
-
-
-def _locked(membership: Membership) -> Membership:
-    """Reload under a row lock so two staff clicking at once cannot both move it."""
-    return (
-        Membership.objects.select_for_update(of=("self",))
-        .select_related("organisation", "season", "office")
-        .get(pk=membership.pk)
+        actor=acting_user(actor),
     )
 
 
@@ -51,12 +48,13 @@ def _transition(
     reason = reason.strip()
     if reason_required and not reason:
         raise MembershipError("Le motif est obligatoire.", field="reason")
-    allowed_from, to_status = Membership.TRANSITIONS[action]
-    if membership.status not in allowed_from:
-        raise MembershipError(f"Action impossible : l'adhésion est « {membership.get_status_display()} ».")
-    from_status = membership.status
-    membership.status = to_status
-    membership.save(update_fields=["status", "updated_at"])
+    from_status = move(
+        membership,
+        action,
+        lambda: f"Action impossible : l'adhésion est « {membership.get_status_display()} ».",
+        actor=actor,
+    )
+    to_status = membership.status
     log_transition(membership, action=action, from_status=from_status, reason=reason, actor=actor)
     directory_services.record_timeline(
         membership.organisation,
@@ -98,7 +96,7 @@ def _activate_if_complete(membership: Membership, *, actor: User | None) -> Memb
 @transaction.atomic
 def accept_membership(membership: Membership, *, actor: User) -> Membership:
     """Staff validate the request; it becomes active at once if it is already paid."""
-    membership = _locked(membership)
+    membership = lock(membership, related=JOINED)
     if membership.season.ends_on < timezone.localdate():
         raise MembershipError(f"La saison {membership.season.year} est terminée.")
     membership.accepted_on = timezone.localdate()
@@ -116,7 +114,7 @@ def accept_membership(membership: Membership, *, actor: User) -> Membership:
 @transaction.atomic
 def record_signed_bulletin(membership: Membership, *, actor: User, received_on: datetime.date) -> Membership:
     """A paper bulletin (or a renewal signed by post) reached the office."""
-    membership = _locked(membership)
+    membership = lock(membership, related=JOINED)
     if membership.status not in (S.REQUESTED, S.AWAITING_PAYMENT):
         raise MembershipError("Le bulletin ne peut plus être enregistré pour cette adhésion.")
     if received_on > timezone.localdate():
@@ -136,7 +134,7 @@ def record_signed_bulletin(membership: Membership, *, actor: User, received_on: 
 def refuse_membership(membership: Membership, *, actor: User, reason: str) -> Membership:
     """CGV art. 2: the office may refuse; the reasons are sent in writing."""
     return _transition(
-        _locked(membership),
+        lock(membership, related=JOINED),
         "refuse",
         actor=actor,
         reason=reason,
@@ -148,7 +146,7 @@ def refuse_membership(membership: Membership, *, actor: User, reason: str) -> Me
 @transaction.atomic
 def suspend_membership(membership: Membership, *, actor: User, reason: str) -> Membership:
     return _transition(
-        _locked(membership),
+        lock(membership, related=JOINED),
         "suspend",
         actor=actor,
         reason=reason,
@@ -159,13 +157,13 @@ def suspend_membership(membership: Membership, *, actor: User, reason: str) -> M
 
 @transaction.atomic
 def reinstate_membership(membership: Membership, *, actor: User, reason: str = "") -> Membership:
-    return _transition(_locked(membership), "reinstate", actor=actor, reason=reason)
+    return _transition(lock(membership, related=JOINED), "reinstate", actor=actor, reason=reason)
 
 
 @transaction.atomic
 def terminate_membership(membership: Membership, *, actor: User, reason: str) -> Membership:
     """The office ends the membership (CGV art. 2: breach of contract or quality policy)."""
-    membership = _locked(membership)
+    membership = lock(membership, related=JOINED)
     today = timezone.localdate()
     membership.ends_on = today
     membership.save(update_fields=["ends_on", "updated_at"])
@@ -189,7 +187,7 @@ def give_notice(
 ) -> Membership:
     """The partner terminates with 30 days' notice: the membership ends on the computed date
     (or at season end if that comes first)."""
-    membership = _locked(membership)
+    membership = lock(membership, related=JOINED)
     received_on = received_on or timezone.localdate()
     if received_on > timezone.localdate():
         raise MembershipError("La date de réception ne peut pas être dans le futur.")
@@ -211,7 +209,7 @@ def record_membership_paid(
 ) -> Membership:
     """Billing says the membership's invoice is settled (the payment that settled it arrived on
     `paid_on`); the membership activates if it is accepted and its bulletin is signed."""
-    membership = _locked(membership)
+    membership = lock(membership, related=JOINED)
     if membership.paid_on is None or paid_on < membership.paid_on:
         membership.paid_on = paid_on
         membership.save(update_fields=["paid_on", "updated_at"])
@@ -226,7 +224,7 @@ def close_due_memberships(*, today: datetime.date | None = None) -> dict[str, in
     due_notice = Membership.objects.filter(status=S.NOTICE_GIVEN, ends_on__lte=today)
     for pk in due_notice.values_list("pk", flat=True):
         with transaction.atomic():
-            membership = _locked(Membership(pk=pk))
+            membership = lock(Membership(pk=pk), related=JOINED)
             if membership.status == S.NOTICE_GIVEN and membership.ends_on <= today:
                 _transition(membership, "end_notice", actor=None, reason="Fin du préavis")
                 counts["terminated"] += 1
@@ -235,7 +233,7 @@ def close_due_memberships(*, today: datetime.date | None = None) -> dict[str, in
     )
     for pk in finished.values_list("pk", flat=True):
         with transaction.atomic():
-            membership = _locked(Membership(pk=pk))
+            membership = lock(Membership(pk=pk), related=JOINED)
             if membership.can("expire") and membership.season.ends_on < today:
                 _transition(membership, "expire", actor=None, reason="Fin de la saison")
                 counts["expired"] += 1

@@ -1,0 +1,386 @@
+"""Staff roles: every back-office URL, read from the URL configuration, answers what the permission
+matrix says, for every role, with the office's own ids and with another office's ids.
+
+- Every view declares its permission (a view without one fails the first test).
+- With office A's ids: a role lacking the permission the method needs gets 403 and changes
+  nothing (the attempt is logged); a role holding it gets a real answer (not 403, 404 or 5xx).
+- With office B's ids put in office A's URLs: lacking → 403 (the role is checked first), holding
+  → 404 (the office-scoped selector finds nothing).
+Each id in a URL is mapped to its object by the segment just before it (`factures/<int:pk>` is an
+invoice); a new (segment, parameter) pair must be added to OBJECT_OF, or the walk fails — so no
+new URL escapes it.
+
+Also here: a refused action is logged and changes nothing, and the team pages and services
+(invite, change a role, deactivate, reactivate, the audit log and its CSV export).
+"""
+
+import contextlib
+import csv
+import datetime
+import io
+import re
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, resolve, reverse
+
+from ensemble.accounts import staff as staff_services
+from ensemble.accounts.services import AccountError
+from ensemble.accounts.models import StaffMembership, User
+from ensemble.accounts.roles import ROLE_PERMISSIONS, Permission, Role, role_has
+from ensemble.backoffice import urls as backoffice_urls
+from ensemble.backoffice.access import StaffRequiredMixin
+from ensemble.billing import services as billing_services
+from ensemble.billing.models import Invoice
+from ensemble.billing.payments import Payment
+from ensemble.campaigns import services as campaign_services
+from ensemble.claims import services as claim_services
+from ensemble.core.models import AuditEntry, OutboundEmail
+from ensemble.datatourisme import services as datatourisme_services
+from ensemble.datatourisme.models import ImportRun
+from ensemble.directory.models import Contact
+from ensemble.events import services as event_services
+from ensemble.guide import services as guide_services
+from ensemble.guide.models import GuideEdition
+from ensemble.listings import services as listing_services
+from ensemble.listings.models import ListingVersion
+from ensemble.memberships import services as membership_services
+from ensemble.screens import services as screen_services
+
+from .conftest import BULLETIN_ON, EVIDENCE, PAID_ON, make_application, verified
+from .factories import StaffFactory, UserFactory
+from .images import jpeg_upload
+from .test_quote_pages import make_quote
+from .test_screens import banner_image
+
+pytestmark = pytest.mark.django_db
+
+PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
+STAFF_PREFIX = "{slug}/gestion/"
+
+# (the route segment just before the parameter, the parameter) → the object it names.
+OBJECT_OF = {
+    ("adhesions", "pk"): "membership",
+    ("organisations", "pk"): "organisation",
+    ("organisations", "organisation_pk"): "organisation",
+    ("etablissements", "est_pk"): "establishment",
+    ("contacts", "contact_pk"): "contact",
+    ("catalogue", "season_pk"): "season",
+    ("factures", "pk"): "invoice",
+    ("reglements", "payment_pk"): "payment",
+    ("devis", "pk"): "quote",
+    ("moderation", "pk"): "proposal",
+    ("fiches", "pk"): "listing",
+    ("versions", "number"): "version",
+    ("equipements-et-labels", "pk"): "amenity",
+    ("demandes", "pk"): "claim",
+    ("banque-images", "pk"): "image",
+    ("campagnes", "pk"): "campaign",
+    ("agenda", "pk"): "event",
+    ("ecrans", "pk"): "screen",
+    ("messages", "pk"): "screen_message",
+    ("visibilite", "year"): "year",
+    ("guide-imprime", "pk"): "guide_edition",
+    ("imports", "run_id"): "run",
+    ("equipe", "staff_pk"): "staff",
+}
+# Not ids of an office's records: the same value in both offices' walks.
+SHARED_VALUES = {"year"}
+
+
+# ---- the URL configuration -----------------------------------------------------------------------
+
+
+def backoffice_routes(patterns=None, prefix=""):
+    """(route, name) of every back-office URL, includes followed."""
+    for pattern in backoffice_urls.urlpatterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from backoffice_routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern.name
+
+
+def route_objects(route: str) -> dict[str, str]:
+    """{parameter: object kind} of a route; an unknown pair fails with what to do."""
+    kinds = {}
+    for match in PARAM.finditer(route):
+        before = route[: match.start()].rstrip("/").rsplit("/", 1)[-1]
+        key = (before, match["name"])
+        assert key in OBJECT_OF, (
+            f"back-office route {route!r} names {key}: add it to OBJECT_OF in tests/test_backoffice_roles.py "
+            "(and an object of that kind to build_office) so the permission walk covers it"
+        )
+        kinds[match["name"]] = OBJECT_OF[key]
+    return kinds
+
+
+def fill(route: str, office, values: dict) -> str:
+    kinds = route_objects(route)
+    path = PARAM.sub(lambda m: str(values[kinds[m["name"]]]), route)
+    return f"/{office.slug}/gestion/{path}"
+
+
+def view_class(url: str):
+    func = resolve(url).func
+    view = getattr(func, "view_class", None)
+    assert view is not None, f"{url} is served by a function view: make it a StaffRequiredMixin class"
+    return view
+
+
+def test_every_back_office_view_declares_its_permission(office):
+    undeclared = {}
+    routes = list(backoffice_routes())
+    assert len(routes) >= 90
+    for route, name in routes:
+        url = PARAM.sub("1", f"/{office.slug}/gestion/{route}")
+        view = view_class(url)
+        if not issubclass(view, StaffRequiredMixin):
+            undeclared[name] = "not a StaffRequiredMixin view"
+            continue
+        for method in ("GET", "POST"):
+            try:
+                needed = view.required_permission(method)
+            except ImproperlyConfigured as exc:
+                undeclared[f"{method} {name}"] = str(exc)
+                continue
+            if needed not in Permission.values:
+                undeclared[f"{method} {name}"] = f"{needed!r} is not a Permission"
+    assert undeclared == {}
+
+
+def test_an_undeclared_view_refuses_to_run():
+    class Undeclared(StaffRequiredMixin):
+        pass
+
+    with pytest.raises(ImproperlyConfigured, match="Undeclared declares no permission"):
+        Undeclared.required_permission("GET")
+
+
+# ---- one object of each kind, in each office -----------------------------------------------------
+
+
+def build_office(season, staff_user: User, domain: str) -> dict:
+    """One record of each kind a back-office URL names, built through the services (a few fields a
+    background task would fill are set directly: the guide's PDF)."""
+    office = season.office
+    membership = membership_services.submit_join_request(
+        office,
+        make_application(season, email=f"gite@{domain}", establishment_name=f"Gîte {domain}"),
+        evidence=EVIDENCE,
+    ).membership
+    membership_services.record_signed_bulletin(membership, actor=staff_user, received_on=BULLETIN_ON)
+    billing_services.accept_and_invoice(membership, actor=staff_user)
+    membership.refresh_from_db()
+    billing_services.record_membership_payment(
+        membership, actor=staff_user, method="transfer", amount=membership.amount_due, received_on=PAID_ON
+    )
+    membership.refresh_from_db()
+    partner = verified(membership.applicant)
+    organisation = membership.organisation
+    invoice = Invoice.objects.filter(organisation=organisation).get()
+    listing = listing_services.ensure_listing(membership.establishment)
+    version = listing_services.edit_listing(
+        listing, changes={"short_description_fr": "Un gîte au bord du marais."}, actor=staff_user
+    )
+    proposal = listing_services.propose_changes(
+        listing, changes={"short_description_fr": "Un gîte rénové."}, actor=partner
+    ).pending
+    claim = claim_services.request_claim(
+        membership, kind="screen_banner", actor=partner, image=banner_image(), text="Soirée contes"
+    )
+    event = event_services.submit_event(
+        organisation,
+        actor=partner,
+        establishment=membership.establishment,
+        title_fr="Balade contée",
+        starts_at=datetime.datetime(2023, 1, 21, 15, tzinfo=datetime.UTC),
+        ends_at=datetime.datetime(2023, 1, 21, 17, tzinfo=datetime.UTC),
+    )
+    screen, _token = screen_services.create_screen(office, name="Accueil", actor=staff_user)
+    edition = guide_services.request_guide(office, language="fr", title="Guide 2023", actor=staff_user)
+    edition.pdf.save("guide.pdf", ContentFile(b"%PDF-1.4 guide"), save=False)
+    GuideEdition.objects.filter(pk=edition.pk).update(pdf=edition.pdf.name, status=GuideEdition.Status.DONE)
+    run = datatourisme_services.import_objects(office, [], actor=staff_user, source=ImportRun.Source.UPLOAD)
+    return {
+        "membership": membership.pk,
+        "organisation": organisation.pk,
+        "establishment": membership.establishment_id,
+        "contact": Contact.objects.filter(organisation=organisation).first().pk,
+        "season": season.pk,
+        "invoice": invoice.pk,
+        "payment": Payment.objects.get(invoice=invoice).pk,
+        "quote": make_quote(organisation, season, staff_user).pk,
+        "listing": listing.pk,
+        "version": version.number,
+        "proposal": proposal.pk,
+        "amenity": listing_services.create_amenity(
+            office, group="label", names={"fr": f"Label {domain}"}, actor=staff_user
+        ).pk,
+        "claim": claim.pk,
+        "image": claim_services.add_media_image(
+            office, image=jpeg_upload(), title="Le marais", credit="Office", actor=staff_user
+        ).pk,
+        "campaign": campaign_services.create_campaign(
+            office, title="Mise à jour 2023", deadline=datetime.date(2023, 2, 15), actor=staff_user
+        ).pk,
+        "event": event.pk,
+        "screen": screen.pk,
+        "screen_message": screen_services.create_screen_message(
+            office,
+            text="Fermé le 1er janvier",
+            starts_on=datetime.date(2022, 12, 28),
+            ends_on=datetime.date(2023, 1, 2),
+            actor=staff_user,
+        ).pk,
+        "guide_edition": edition.pk,
+        "run": run.run.pk,
+        "staff": StaffFactory(office=office, role=Role.READ_ONLY, user=UserFactory(email=f"stagiaire@{domain}")).pk,
+        "year": 2022,
+    }
+
+
+@pytest.fixture
+def ours(season, staff_user):
+    return build_office(season, staff_user, "saint-omer.example")
+
+
+@pytest.fixture
+def theirs(other_season, other_staff_user):
+    values = build_office(other_season, other_staff_user, "aire.example")
+    assert ListingVersion.objects.filter(listing_id=values["listing"], number=values["version"]).exists()
+    return values
+
+
+@pytest.fixture
+def role_users(office):
+    """One active staff member of office A per role."""
+    return {
+        role: verified(StaffFactory(office=office, role=role, user=UserFactory(email=f"{role}@saint-omer.example")).user)
+        for role in Role.values
+    }
+
+
+# ---- the walk --------------------------------------------------------------------------------------
+
+
+def walk_cases(office, ours: dict, theirs: dict):
+    """(url, method, required permission, whose ids) of every URL and method of the back office."""
+    for route, _name in backoffice_routes():
+        own = fill(route, office, ours)
+        view = view_class(own)
+        methods = ["GET"] + (["POST"] if hasattr(view, "post") else [])
+        kinds = route_objects(route)
+        foreign = None
+        if set(kinds.values()) - SHARED_VALUES:
+            foreign = fill(route, office, theirs)
+        for method in methods:
+            needed = view.required_permission(method)
+            yield own, method, needed, "A"
+            if foreign is not None:
+                yield foreign, method, needed, "B"
+
+
+import time, collections
+TIMES = collections.defaultdict(float)
+COUNTS = collections.Counter()
+def request(client, method: str, url: str):
+    t = time.perf_counter()
+    r = client.get(url) if method == "GET" else client.post(url, {})
+    key = (method, r.status_code)
+    TIMES[key] += time.perf_counter() - t
+    COUNTS[key] += 1
+    if time.perf_counter() - t > 0.3: print("SLOW", method, url, time.perf_counter() - t)
+    return r
+
+
+def expected_status_problem(status: int, *, holds: bool, whose: str) -> str | None:
+    """None when the answer is what the matrix says."""
+    if not holds:
+        return None if status == 403 else "expected 403"
+    if whose == "B":
+        return None if status == 404 else "expected 404"
+    if status in (403, 404) or status >= 500:
+        return "expected a real answer"
+    return None
+
+
+# Tables a refused request may touch: the access.denied entry, and the session (the staff clock).
+UNTRACKED = {"core.auditentry", "sessions.session"}
+
+
+def database_state() -> dict:
+    """Every row of every table (except UNTRACKED), to compare before and after refused requests."""
+    state = {}
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if label in UNTRACKED or not model._meta.managed:
+            continue
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
+        state[label] = sorted(map(repr, model._base_manager.values_list(*fields)))
+    return state
+
+
+def test_every_url_answers_what_the_matrix_says_for_every_role(client, office, ours, theirs, role_users):
+    """Refused requests are all played first (GET and POST, empty data), and the database is then
+    compared whole with what it was: a 403 changes nothing. Allowed POSTs are then played each
+    inside a savepoint rolled back at once, since some act without data (launching a campaign,
+    revoking a screen, preparing next season) and would change what the next request sees."""
+    cases = list(walk_cases(office, ours, theirs))
+    assert len(cases) >= 200
+    wrong = {}
+    before = database_state()
+    denied_before = AuditEntry.objects.filter(action="access.denied").count()
+    refused = 0
+    for role, user in role_users.items():
+        client.force_login(user)
+        for url, method, needed, whose in cases:
+            if role_has(role, needed):
+                continue
+            status = request(client, method, url).status_code
+            refused += 1
+            problem = expected_status_problem(status, holds=False, whose=whose)
+            if problem:
+                wrong[f"{role} {method} {url}"] = f"{status}, {problem} (needs {needed})"
+    assert database_state() == before, "a refused request changed the database"
+    assert AuditEntry.objects.filter(action="access.denied").count() - denied_before == refused
+
+    for role, user in role_users.items():
+        client.force_login(user)
+        for url, method, needed, whose in cases:
+            if not role_has(role, needed):
+                continue
+            with rolled_back() if method == "POST" else contextlib.nullcontext():
+                response = request(client, method, url)
+            problem = expected_status_problem(response.status_code, holds=True, whose=whose)
+            if problem:
+                wrong[f"{role} {method} {url}"] = f"{response.status_code}, {problem} (needs {needed})"
+    print(dict(TIMES)); print(COUNTS)
+    assert wrong == {}
+
+
+@contextlib.contextmanager
+def rolled_back():
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def test_the_walk_covers_every_kind_of_url_and_every_role(office, ours, theirs):
+    cases = list(walk_cases(office, ours, theirs))
+    needed = {permission for _url, _method, permission, _whose in cases}
+    # Every permission guards at least one URL, and every role lacks at least one (but direction).
+    assert needed == set(Permission.values)
+    for role, permissions in ROLE_PERMISSIONS.items():
+        if role != Role.DIRECTION:
+            assert needed - permissions, role
+    foreign = [url for url, _method, _needed, whose in cases if whose == "B"]
+    assert len(foreign) >= 70
+    assert all(f"/{office.slug}/gestion/" in url for url in foreign)
+
+
+def test_an_unknown_url_parameter_fails_the_walk():
+    with pytest.raises(AssertionError, match="add it to OBJECT_OF"):
+        route_objects("parapluies/<int:pk>/")
