@@ -30,7 +30,9 @@ demo: migrate
 run: demo
 	@echo ""
 	@echo "  Ensemble runs at http://$(HOST):$(PORT)/"
-	@echo "  Staff (Saint-Omer):  relations@saint-omer.demo / ensemble-demo  ->  http://$(HOST):$(PORT)/saint-omer/gestion/"
+	@echo "  Staff (Saint-Omer):  one account per role, e.g. accueil@saint-omer.demo / ensemble-demo  ->  http://$(HOST):$(PORT)/saint-omer/gestion/"
+	@echo "                       direction@, relations@, administration@ (comptabilité), promotion@, stagiaire@ (lecture seule);"
+	@echo "                       direction, relations and comptabilité set up an authenticator app (TOTP) at their first login"
 	@echo "  Staff (Aire):        staff@aire.demo / ensemble-demo"
 	@echo "  Partner:             partner@saint-omer.demo / ensemble-demo  ->  http://$(HOST):$(PORT)/saint-omer/espace-pro/"
 	@echo "  Join form:           http://$(HOST):$(PORT)/saint-omer/adherer/"

@@ -469,7 +469,9 @@ def test_control_without_the_row_lock_decisions_collide(organisation, lines, mon
     which shows the test above can fail."""
     require_postgresql()
     monkeypatch.setattr(
-        quote_services, "lock", lambda quote, related=(): Quote.objects.select_related(*related).get(pk=quote.pk)
+        quote_services,
+        "lock",
+        lambda quote, related=(): Quote.objects.select_related(*related).get(pk=quote.pk),
     )
     quote_ids = sent_quotes(organisation, lines, ROUNDS)
     connection.close()

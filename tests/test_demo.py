@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ensemble.accounts.models import StaffMembership, User
+from ensemble.accounts.roles import Role
 from ensemble.billing.payments import Payment
 from ensemble.core.models import Office
 from ensemble.demo.offices import DEMO_DAY, PREVIOUS_YEAR, SEASON_YEAR
@@ -112,8 +113,12 @@ def test_identifiers_are_valid_and_people_invented(demo):
     "email",
     [
         "admin@ensemble.demo",
+        "direction@saint-omer.demo",
         "accueil@saint-omer.demo",
         "relations@saint-omer.demo",
+        "administration@saint-omer.demo",
+        "promotion@saint-omer.demo",
+        "stagiaire@saint-omer.demo",
         "staff@aire.demo",
         "partner@saint-omer.demo",
         "partner@both.demo",
@@ -123,6 +128,12 @@ def test_demo_logins_work(demo, email):
     user = User.objects.get(email=email)
     assert user.check_password(PASSWORD)
     assert EmailAddress.objects.filter(user=user, email=email, verified=True).exists()
+
+
+def test_the_demo_has_one_staff_account_per_role(demo):
+    saint_omer = StaffMembership.objects.filter(office__slug="saint-omer")
+    assert set(saint_omer.values_list("role", flat=True)) == set(Role.values)
+    assert StaffMembership.objects.get(user__email="staff@aire.demo").role == Role.DIRECTION
 
 
 def test_partner_logins_own_active_memberships(demo):

@@ -492,7 +492,8 @@ class Browser:
 
     def open(self, url: str, data: dict | None = None) -> tuple[int, str]:
         body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": self.token}).encode() if data else None
-        headers = {"X-Forwarded-For": self.forwarded_for}
+        # One host name, as behind the deployment's proxy (allauth's per-account key includes it).
+        headers = {"X-Forwarded-For": self.forwarded_for, "Host": "ensemble.example"}
         request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310 — http://127.0.0.1
         try:
             with self.opener.open(request, timeout=30) as response:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ensemble.billing.payments import Payment
 from ensemble.core.errors import EnsembleError
+from ensemble.core.forms import ServiceErrorFormMixin
 from ensemble.directory.models import LANGUAGES as CONTACT_LANGUAGES
 from ensemble.directory.models import Contact, TimelineEntry
 from ensemble.memberships.models import Membership
@@ -58,7 +59,7 @@ def format_amount(amount: Decimal) -> str:
     return f"{amount:.2f}".replace(".", ",")
 
 
-class BackofficeForm(forms.Form):
+class BackofficeForm(ServiceErrorFormMixin, forms.Form):
     """Ties each error to its field for assistive technologies, and takes a service's error."""
 
     def add_error(self, field, error):
@@ -72,10 +73,6 @@ class BackofficeForm(forms.Form):
                 described.append(f"{bound.auto_id}_helptext")
             self.fields[name].widget.attrs["aria-describedby"] = " ".join(described)
 
-    def add_service_error(self, error: EnsembleError) -> None:
-        """Show a service's refusal on its field, or above the form."""
-        field = error.field if error.field in self.fields else None
-        self.add_error(field, error.message)
 
 
 # --- Lists -------------------------------------------------------------------------------------

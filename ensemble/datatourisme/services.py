@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ensemble.accounts.models import User
+from ensemble.core.audit import acting_user
 from ensemble.core.errors import EnsembleError
 from ensemble.core.models import Office
 from ensemble.directory import services as directory_services
@@ -199,7 +200,7 @@ def _save_run(office: Office, report: ImportReport, *, actor, source: str) -> Im
     run = ImportRun.objects.create(
         office=office,
         source=source,
-        started_by=actor if actor is not None and actor.is_authenticated else None,
+        started_by=acting_user(actor),
         files=report.files,
         created=report.created,
         updated=report.updated,

@@ -102,9 +102,9 @@ def _ensure_staff(office: Office) -> Actors:
     for member in (s for s in STAFF if s.office == office.slug):
         user = ensure_login(member.email, full_name=member.full_name)
         StaffMembership.objects.get_or_create(
-            user=user, office=office, defaults={"pole": member.pole, "is_manager": True}
+            user=user, office=office, defaults={"pole": member.pole, "role": member.role}
         )
-        staff[member.pole] = user
+        staff[member.pole] = user  # the pôle's last one acts in the demo's story
     anyone = next(iter(staff.values()))
     return Actors(
         partners=staff.get(StaffMembership.Pole.PARTNERS, anyone),

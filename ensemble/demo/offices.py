@@ -12,6 +12,7 @@ from django.utils import timezone
 from schwifty import IBAN
 
 from ensemble.accounts.models import StaffMembership
+from ensemble.accounts.roles import Role
 
 DEMO_PASSWORD = "ensemble-demo"  # noqa: S105 — the published password of the demo logins
 ADMIN_EMAIL = "admin@ensemble.demo"
@@ -107,15 +108,26 @@ class StaffSpec:
     email: str
     full_name: str
     pole: str
+    role: str
 
 
 Pole = StaffMembership.Pole
 
+# One account per role in Saint-Omer (docs/security.md has the matrix). The roles that touch
+# money, exports, settings or staff ask for an authenticator app at their first login.
 STAFF = [
-    StaffSpec("saint-omer", "accueil@saint-omer.demo", "Maëlle Vandewalle", Pole.RECEPTION),
-    StaffSpec("saint-omer", "commercialisation@saint-omer.demo", "Thomas Lheureux", Pole.SALES),
-    StaffSpec("saint-omer", "promotion@saint-omer.demo", "Inès Bourgois", Pole.PROMOTION),
-    StaffSpec("saint-omer", "relations@saint-omer.demo", "Sophie Dewaele", Pole.PARTNERS),
-    StaffSpec("saint-omer", "administration@saint-omer.demo", "Marc Leroy", Pole.ADMINISTRATION),
-    StaffSpec("aire-sur-la-lys", "staff@aire.demo", "Julie Hochart", Pole.PARTNERS),
+    StaffSpec(
+        "saint-omer", "direction@saint-omer.demo", "Hélène Caudron", Pole.ADMINISTRATION, Role.DIRECTION
+    ),
+    StaffSpec("saint-omer", "stagiaire@saint-omer.demo", "Lucas Verhaeghe", Pole.RECEPTION, Role.READ_ONLY),
+    StaffSpec("saint-omer", "accueil@saint-omer.demo", "Maëlle Vandewalle", Pole.RECEPTION, Role.RECEPTION),
+    StaffSpec(
+        "saint-omer", "commercialisation@saint-omer.demo", "Thomas Lheureux", Pole.SALES, Role.PARTNERS
+    ),
+    StaffSpec("saint-omer", "promotion@saint-omer.demo", "Inès Bourgois", Pole.PROMOTION, Role.PROMOTION),
+    StaffSpec("saint-omer", "relations@saint-omer.demo", "Sophie Dewaele", Pole.PARTNERS, Role.PARTNERS),
+    StaffSpec(
+        "saint-omer", "administration@saint-omer.demo", "Marc Leroy", Pole.ADMINISTRATION, Role.ACCOUNTING
+    ),
+    StaffSpec("aire-sur-la-lys", "staff@aire.demo", "Julie Hochart", Pole.PARTNERS, Role.DIRECTION),
 ]

@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from ensemble.accounts.models import User
+from ensemble.core.audit import acting_user
 from ensemble.core.models import Office
 
 from .models import Category, Contact, Establishment, Organisation, TimelineEntry
@@ -113,7 +114,7 @@ def team_member(organisation: Organisation, pk: int):
 def is_owner(organisation: Organisation, user: User) -> bool:
     from .models import OrganisationMember
 
-    if user is None or not user.is_authenticated:
+    if acting_user(user) is None:
         return False
     return OrganisationMember.objects.filter(
         organisation=organisation, user=user, role=OrganisationMember.Role.OWNER

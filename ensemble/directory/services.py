@@ -7,6 +7,7 @@ from django.utils.text import slugify
 
 from ensemble.accounts.models import User
 from ensemble.accounts.services import activation_token, get_or_create_login
+from ensemble.core.audit import acting_user
 from ensemble.core.errors import EnsembleError
 from ensemble.core.mail import queue_email
 from ensemble.core.models import Office, OutboundEmail
@@ -84,7 +85,7 @@ def record_timeline(
         kind=kind,
         summary=summary[:250],
         body=body,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=acting_user(actor),
         email=email,
     )
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from ensemble.accounts.models import User
+from ensemble.core.audit import acting_user
 from ensemble.core.models import Office
 from ensemble.directory.models import Category
 
@@ -90,7 +91,7 @@ def request_guide(
                 language=language,
                 title=title,
                 paper=paper,
-                created_by=actor if actor is not None and actor.is_authenticated else None,
+                created_by=acting_user(actor),
             )
     except IntegrityError:
         raise GuideError(BUSY) from None

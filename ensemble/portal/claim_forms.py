@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ensemble.claims.services import BANNER_TEXT_MAX, MAX_GIFT_CODES, MESSAGE_MAX
 from ensemble.core.errors import EnsembleError
+from ensemble.core.forms import ServiceErrorFormMixin
 from ensemble.memberships.models import EntitlementKind
 
 K = EntitlementKind
@@ -19,7 +20,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class PortalForm(forms.Form):
+class PortalForm(ServiceErrorFormMixin, forms.Form):
     """Ties help texts and errors to their field for assistive technologies, and takes a
     service's error on its field (or above the form)."""
 
@@ -48,10 +49,6 @@ class PortalForm(forms.Form):
     def add_error(self, field, error):
         super().add_error(field, error)
         self._describe()
-
-    def add_service_error(self, error: EnsembleError) -> None:
-        field = error.field if error.field in self.fields else None
-        self.add_error(field, error.message)
 
 
 def _message(label, *, required: bool = False, help_text="") -> forms.CharField:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.core.errors import EnsembleError
+from ensemble.core.forms import ServiceErrorFormMixin
 from ensemble.listings import selectors
 from ensemble.listings.fields import FIELDS, LANGS, ListingError
 from ensemble.listings.models import Amenity, Listing
@@ -64,11 +65,9 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs=attrs, format="%H:%M")
 
 
-class DescribedForm(forms.Form):
+class DescribedForm(ServiceErrorFormMixin, forms.Form):
     """Ties help texts, counters and errors to their field (aria-describedby), and takes a
     service's error on its field — or above the form when the field is not one of its own."""
-
-    service_field_map: dict[str, str] = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,10 +94,6 @@ class DescribedForm(forms.Form):
     def add_error(self, field, error):
         super().add_error(field, error)
         self.describe()
-
-    def add_service_error(self, error: EnsembleError) -> None:
-        name = self.service_field_map.get(error.field or "", error.field)
-        self.add_error(name if name in self.fields else None, error.message)
 
 
 # ---- the sections of a listing -------------------------------------------------------------

@@ -141,7 +141,7 @@ ENTRIES: list[Entry] = [
         "account.EmailAddress",
         "adresses_verifiees",
         _("Adresse e-mail vérifiée"),
-        lambda s: _users(s) | Q(email__iexact=s.email),
+        _users,
         ("email", "verified", "primary"),
         Erase.DELETE,
         keep=_shared,

@@ -100,6 +100,12 @@ def find_subject(office: Office, email: str) -> Subject:
         [c.organisation_id for c in contacts if c.is_primary]
         + [org for org, role in memberships if role == OrganisationMember.Role.OWNER]
     )
+    if not (
+        contacts or memberships or StaffMembership.objects.filter(office=office, user__in=users).exists()
+    ):
+        # A login alone (the person is a partner or staff of another office) is none of this
+        # office's business: it neither sees nor erases it.
+        users, user_ids = [], frozenset()
     names = {u.full_name for u in users} | {c.full_name for c in contacts} | {c.last_name for c in contacts}
     phones = {c.phone for c in contacts if c.phone}
     return Subject(

@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 from ensemble.billing import services
 from ensemble.billing.errors import BillingError
 from ensemble.billing.quote_pdf import quote_pdf, quote_pdf_filename
+from ensemble.core.audit import acting_user
 from ensemble.core.client_ip import client_ip
 from ensemble.core.private_files import serve_private_file
 from ensemble.core.ratelimit import rate_limited
@@ -47,7 +48,7 @@ class DeclineForm(forms.Form):
 def decision_evidence(request) -> dict:
     """Who decides and from where: the logged-in user if any, the IP and the browser."""
     return {
-        "user": request.user if request.user.is_authenticated else None,
+        "user": acting_user(request.user),
         "ip": client_ip(request) or None,
         "user_agent": request.META.get("HTTP_USER_AGENT", ""),
     }

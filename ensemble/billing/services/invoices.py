@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ensemble.accounts.models import User
+from ensemble.core.audit import acting_user
 from ensemble.core.models import Office
 from ensemble.directory import services as directory_services
 from ensemble.directory.models import Organisation, TimelineEntry
@@ -137,7 +138,7 @@ def issue_invoice(invoice: Invoice, *, actor: User | None) -> Invoice:
     invoice.seller = seller_snapshot(invoice.office)
     invoice.payment_reference = payment_reference(invoice.number)
     invoice.issued_at = timezone.now()
-    invoice.issued_by = actor if actor is not None and actor.is_authenticated else None
+    invoice.issued_by = acting_user(actor)
     invoice.save(_issuing=True)
     label = "Avoir" if invoice.kind == Invoice.Kind.CREDIT_NOTE else "Facture"
     directory_services.record_timeline(

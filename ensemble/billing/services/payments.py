@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ensemble.accounts.models import User
+from ensemble.core.audit import acting_user
 from ensemble.core.money import format_eur
 from ensemble.directory import services as directory_services
 from ensemble.directory.models import TimelineEntry
@@ -80,7 +81,7 @@ def record_payment(
         cheque_number=cheque_number,
         bank=bank.strip(),
         transfer_reference=transfer_reference.strip(),
-        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+        recorded_by=acting_user(actor),
         idempotency_key=idempotency_key or None,
     )
     try:

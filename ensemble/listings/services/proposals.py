@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from ensemble.accounts.models import User
+from ensemble.core.audit import acting_user
 from ensemble.core.models import Office
 from ensemble.directory import services as directory_services
 from ensemble.directory.models import Establishment, TimelineEntry
@@ -111,7 +112,7 @@ def _new_version(
         data=snapshot(published),
         changed_fields=changed,
         origin=origin,
-        created_by=actor if actor is not None and actor.is_authenticated else None,
+        created_by=acting_user(actor),
         **extra,
     )
     Listing.objects.filter(pk=listing.pk).update(version_number=number)
