@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.billing.payments import Payment
-from ensemble.core.errors import EnsembleError
 from ensemble.core.forms import ServiceErrorFormMixin
 from ensemble.directory.models import LANGUAGES as CONTACT_LANGUAGES
 from ensemble.directory.models import Contact, TimelineEntry
@@ -72,7 +71,6 @@ class BackofficeForm(ServiceErrorFormMixin, forms.Form):
             if self.fields[name].help_text:
                 described.append(f"{bound.auto_id}_helptext")
             self.fields[name].widget.attrs["aria-describedby"] = " ".join(described)
-
 
 
 # --- Lists -------------------------------------------------------------------------------------

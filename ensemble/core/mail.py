@@ -1,12 +1,13 @@
 """E-mails: rendered at once in the recipient's language, sent after commit by a task."""
 
 from django.conf import settings
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from . import unsubscribe
 from .models import Office, OutboundEmail
+from .tasks import send_outbound_email
+from .transactions import enqueue_on_commit
 
 
 def queue_email(
@@ -38,11 +39,5 @@ def queue_email(
         language=language,
         template=template,
     )
-    transaction.on_commit(lambda: _enqueue_send(email.pk))
+    enqueue_on_commit(send_outbound_email, email.pk)
     return email
-
-
-def _enqueue_send(email_id: int) -> None:
-    from .tasks import send_outbound_email
-
-    send_outbound_email.enqueue(email_id)

@@ -21,12 +21,14 @@ from django.utils.text import slugify
 from ensemble.accounts.models import User
 from ensemble.core.audit import acting_user
 from ensemble.core.models import Office
+from ensemble.core.transactions import enqueue_on_commit
 from ensemble.directory.models import Category
 
 from . import pdf as guide_pdf
 from .errors import GuideError
 from .models import GuideEdition
 from .selectors import guide_listings, plan_guide
+from .tasks import render_guide_task
 
 logger = logging.getLogger(__name__)
 
@@ -97,14 +99,8 @@ def request_guide(
         raise GuideError(BUSY) from None
     edition.categories.set(categories)
     logger.info("Guide %s requested for %s (%s) by %s", edition.pk, office.slug, language, actor)
-    transaction.on_commit(lambda: _enqueue(edition.pk))
+    enqueue_on_commit(render_guide_task, edition.pk)
     return edition
-
-
-def _enqueue(edition_id: int) -> None:
-    from .tasks import render_guide_task
-
-    render_guide_task.enqueue(edition_id)
 
 
 # ---- rendering (the task) ------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ensemble.core.forms import ServiceErrorFormMixin
+
 
 class InviteForm(forms.Form):
     email = forms.EmailField(
@@ -19,7 +21,7 @@ class InviteForm(forms.Form):
     )
 
 
-class RenewalForm(forms.Form):
+class RenewalForm(ServiceErrorFormMixin, forms.Form):
     """The two documents of next season to accept. The boxes are not required here: the
     service says what is missing, in one place for every interface."""
 
@@ -46,7 +48,7 @@ class RenewalForm(forms.Form):
         ]
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(ServiceErrorFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Motif de la résiliation (facultatif)"),
         required=False,

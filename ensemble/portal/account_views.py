@@ -137,10 +137,6 @@ class PartnerMembershipMixin:
         return context
 
 
-def _form_error(form, exc: MembershipError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 class RenewView(LoginRequiredMixin, PartnerMembershipMixin, TemplateView):
     """Click 1 (from the account page) shows next season's pack and options at its prices and
     its charter and CGV; click 2 (this page's button) renews and records the acceptances."""
@@ -174,7 +170,7 @@ class RenewView(LoginRequiredMixin, PartnerMembershipMixin, TemplateView):
                     ),
                 )
             except MembershipError as exc:
-                _form_error(form, exc)
+                form.add_service_error(exc)
             else:
                 messages.success(
                     request,
@@ -236,7 +232,7 @@ class NoticeView(LoginRequiredMixin, PartnerMembershipMixin, TemplateView):
                 if exc.field not in form.fields:
                     messages.error(request, exc.message)
                     return self.to_account()
-                _form_error(form, exc)
+                form.add_service_error(exc)
             else:
                 messages.success(
                     request,

@@ -5,7 +5,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.claims.services import BANNER_TEXT_MAX, MAX_GIFT_CODES, MESSAGE_MAX
-from ensemble.core.errors import EnsembleError
 from ensemble.core.forms import ServiceErrorFormMixin
 from ensemble.memberships.models import EntitlementKind
 

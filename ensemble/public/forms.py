@@ -7,11 +7,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from ensemble.core.forms import ServiceErrorFormMixin
 from ensemble.directory.validators import clean_phone, clean_siret
 from ensemble.memberships.models import Membership, Offer
 
 
-class JoinForm(forms.Form):
+class JoinForm(ServiceErrorFormMixin, forms.Form):
     establishment_name = forms.CharField(
         label=_("Enseigne"), max_length=200, help_text=_("Le nom que voient vos clients.")
     )

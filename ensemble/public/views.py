@@ -138,8 +138,7 @@ class JoinView(FormView):
         try:
             result = submit_join_request(self.request.office, application, evidence=evidence)
         except MembershipError as exc:
-            field = exc.field if exc.field in form.fields else None
-            form.add_error(field, exc.message)
+            form.add_service_error(exc)
             return self.form_invalid(form)
         self.request.session[JOIN_SESSION_KEY] = result.membership.pk
         self.request.session["joined_attached"] = result.attached_to_existing

@@ -9,6 +9,7 @@ from django.utils import timezone
 from ensemble.accounts.models import User
 from ensemble.core.audit import acting_user
 from ensemble.core.models import Office
+from ensemble.core.transactions import enqueue_on_commit
 from ensemble.directory import services as directory_services
 from ensemble.directory.models import Organisation, TimelineEntry
 from ensemble.memberships import services as membership_services
@@ -17,6 +18,7 @@ from ensemble.memberships.models import Membership, Offer
 from .. import amounts, selectors
 from ..errors import BillingError
 from ..models import BillingProfile, Invoice, InvoiceLine
+from ..tasks import render_invoice_pdf
 from .numbering import next_number
 
 
@@ -147,14 +149,8 @@ def issue_invoice(invoice: Invoice, *, actor: User | None) -> Invoice:
         summary=f"{label} {invoice.number} émise : {invoice.total_ttc} € TTC",
         actor=actor,
     )
-    transaction.on_commit(lambda: _enqueue_pdf(invoice.pk))
+    enqueue_on_commit(render_invoice_pdf, invoice.pk)
     return invoice
-
-
-def _enqueue_pdf(invoice_id: int) -> None:
-    from ..tasks import render_invoice_pdf
-
-    render_invoice_pdf.enqueue(invoice_id)
 
 
 def membership_lines(membership: Membership) -> list[amounts.LineInput]:
