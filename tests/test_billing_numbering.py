@@ -13,6 +13,7 @@ import itertools
 import threading
 import zoneinfo
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -138,7 +139,9 @@ def no_pdf(monkeypatch):
     callbacks run, and the test settings' ImmediateBackend would render every PDF (WeasyPrint,
     Factur-X) right there in the threads, 1,440 of them, for nothing these tests check. The
     number is taken before commit, so the numbering is the same without."""
-    monkeypatch.setattr(invoice_services, "render_invoice_pdf", SimpleNamespace(enqueue=lambda invoice_id: None))
+    monkeypatch.setattr(
+        invoice_services, "render_invoice_pdf", SimpleNamespace(enqueue=lambda invoice_id: None)
+    )
 
 
 def bare_issue(numbering):

@@ -7,6 +7,7 @@ import datetime
 import re
 import threading
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 import time_machine

@@ -205,3 +205,34 @@ def test_english_catalogue_is_complete(path):
         if "python-format" in flags:
             expected = sorted(re.findall(r"%\(\w+\)s", msgid))
             assert all(sorted(re.findall(r"%\(\w+\)s", s)) == expected for s in strs), msgid
+
+
+def test_the_english_join_form_shows_the_services_refusals_in_english(client, season, submit):
+    """The service's own refusal (an organisation that already asked this season), not a form
+    check: it reaches the English form in English, and the French one in French."""
+    from ensemble.directory.models import Organisation
+
+    first = submit(email="louise@table-marais.example")
+    siret = Organisation.objects.get(pk=first.membership.organisation_id).siret
+    data = form_data(client, season, siret=siret, email="autre@table-marais.example")
+    html = text_of(client.post(JOIN_URL, data, **EN))
+    assert "already has a request or a membership for 2022" in html
+    assert "a déjà une demande" not in html
+    data = form_data(client, season, siret=siret, email="autre@table-marais.example")
+    html = text_of(client.post(JOIN_URL, data, HTTP_ACCEPT_LANGUAGE="fr"))
+    assert "a déjà une demande ou une adhésion pour 2022" in html
+
+
+def test_service_messages_follow_the_active_language(season):
+    from ensemble.memberships.errors import MembershipError
+    from tests.conftest import EVIDENCE, make_application
+
+    for language, expected in (
+        ("en", "You must accept the charter to join."),
+        ("fr", "Vous devez accepter la charte"),
+    ):
+        with translation.override(language), pytest.raises(MembershipError) as refused:
+            services.submit_join_request(
+                season.office, make_application(season, accepted_charter_id=None), evidence=EVIDENCE
+            )
+        assert refused.value.message.startswith(expected)

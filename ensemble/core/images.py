@@ -164,9 +164,11 @@ def _open(upload) -> Image.Image:
 
 def _oriented_size(image: Image.Image) -> tuple[int, int]:
     width, height = image.size
-    if image.getexif().get(ExifTags.Base.Orientation) in ROTATED_ORIENTATIONS:
-        return height, width
-    return width, height
+    try:
+        orientation = image.getexif().get(ExifTags.Base.Orientation)
+    except _UNREADABLE:
+        orientation = None  # a damaged EXIF block: decoding will tell whether the image is usable
+    return (height, width) if orientation in ROTATED_ORIENTATIONS else (width, height)
 
 
 def _check_min_size(image: Image.Image, rules: ImageRules) -> None:

@@ -1,7 +1,8 @@
-"""Identifiers checked with python-stdnum and phonenumbers; messages in French."""
+"""Identifiers checked with python-stdnum and phonenumbers; messages in French, translated."""
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from stdnum.eu import vat
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siren, siret
@@ -12,7 +13,7 @@ def clean_siret(value: str) -> str:
         return siret.validate(value)
     except StdnumError:
         raise ValidationError(
-            "Ce numéro SIRET n'est pas valide (14 chiffres, clé de contrôle incorrecte).",
+            _("Ce numéro SIRET n'est pas valide (14 chiffres, clé de contrôle incorrecte)."),
             code="invalid_siret",
         ) from None
 
@@ -22,7 +23,7 @@ def clean_siren(value: str) -> str:
         return siren.validate(value)
     except StdnumError:
         raise ValidationError(
-            "Ce numéro SIREN n'est pas valide (9 chiffres, clé de contrôle incorrecte).",
+            _("Ce numéro SIREN n'est pas valide (9 chiffres, clé de contrôle incorrecte)."),
             code="invalid_siren",
         ) from None
 
@@ -32,13 +33,13 @@ def clean_vat_number(value: str) -> str:
         return vat.validate(value)
     except StdnumError:
         raise ValidationError(
-            "Ce numéro de TVA intracommunautaire n'est pas valide.", code="invalid_vat"
+            _("Ce numéro de TVA intracommunautaire n'est pas valide."), code="invalid_vat"
         ) from None
 
 
 def clean_phone(value: str, region: str = "FR") -> str:
     """Return the number in E.164 (+33321980851)."""
-    message = "Ce numéro de téléphone n'est pas valide."
+    message = _("Ce numéro de téléphone n'est pas valide.")
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:

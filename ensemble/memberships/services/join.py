@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import User
 from ensemble.accounts.services import activation_token, get_or_create_login
@@ -80,15 +82,15 @@ def _clean_identity(app: JoinApplication) -> None:
     for field, limit in FIELD_LIMITS.items():
         value = " ".join(getattr(app, field).split())
         if not value:
-            raise MembershipError("Ce champ est obligatoire.", field=field)
+            raise MembershipError(_("Ce champ est obligatoire."), field=field)
         if len(value) > limit:
-            raise MembershipError(f"{limit} caractères au maximum.", field=field)
+            raise MembershipError(_("%(limit)s caractères au maximum.") % {"limit": limit}, field=field)
         setattr(app, field, value)
     app.email = app.email.strip().lower()
     try:
         validate_email(app.email)
     except ValidationError:
-        raise MembershipError("Cette adresse e-mail n'est pas valide.", field="email") from None
+        raise MembershipError(_("Cette adresse e-mail n'est pas valide."), field="email") from None
     for field, check in (("siret", clean_siret), ("phone", clean_phone)):
         try:
             setattr(app, field, check(getattr(app, field)))
@@ -103,7 +105,7 @@ def _open_season(office: Office) -> Season:
         .first()
     )
     if season is None:
-        raise MembershipError("Les adhésions ne sont pas ouvertes pour le moment.")
+        raise MembershipError(_("Les adhésions ne sont pas ouvertes pour le moment."))
     return season
 
 
@@ -111,43 +113,59 @@ def _chosen_offers(season: Season, app: JoinApplication) -> list[tuple[Offer, in
     offers = {o.pk: o for o in Offer.objects.filter(season=season, is_active=True)}
     pack = offers.get(app.pack_id)
     if pack is None or pack.kind != Offer.Kind.PACK:
-        raise MembershipError("Choisissez le pack partenaire de la saison.", field="pack")
+        raise MembershipError(_("Choisissez le pack partenaire de la saison."), field="pack")
     chosen = [(pack, 1)]
     for offer_id, quantity in app.options.items():
         offer = offers.get(offer_id)
         if offer is None or offer.kind != Offer.Kind.OPTION:
             raise MembershipError(
-                "Cette prestation ne fait pas partie du catalogue de la saison.", field="options"
+                _("Cette prestation ne fait pas partie du catalogue de la saison."), field="options"
             )
         if quantity is None or quantity < 1:
-            raise MembershipError(f"« {offer.name} » : la quantité doit être d'au moins 1.", field="options")
+            raise MembershipError(
+                _("« %(offer)s » : la quantité doit être d'au moins 1.") % {"offer": offer.name},
+                field="options",
+            )
         if offer.pricing_mode != Offer.PricingMode.PER_PERSON and quantity != 1:
-            raise MembershipError(f"« {offer.name} » se commande à l'unité.", field="options")
+            raise MembershipError(
+                _("« %(offer)s » se commande à l'unité.") % {"offer": offer.name}, field="options"
+            )
         if quantity > MAX_PER_PERSON_QUANTITY:
             raise MembershipError(
-                f"« {offer.name} » : {MAX_PER_PERSON_QUANTITY} personnes au maximum en ligne ; "
-                "contactez l'Office pour un groupe plus grand.",
+                _(
+                    "« %(offer)s » : %(max)s personnes au maximum en ligne ; "
+                    "contactez l'Office pour un groupe plus grand."
+                )
+                % {"offer": offer.name, "max": MAX_PER_PERSON_QUANTITY},
                 field="options",
             )
         chosen.append((offer, quantity))
     return chosen
 
 
+# (not accepted, a newer version was published), translated when raised.
+CHARTER_MESSAGES = (
+    gettext_lazy("Vous devez accepter la charte pour adhérer."),
+    gettext_lazy("Une nouvelle version de la charte a été publiée : relisez-la et acceptez-la."),
+)
+CGV_MESSAGES = (
+    gettext_lazy("Vous devez accepter les CGV pour adhérer."),
+    gettext_lazy("Une nouvelle version des CGV a été publiée : relisez-la et acceptez-la."),
+)
+
+
 def _accepted_terms(season: Season, app: JoinApplication) -> list[TermsDocument]:
     current = {d.kind: d for d in TermsDocument.objects.filter(season=season, is_current=True)}
     documents = []
     for kind, doc_id, field, label in (
-        (TermsDocument.Kind.CHARTER, app.accepted_charter_id, "accept_charter", "la charte"),
-        (TermsDocument.Kind.CGV, app.accepted_cgv_id, "accept_cgv", "les CGV"),
+        (TermsDocument.Kind.CHARTER, app.accepted_charter_id, "accept_charter", CHARTER_MESSAGES),
+        (TermsDocument.Kind.CGV, app.accepted_cgv_id, "accept_cgv", CGV_MESSAGES),
     ):
         doc = current.get(kind)
         if not doc_id:
-            raise MembershipError(f"Vous devez accepter {label} pour adhérer.", field=field)
+            raise MembershipError(str(label[0]), field=field)
         if doc is None or doc.pk != doc_id:
-            raise MembershipError(
-                f"Une nouvelle version de {label} a été publiée : relisez-la et acceptez-la.",
-                field=field,
-            )
+            raise MembershipError(str(label[1]), field=field)
         documents.append(doc)
     return documents
 
@@ -167,11 +185,11 @@ def submit_join_request(
             return JoinResult(existing.get(), attached_to_existing=False, already_submitted=True)
     _clean_identity(app)
     if app.payment_method not in Membership.PaymentMethod.values:
-        raise MembershipError("Choisissez un mode de règlement.", field="payment_method")
+        raise MembershipError(_("Choisissez un mode de règlement."), field="payment_method")
     season = _open_season(office)
     category = Category.objects.filter(office=office, pk=app.category_id).first()
     if category is None:
-        raise MembershipError("Choisissez une catégorie de la liste.", field="category")
+        raise MembershipError(_("Choisissez une catégorie de la liste."), field="category")
     chosen = _chosen_offers(season, app)
     documents = _accepted_terms(season, app)
     try:
@@ -183,7 +201,7 @@ def submit_join_request(
             if existing is not None:
                 return JoinResult(existing, attached_to_existing=False, already_submitted=True)
         raise MembershipError(
-            "Une demande d'adhésion est déjà en cours pour cette organisation et cette saison."
+            _("Une demande d'adhésion est déjà en cours pour cette organisation et cette saison.")
         ) from None
 
 
@@ -198,8 +216,11 @@ def _create_request(office, season, category, chosen, documents, app, evidence) 
         .exists()
     ):
         raise MembershipError(
-            f"{organisation.name} a déjà une demande ou une adhésion pour {season.year}. "
-            "Connectez-vous à votre espace pro ou contactez l'Office."
+            _(
+                "%(organisation)s a déjà une demande ou une adhésion pour %(year)s. "
+                "Connectez-vous à votre espace pro ou contactez l'Office."
+            )
+            % {"organisation": organisation.name, "year": season.year}
         )
     if organisation is None:
         organisation = Organisation.objects.create(
