@@ -6,15 +6,32 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= ensemble.settings.dev
 
-.PHONY: run test install migrate demo chromium system-packages lint format clean
+.PHONY: run test install lock migrate demo chromium system-packages lint format clean
 
-$(VENV)/.installed: pyproject.toml
+## Pinned dependencies (pip-tools, every file checked against its hash; Python 3.11, Linux x86_64):
+## requirements.lock is production's, requirements-dev.lock has the same pins plus the test and lint
+## tools and is what `make run`, `make test` and .ci/run install. Then the project itself, without
+## dependencies and with the pinned setuptools (no unpinned build environment).
+LOCK := requirements-dev.lock
+
+$(VENV)/.installed: $(LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 install: $(VENV)/.installed
+
+## make lock: the one command that updates both lock files from pyproject.toml. It keeps the pins
+## that still satisfy pyproject.toml; LOCK_ARGS=--upgrade moves everything to the newest versions,
+## LOCK_ARGS='--upgrade-package django' one package. The dev lock is constrained by the production
+## one, so both pin the same versions.
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --build-deps-for editable $(LOCK_ARGS)
+
+lock: install
+	$(PIP_COMPILE) --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev --constraint requirements.lock --output-file $(LOCK) pyproject.toml
 
 # createcachetable: the shared cache's table (rate limits); a no-op when it exists or with REDIS_URL.
 migrate: install

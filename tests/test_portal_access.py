@@ -24,8 +24,8 @@ ONLY_OWNERS = "Seul un titulaire du compte peut gérer l'équipe de l'organisati
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """allauth counts attempts in the cache: each test starts with none."""
+def _fresh_rate_limits(db):
+    """allauth counts attempts in the cache (the database cache: `db`): each test starts with none."""
     cache.clear()
     yield
     cache.clear()

@@ -14,7 +14,7 @@ class Permission(models.TextChoices):
     VIEW = "view", _("Consulter le back office")
     PARTNERS = "partners", _("Gérer les partenaires et les adhésions")
     MODERATE = "moderate", _("Modérer les fiches et les événements")
-    COMMUNICATION = "communication", _("Gérer la promotion (écrans, guide, campagnes, agenda)")
+    COMMUNICATION = "communication", _("Gérer la promotion (écrans, guide imprimé, banque d'images, agenda)")
     INVOICE = "invoice", _("Émettre des factures et des devis, enregistrer des paiements")
     REFUND = "refund", _("Avoirs, annulations de paiement et remboursements")
     EXPORT = "export", _("Exporter des données")

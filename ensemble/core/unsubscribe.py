@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from . import audit
 from .errors import EnsembleError
@@ -27,6 +28,8 @@ UNSUBSCRIBABLE_TEMPLATES = {
     "campaign_reminder": "campaigns",
 }
 SALT = "ensemble.core.unsubscribe"
+
+audit.register_actions({"email.opted_out": _("Désinscription des e-mails « %(kind)s »")})
 
 
 def digest(address: str) -> str:
@@ -60,10 +63,12 @@ def read_token(office: Office, token: str) -> tuple[str, str]:
         data = signing.loads(token, salt=SALT)
     except signing.BadSignature:
         data = None
-    if not isinstance(data, dict) or data.get("o") != office.pk or data.get("k") not in set(
-        UNSUBSCRIBABLE_TEMPLATES.values()
+    if (
+        not isinstance(data, dict)
+        or data.get("o") != office.pk
+        or data.get("k") not in set(UNSUBSCRIBABLE_TEMPLATES.values())
     ):
-        raise EnsembleError("Ce lien de désinscription n'est pas valide.", code="invalid_token")
+        raise EnsembleError(str(_("Ce lien de désinscription n'est pas valide.")), code="invalid_token")
     return data["a"], data["k"]
 
 

@@ -124,7 +124,7 @@ DATABASES = {"default": database_config()}
 
 # --- Logins and public forms that resist abuse (issue 10, item 4) -------------------------------
 def shared_cache_config() -> dict:
-    """The cache every process shares: Redis when REDIS_URL is set (pip install ".[redis]"), else
+    """The cache every process shares: Redis when REDIS_URL is set (redis://host:6379/0), else
     Django's database cache (table created by `manage.py createcachetable`, run by `make migrate`)."""
     redis_url = os.environ.get("REDIS_URL", "")
     if redis_url:

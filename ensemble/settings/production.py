@@ -54,6 +54,4 @@ if PRIVATE_STORAGE_BUCKET:
 # The Django admin is not mounted in production unless asked for (it then logs in through allauth,
 # with the same limits and second factor as everyone).
 ADMIN_ENABLED = os.environ.get("ADMIN_ENABLED", "0") == "1"
-if os.environ.get("REDIS_URL") and importlib.util.find_spec("redis") is None:
-    raise ImproperlyConfigured('REDIS_URL needs the redis client: pip install ".[redis]".')
 # --- end of logins and public forms ---------------------------------------------------------------

@@ -213,6 +213,8 @@ class EventRejectView(_EventDecisionView):
 
 
 class EventCancelView(_EventDecisionView):
+    # Cancelling is running the agenda, like creating and editing the office's events.
+    action_permission = Permission.COMMUNICATION
     form_class = EventCancelForm
     form_name = "cancel"
 

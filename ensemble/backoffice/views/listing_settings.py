@@ -77,7 +77,7 @@ class AmenityListView(StaffRequiredMixin, TemplateView):
     """The office's lists (active and withdrawn entries), and the form to add one."""
 
     permission = Permission.VIEW
-    action_permission = Permission.MODERATE
+    action_permission = Permission.PARTNERS  # office-wide lists, not one listing's moderation
 
     template_name = "backoffice/amenity_list.html"
     nav = "amenities"
@@ -107,7 +107,7 @@ class AmenityListView(StaffRequiredMixin, TemplateView):
 
 class AmenityEditView(StaffRequiredMixin, TemplateView):
     permission = Permission.VIEW
-    action_permission = Permission.MODERATE
+    action_permission = Permission.PARTNERS  # office-wide lists, not one listing's moderation
     template_name = "backoffice/amenity_form.html"
     nav = "amenities"
 
