@@ -19,6 +19,7 @@ from ensemble.billing.models import Invoice, InvoiceLine
 from ensemble.billing.payments import Payment
 from ensemble.memberships.models import Membership, TermsAcceptance
 
+from .db_guards import guards_lifted
 from .factories import UserFactory
 
 S = Membership.Status
@@ -378,3 +379,13 @@ def test_a_test_database_can_still_be_flushed_and_keeps_its_guards(make_membersh
     assert not Invoice.objects.exists() and not Payment.objects.exists()
     assert not TermsAcceptance.objects.exists()
     assert guard_triggers() == triggers
+
+
+def test_a_test_that_lifts_the_guard_gets_it_back(invoice):
+    """tests/db_guards.py:guards_lifted, for tests that corrupt a row on purpose, restores the
+    guard on exit."""
+    sql = "UPDATE billing_invoice SET note = %s WHERE id = %s"
+    with guards_lifted("billing_invoice"):
+        assert run_sql(sql, ["Corrompue", invoice.pk]) == 1
+    assert_refused("billing_invoice", invoice.pk, sql, ["Encore", invoice.pk])
+    assert Invoice.objects.get(pk=invoice.pk).note == "Corrompue"
