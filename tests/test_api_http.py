@@ -238,9 +238,7 @@ def test_bad_origins_are_refused(office, staff_user, value):
 
 
 def test_a_manager_sets_the_origins_on_the_settings_page(client, office):
-    manager = StaffFactory(
-        office=office, user=UserFactory(email="direction@saint-omer.example")
-    ).user
+    manager = StaffFactory(office=office, user=UserFactory(email="direction@saint-omer.example")).user
     client.force_login(manager)
     url = reverse("backoffice:settings", kwargs={"office_slug": office.slug})
     page = client.get(url)
