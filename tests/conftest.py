@@ -142,7 +142,7 @@ TRACKED_MODELS = [
     "directory.Establishment",
     "directory.Contact",
     "directory.OrganisationMember",
-    "directory.TimelineEntry",
+    "core.AuditEntry",
     "directory.Category",
     "accounts.User",
     "account.EmailAddress",

@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from ensemble.backoffice.actions import ACTIONS
 from ensemble.billing.payments import Payment
-from ensemble.directory.models import Category, TimelineEntry
+from ensemble.core.models import AuditEntry
+from ensemble.directory.models import Category
 from ensemble.memberships import services
 from ensemble.memberships.models import Membership, MembershipTransition, Season
 
@@ -145,7 +146,7 @@ def test_another_office_record_is_404_for_every_url(
     assert other_membership.status == Membership.Status.REQUESTED
     assert not Payment.objects.exists()
     assert not MembershipTransition.objects.exclude(action="submit").exists()
-    assert not TimelineEntry.objects.filter(kind=TimelineEntry.Kind.CALL).exists()
+    assert not AuditEntry.objects.filter(action="organisation.note_added").exists()
     assert not Season.objects.filter(year=2023).exists()
     other_season.refresh_from_db()
     assert not other_season.is_open_for_joining
@@ -177,7 +178,7 @@ def test_actions_change_nothing_on_get(client, staff_user, membership, season):
     membership.refresh_from_db()
     assert membership.status == Membership.Status.REQUESTED
     assert MembershipTransition.objects.filter(membership=membership).count() == 1
-    assert not TimelineEntry.objects.filter(kind=TimelineEntry.Kind.NOTE).exists()
+    assert not AuditEntry.objects.filter(action="organisation.note_added").exists()
     assert not Season.objects.filter(year=2023).exists()
 
 

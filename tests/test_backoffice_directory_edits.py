@@ -9,7 +9,9 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from ensemble.directory.models import Category, Contact, Establishment, Organisation, TimelineEntry
+from ensemble.core import audit
+from ensemble.core.models import AuditEntry
+from ensemble.directory.models import Category, Contact, Establishment, Organisation
 from ensemble.directory.services import grant_portal_access
 
 from .browser import assert_accessible, log_in, screenshot
@@ -119,7 +121,7 @@ def assert_error_shown(response, field: str, message: str) -> None:
 
 
 def timeline_summaries(organisation) -> list[str]:
-    return list(TimelineEntry.objects.filter(organisation=organisation).values_list("summary", flat=True))
+    return [audit.describe(e) for e in AuditEntry.objects.filter(organisation_id=organisation.pk)]
 
 
 # --- Organisations --------------------------------------------------------------------------------
@@ -152,9 +154,9 @@ def test_create_organisation(staff_client, office, staff_user):
     assert organisation.siret == data["siret"]
     assert organisation.siren == data["siret"][:9]  # deduced from the SIRET
     assert organisation.phone == "+33321123456"
-    entry = TimelineEntry.objects.get(organisation=organisation)
+    entry = AuditEntry.objects.get(organisation_id=organisation.pk)
     assert entry.actor == staff_user
-    assert entry.summary == "Fiche créée par l'équipe"
+    assert audit.describe(entry) == "Organisation SAS Brasserie de l'Aa créée par l'équipe"
 
 
 @pytest.mark.parametrize(
@@ -233,8 +235,10 @@ def test_edit_organisation(staff_client, organisation, staff_user):
     organisation.refresh_from_db()
     assert organisation.address == "8 place du Marché"
     assert organisation.phone == "+33321123456"
-    entry = TimelineEntry.objects.get(organisation=organisation)
-    assert entry.summary == "Coordonnées de l'organisation mises à jour : address"  # what changed only
+    entry = AuditEntry.objects.get(organisation_id=organisation.pk)
+    assert (
+        audit.describe(entry) == "Coordonnées de l'organisation mises à jour : address"
+    )  # what changed only
     assert entry.actor == staff_user
 
 
@@ -328,7 +332,10 @@ def test_edit_establishment(staff_client, organisation, establishment):
     assert establishment.category == category
     assert establishment.city == "Clairmarais"
     assert organisation.establishments.count() == 1
-    assert timeline_summaries(organisation) == ["Établissement « Gîte de la Grange » mis à jour"]
+    assert timeline_summaries(organisation) == [
+        "Établissement « Gîte de la Grange » mis à jour : "
+        "name, category, address, postcode, city, latitude, longitude, phone, email, website"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from ensemble.directory.models import TimelineEntry
+from ensemble.core.models import AuditEntry
 
 from .factories import ContactFactory, EstablishmentFactory, OrganisationFactory
 
@@ -75,7 +75,7 @@ def test_page_shows_establishments_contacts_memberships_and_timeline(staff_clien
     assert "Camille Delannoy" in html
     assert html.count("03 21 12 34 56") == 3  # organisation, establishment, contact
     assert url("membership", pk=membership.pk) in html
-    entries = [e.summary for e in response.context["timeline"]]
+    entries = [row["text"] for row in response.context["timeline_rows"]]
     assert entries[:2] == ["Visite annuelle faite", "Premier appel"]  # newest first
     assert html.index("Visite annuelle faite") < html.index("Premier appel")
 
@@ -85,10 +85,12 @@ def test_add_a_note_after_a_call(staff_client, organisation, staff_user):
     response = staff_client.post(url("organisation_note", pk=organisation.pk), data, follow=True)
     assert response.redirect_chain[-1][0] == url("organisation", pk=organisation.pk)
     assert [str(m) for m in response.context["messages"]] == ["La note est ajoutée au fil de l'organisation."]
-    entry = TimelineEntry.objects.get(organisation=organisation)
-    assert entry.kind == TimelineEntry.Kind.CALL
+    entry = AuditEntry.objects.get(organisation_id=organisation.pk, action="organisation.note_added")
+    assert entry.data["kind"] == "call"
     assert entry.actor == staff_user
-    assert entry.body == "À rappeler"
+    assert entry.data["body"] == "À rappeler"
+    page = staff_client.get(url("organisation", pk=organisation.pk)).content.decode()
+    assert "Appel téléphonique" in page and "À rappeler" in page
 
 
 def test_a_note_needs_a_summary(staff_client, organisation):
@@ -98,7 +100,7 @@ def test_a_note_needs_a_summary(staff_client, organisation):
     html = response.content.decode()
     assert "Le résumé de la note est obligatoire." in html
     assert 'aria-describedby="id_note-summary_error"' in html
-    assert not TimelineEntry.objects.filter(organisation=organisation).exists()
+    assert not AuditEntry.objects.filter(organisation_id=organisation.pk).exists()
 
 
 def test_a_note_of_an_unknown_kind_is_refused(staff_client, organisation):
@@ -106,4 +108,4 @@ def test_a_note_of_an_unknown_kind_is_refused(staff_client, organisation):
     response = staff_client.post(url("organisation_note", pk=organisation.pk), data)
     assert response.status_code == 200
     assert "Sélectionnez un choix valide." in response.content.decode()
-    assert not TimelineEntry.objects.filter(organisation=organisation).exists()
+    assert not AuditEntry.objects.filter(organisation_id=organisation.pk).exists()

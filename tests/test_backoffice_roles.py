@@ -515,7 +515,7 @@ def test_direction_changes_a_role_deactivates_and_reactivates(direction_client, 
     assert (entry.actor, entry.target_id, entry.data) == (
         staff_user,
         str(person.pk),
-        {"role": ["lecture", "promotion"]},
+        {"role": "promotion", "previous_role": "lecture"},
     )
     assert other.get(backoffice("screens")).status_code == 200
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 from ensemble.accounts.models import StaffMembership, User
 from ensemble.accounts.roles import Role
 from ensemble.billing.payments import Payment
-from ensemble.core.models import Office
+from ensemble.core.models import AuditEntry, Office
 from ensemble.demo.offices import DEMO_DAY, PREVIOUS_YEAR, SEASON_YEAR
-from ensemble.directory.models import Contact, Establishment, Organisation, TimelineEntry
+from ensemble.directory.models import Contact, Establishment, Organisation
 from ensemble.directory.validators import clean_phone, clean_siret
 from ensemble.memberships.models import Membership
 
@@ -91,7 +91,7 @@ def test_every_date_is_in_its_season_up_to_the_demo_day(demo):
     received = list(Payment.objects.values_list("received_on", "invoice__membership__season__year"))
     assert received
     assert [r for r in received if r[0] > DEMO_DAY or r[0].year != r[1]] == []
-    latest_note = TimelineEntry.objects.order_by("-created_at").first()
+    latest_note = AuditEntry.objects.filter(action="organisation.note_added").order_by("-created_at").first()
     assert timezone.localtime(latest_note.created_at).date() <= DEMO_DAY
 
 
@@ -105,8 +105,8 @@ def test_identifiers_are_valid_and_people_invented(demo):
     names = list(User.objects.values_list("full_name", flat=True))
     names += [c.full_name for c in Contact.objects.all()]
     assert not [n for n in names if any(guide in n for guide in GUIDE_STAFF_NAMES)]
-    kinds = set(TimelineEntry.objects.values_list("kind", flat=True))
-    assert {TimelineEntry.Kind.CALL, TimelineEntry.Kind.VISIT} <= kinds
+    notes = AuditEntry.objects.filter(action="organisation.note_added")
+    assert {"call", "visit"} <= {note.data["kind"] for note in notes}
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from stdnum import luhn
 
+from ensemble.core.models import AuditEntry
 from ensemble.directory import selectors, services
-from ensemble.directory.models import Category, Establishment, Organisation, TimelineEntry
+from ensemble.directory.models import Category, Establishment, Organisation
 
 from .conftest import assert_refused
 from .factories import ContactFactory, EstablishmentFactory, OrganisationFactory, make_siret
@@ -168,8 +169,9 @@ def test_add_timeline_note_records_who_wrote_it(office, staff_user):
     entry = services.add_timeline_note(
         org, kind="visit", summary="  Visite annuelle : nouvelles chambres  ", actor=staff_user
     )
-    assert entry.summary == "Visite annuelle : nouvelles chambres"
-    assert (entry.kind, entry.actor, entry.office_id) == ("visit", staff_user, office.pk)
+    assert entry.action == "organisation.note_added"
+    assert entry.data["summary"] == "Visite annuelle : nouvelles chambres"
+    assert (entry.data["kind"], entry.actor, entry.office_id) == ("visit", staff_user, office.pk)
     assert list(selectors.timeline(org)) == [entry]
 
 
@@ -185,7 +187,7 @@ def test_add_timeline_note_refuses_system_kinds(office, staff_user, kind):
     org = OrganisationFactory(office=office)
     with assert_refused("Type de note inconnu.", field="kind"):
         services.add_timeline_note(org, kind=kind, summary="Appel", actor=staff_user)
-    assert not TimelineEntry.objects.filter(organisation=org).exists()
+    assert not AuditEntry.objects.filter(organisation_id=org.pk).exists()
 
 
 def test_default_categories_are_the_five_rubrics_of_the_guide(office):

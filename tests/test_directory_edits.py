@@ -2,8 +2,9 @@
 
 import pytest
 
+from ensemble.core.models import AuditEntry
 from ensemble.directory import services
-from ensemble.directory.models import Category, Contact, Establishment, Organisation, TimelineEntry
+from ensemble.directory.models import Category, Contact, Establishment, Organisation
 from ensemble.directory.services import DirectoryError
 
 from .factories import OrganisationFactory, make_siret
@@ -24,7 +25,8 @@ def test_create_organisation_validates_identifiers(office, staff_user):
     )
     assert organisation.siren == siret[:9]
     assert organisation.phone == "+33321000000"
-    assert TimelineEntry.objects.filter(organisation=organisation, kind="update").count() == 1
+    entry = AuditEntry.objects.get(organisation_id=organisation.pk)
+    assert (entry.action, entry.actor) == ("organisation.created", staff_user)
 
 
 @pytest.mark.parametrize(
@@ -44,7 +46,7 @@ def test_create_organisation_bad_input_writes_nothing(office, staff_user, fields
     assert error.value.field == field
     assert message in error.value.message
     assert Organisation.objects.count() == 0
-    assert TimelineEntry.objects.count() == 0
+    assert AuditEntry.objects.count() == 0
 
 
 def test_establishment_with_other_office_category_is_refused(office, other_office, staff_user):
@@ -79,7 +81,8 @@ def test_contact_added_then_updated(office, staff_user):
     services.save_contact(organisation, actor=staff_user, contact=contact, role=Contact.Role.BILLING)
     contact.refresh_from_db()
     assert contact.role == "facturation"
-    assert TimelineEntry.objects.filter(organisation=organisation).count() == 2
+    actions = AuditEntry.objects.filter(organisation_id=organisation.pk).values_list("action", flat=True)
+    assert sorted(actions) == ["contact.created", "contact.updated"]
 
 
 def test_contact_with_bad_email_writes_nothing(office, staff_user):

@@ -24,7 +24,7 @@ from .services import AccountError, activation_token, get_or_create_login
 audit.register_actions(
     {
         "staff.invited": gettext_lazy("%(target)s invité(e) dans l'équipe, rôle %(role)s"),
-        "staff.role_changed": gettext_lazy("Rôle de %(target)s changé : %(role)s"),
+        "staff.role_changed": gettext_lazy("Rôle de %(target)s changé : %(previous_role)s → %(role)s"),
         "staff.deactivated": gettext_lazy("Accès de %(target)s à l'équipe désactivé"),
         "staff.reactivated": gettext_lazy("Accès de %(target)s à l'équipe réactivé"),
         "access.denied": gettext_lazy("Accès refusé : %(permission)s nécessaire pour %(path)s"),
@@ -116,7 +116,7 @@ def change_staff_role(staff: StaffMembership, *, role: str, actor: User) -> Staf
         actor=actor,
         office=staff.office,
         target=staff.user,
-        data={"role": [before, role]},
+        data={"role": role, "previous_role": before},
     )
     return staff
 

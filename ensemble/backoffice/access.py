@@ -43,6 +43,9 @@ class StaffRequiredMixin:
     nav: str = ""
     permission: str | None = None
     action_permission: str | None = None
+    # A download worth an audit entry (a private document); attachments served by views that need
+    # the export permission are logged as exports without saying so.
+    logged_as: str = ""
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -59,7 +62,24 @@ class StaffRequiredMixin:
             return refusal
         self.check_permission(request, staff)
         self.load_object(**kwargs)
-        return super().dispatch(request, *args, **kwargs)
+        response = super().dispatch(request, *args, **kwargs)
+        self.log_download(request, response)
+        return response
+
+    def log_download(self, request, response) -> None:
+        if request.method != "GET" or response.status_code != 200:
+            return
+        code = self.logged_as
+        exported = "attachment" in response.get("Content-Disposition", "")
+        if not code and exported and self.required_permission("GET") == Permission.EXPORT:
+            code = "data.exported"
+        if code:
+            audit.record(
+                code,
+                actor=request.user,
+                office=self.office,
+                data={"path": request.path, "query": request.GET.urlencode()},
+            )
 
     @classmethod
     def required_permission(cls, method: str) -> str:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ensemble.billing.payments import Payment
 from ensemble.core.forms import ServiceErrorFormMixin
 from ensemble.directory.models import LANGUAGES as CONTACT_LANGUAGES
-from ensemble.directory.models import Contact, TimelineEntry
+from ensemble.directory.models import Contact, NoteKind
 from ensemble.memberships.models import Membership
 
 REASON_REQUIRED = _("Le motif est obligatoire.")
@@ -257,9 +257,9 @@ class NoteForm(BackofficeForm):
     kind = forms.ChoiceField(
         label=_("Type"),
         choices=[
-            (TimelineEntry.Kind.CALL, TimelineEntry.Kind.CALL.label),
-            (TimelineEntry.Kind.VISIT, TimelineEntry.Kind.VISIT.label),
-            (TimelineEntry.Kind.NOTE, TimelineEntry.Kind.NOTE.label),
+            (NoteKind.CALL, NoteKind.CALL.label),
+            (NoteKind.VISIT, NoteKind.VISIT.label),
+            (NoteKind.NOTE, NoteKind.NOTE.label),
         ],
     )
     summary = forms.CharField(label=_("Résumé"), max_length=250)

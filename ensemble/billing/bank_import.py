@@ -9,6 +9,8 @@ import io
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 from ensemble.core.models import Office
 
 from .errors import BillingError
@@ -74,15 +76,17 @@ def parse_statement(content: bytes) -> list[StatementLine]:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) < 3:
-            raise BillingError(f"Ligne {number} : trois colonnes attendues (date, montant, libellé).")
+            raise BillingError(
+                _("Ligne %(line)s : trois colonnes attendues (date, montant, libellé).") % {"line": number}
+            )
         try:
             lines.append(StatementLine(number, _parse_date(row[0]), _parse_amount(row[1]), row[2].strip()))
         except (ValueError, InvalidOperation):
             if number == 1:
                 continue  # the header
-            raise BillingError(f"Ligne {number} : date ou montant illisible.") from None
+            raise BillingError(_("Ligne %(line)s : date ou montant illisible.") % {"line": number}) from None
     if len(lines) > MAX_LINES:
-        raise BillingError(f"Un relevé de plus de {MAX_LINES} lignes : découpez-le.")
+        raise BillingError(_("Un relevé de plus de %(max)s lignes : découpez-le.") % {"max": MAX_LINES})
     return lines
 
 

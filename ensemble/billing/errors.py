@@ -1,3 +1,5 @@
+from django.utils.translation import gettext as _
+
 from ensemble.core.errors import EnsembleError
 
 
@@ -10,6 +12,6 @@ class InvoiceLocked(BillingError):
 
     def __init__(self, message: str = ""):
         super().__init__(
-            message or "Une facture émise ne peut être ni modifiée ni supprimée : émettez un avoir.",
+            message or _("Une facture émise ne peut être ni modifiée ni supprimée : émettez un avoir."),
             code="locked",
         )

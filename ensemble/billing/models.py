@@ -179,7 +179,7 @@ class Invoice(TenantModel):
         if self._stored_state() == self.State.ISSUED:
             raise InvoiceLocked()
         if self.state == self.State.ISSUED and not _issuing:
-            raise InvoiceLocked("Une facture ne s'émet que par le service d'émission.")
+            raise InvoiceLocked(str(_("Une facture ne s'émet que par le service d'émission.")))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -67,10 +67,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list]:
-    """{field: [old, new]} for the fields whose value differs, masked."""
+def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict]:
+    """{field: {"old": …, "new": …}} for the fields whose value differs, masked."""
     return {
-        key: [_plain(mask(key, before.get(key))), _plain(mask(key, after.get(key)))]
+        key: {"old": _plain(mask(key, before.get(key))), "new": _plain(mask(key, after.get(key)))}
         for key in after
         if before.get(key) != after.get(key)
     }
@@ -120,11 +120,19 @@ def describe(entry: AuditEntry) -> str:
 
 
 def _display(value: Any) -> str:
-    if isinstance(value, list) and len(value) == 2:
-        return f"{_display(value[0])} → {_display(value[1])}"
+    if isinstance(value, Mapping) and set(value) == {"old", "new"}:
+        return f"{_display(value['old'])} → {_display(value['new'])}"
+    if isinstance(value, list):
+        return ", ".join(_display(v) for v in value) or "—"
     if value in (None, ""):
         return "—"
     return str(value)
 
 
-register_actions({"audit_log.exported": _("Export du journal d'audit")})
+register_actions(
+    {
+        "audit_log.exported": _("Export du journal d'audit"),
+        "data.exported": _("Export téléchargé : %(path)s"),
+        "document.downloaded": _("Document téléchargé : %(path)s"),
+    }
+)

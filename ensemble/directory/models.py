@@ -7,7 +7,7 @@ from django.db.models import F
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
-from ensemble.core.models import OutboundEmail, TenantModel
+from ensemble.core.models import TenantModel
 
 from .validators import clean_phone, clean_siren, clean_siret, clean_vat_number, display_phone
 
@@ -200,37 +200,25 @@ class OrganisationMember(models.Model):
         return f"{self.user} — {self.organisation}"
 
 
-class TimelineEntry(TenantModel):
-    """Everything that happened to an organisation, newest first."""
+class NoteKind(models.TextChoices):
+    """The notes staff write on an organisation's timeline (an audit entry each)."""
 
-    class Kind(models.TextChoices):
-        NOTE = "note", _("Note")
-        CALL = "call", _("Appel téléphonique")
-        VISIT = "visit", _("Visite annuelle")
-        EMAIL = "email", _("E-mail envoyé")
-        STATUS = "status", _("Changement de statut")
-        PAYMENT = "payment", _("Paiement")
-        JOIN = "join", _("Demande d'adhésion")
-        UPDATE = "update", _("Mise à jour")
-        LISTING = "listing", _("Fiche et modération")
-        REQUEST = "request", _("Demande du partenaire")
-        ACCESS = "access", _("Accès à l'espace pro")
+    NOTE = "note", _("Note")
+    CALL = "call", _("Appel téléphonique")
+    VISIT = "visit", _("Visite annuelle")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="timeline")
-    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
-    summary = models.CharField(_("résumé"), max_length=250)
-    body = models.TextField(_("détail"), blank=True, default="")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    email = models.ForeignKey(
-        OutboundEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
 
-    class Meta:
-        verbose_name = _("événement du fil")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["organisation", "-created_at"])]
-
-    def __str__(self) -> str:
-        return self.summary
+# The kinds of the timeline written before the audit log, for its imported entries' badges.
+HISTORY_KIND_LABELS = {
+    "note": _("Note"),
+    "call": _("Appel téléphonique"),
+    "visit": _("Visite annuelle"),
+    "email": _("E-mail envoyé"),
+    "status": _("Changement de statut"),
+    "payment": _("Paiement"),
+    "join": _("Demande d'adhésion"),
+    "update": _("Mise à jour"),
+    "listing": _("Fiche et modération"),
+    "request": _("Demande du partenaire"),
+    "access": _("Accès à l'espace pro"),
+}

@@ -4,9 +4,9 @@ from django.db.models import Q, QuerySet
 
 from ensemble.accounts.models import User
 from ensemble.core.audit import acting_user
-from ensemble.core.models import Office
+from ensemble.core.models import AuditEntry, Office
 
-from .models import Category, Contact, Establishment, Organisation, TimelineEntry
+from .models import Category, Contact, Establishment, Organisation
 
 
 def categories(office: Office) -> QuerySet[Category]:
@@ -26,8 +26,14 @@ def organisation_detail(office: Office, pk: int) -> Organisation:
     )
 
 
-def timeline(organisation: Organisation) -> QuerySet[TimelineEntry]:
-    return TimelineEntry.objects.filter(organisation=organisation).select_related("actor", "email")
+def timeline(organisation: Organisation) -> QuerySet[AuditEntry]:
+    """The organisation's history, newest first: the audit entries about it (its membership,
+    invoices, listings, requests, team…) and the staff's notes."""
+    return (
+        AuditEntry.objects.filter(office_id=organisation.office_id, organisation_id=organisation.pk)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
 
 
 def find_known_organisation(office: Office, *, siret: str, email: str) -> Organisation | None:

@@ -1,24 +1,27 @@
-"""Changes to the directory. Every one runs in a transaction and lands on the timeline."""
+"""Changes to the directory. Every one runs in a transaction and writes one audit entry, which
+the organisation's timeline shows (the timeline is the audit log of the organisation)."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import User
 from ensemble.accounts.services import activation_token, get_or_create_login
-from ensemble.core.audit import acting_user
+from ensemble.core import audit
 from ensemble.core.errors import EnsembleError
 from ensemble.core.mail import queue_email
-from ensemble.core.models import Office, OutboundEmail
+from ensemble.core.models import AuditEntry, Office, OutboundEmail
 
 from .models import (
     Category,
     Contact,
     Establishment,
+    NoteKind,
     Organisation,
     OrganisationMember,
-    TimelineEntry,
 )
 from .validators import clean_phone
 
@@ -33,6 +36,24 @@ DEFAULT_CATEGORIES = [
 
 class DirectoryError(EnsembleError):
     pass
+
+
+audit.register_actions(
+    {
+        "category.created": gettext_lazy("Catégorie « %(target)s » créée"),
+        "organisation.note_added": gettext_lazy("%(summary)s"),
+        "organisation.created": gettext_lazy("Organisation %(target)s créée par l'équipe"),
+        "organisation.updated": gettext_lazy("Coordonnées de l'organisation mises à jour : %(fields)s"),
+        "establishment.created": gettext_lazy("Établissement « %(target)s » ajouté"),
+        "establishment.updated": gettext_lazy("Établissement « %(target)s » mis à jour : %(fields)s"),
+        "contact.created": gettext_lazy("Contact « %(target)s » ajouté"),
+        "contact.updated": gettext_lazy("Contact « %(target)s » mis à jour : %(fields)s"),
+        "portal_member.invited": gettext_lazy("%(email)s invité(e) à l'espace pro"),
+        "portal_member.removed": gettext_lazy("%(email)s retiré(e) de l'espace pro"),
+        # The organisation's history written before the audit log (kept as it was worded).
+        "history.imported": gettext_lazy("%(summary)s"),
+    }
+)
 
 
 def ensure_default_categories(office: Office) -> list[Category]:
@@ -60,47 +81,36 @@ def create_category(
 ) -> Category:
     name = name.strip()
     if not name:
-        raise DirectoryError("Le nom de la catégorie est obligatoire.", field="name")
+        raise DirectoryError(_("Le nom de la catégorie est obligatoire."), field="name")
     slug = slugify(name)[:60]
     if Category.objects.filter(office=office, slug=slug).exists():
-        raise DirectoryError("Cette catégorie existe déjà.", field="name")
+        raise DirectoryError(_("Cette catégorie existe déjà."), field="name")
     position = Category.objects.filter(office=office).count()
-    return Category.objects.create(
+    category = Category.objects.create(
         office=office, slug=slug, name=name, name_en=name_en, name_nl=name_nl, position=position
     )
-
-
-def record_timeline(
-    organisation: Organisation,
-    *,
-    kind: str,
-    summary: str,
-    body: str = "",
-    actor: User | None = None,
-    email: OutboundEmail | None = None,
-) -> TimelineEntry:
-    return TimelineEntry.objects.create(
-        office_id=organisation.office_id,
-        organisation=organisation,
-        kind=kind,
-        summary=summary[:250],
-        body=body,
-        actor=acting_user(actor),
-        email=email,
-    )
+    audit.record("category.created", actor=actor, office=office, target=category, data={"slug": slug})
+    return category
 
 
 @transaction.atomic
 def add_timeline_note(
     organisation: Organisation, *, kind: str, summary: str, body: str = "", actor: User
-) -> TimelineEntry:
-    """A note staff write after a call, a visit or anything worth remembering."""
-    allowed = {TimelineEntry.Kind.NOTE, TimelineEntry.Kind.CALL, TimelineEntry.Kind.VISIT}
-    if kind not in allowed:
-        raise DirectoryError("Type de note inconnu.", field="kind")
+) -> AuditEntry:
+    """A note staff write after a call, a visit or anything worth remembering: an entry of the
+    organisation's log like every other, its text being the staff member's own."""
+    if kind not in NoteKind.values:
+        raise DirectoryError(_("Type de note inconnu."), field="kind")
     if not summary.strip():
-        raise DirectoryError("Le résumé de la note est obligatoire.", field="summary")
-    return record_timeline(organisation, kind=kind, summary=summary.strip(), body=body.strip(), actor=actor)
+        raise DirectoryError(_("Le résumé de la note est obligatoire."), field="summary")
+    return audit.record(
+        "organisation.note_added",
+        actor=actor,
+        office=organisation.office,
+        target=organisation,
+        organisation_id=organisation.pk,
+        data={"kind": kind, "summary": summary.strip()[:250], "body": body.strip()},
+    )
 
 
 def email_organisation(
@@ -113,8 +123,8 @@ def email_organisation(
     actor: User | None = None,
 ) -> OutboundEmail | None:
     """Queue an e-mail to `to` (else the organisation's primary contact), in the language of
-    the contact with that address, and put it on the timeline. Call inside the acting
-    service's transaction."""
+    the contact with that address. Call inside the acting service's transaction, whose audit
+    entry says what happened (and may carry the e-mail's id)."""
     contact = (
         Contact.objects.filter(organisation=organisation, email__iexact=to).first() if to else None
     ) or primary_contact(organisation)
@@ -129,16 +139,7 @@ def email_organisation(
         context={"organisation": organisation, "contact": contact, **context},
         language=lang,
     )
-    if email is None:  # the address opted out of this kind of e-mail (core.unsubscribe)
-        return None
-    record_timeline(
-        organisation,
-        kind=TimelineEntry.Kind.EMAIL,
-        summary=f"E-mail « {email.subject} » à {address}",
-        actor=actor,
-        email=email,
-    )
-    return email
+    return email  # None when the address opted out of this kind of e-mail (core.unsubscribe)
 
 
 def primary_contact(organisation: Organisation) -> Contact | None:
@@ -163,9 +164,16 @@ def _full_clean(instance, *, exclude: list[str] | None = None) -> None:
         raise DirectoryError(messages[0], field=None if field == NON_FIELD_ERRORS else field) from None
 
 
-def _save_with_timeline(instance, *, organisation: Organisation, summary: str, actor) -> None:
+def _save_and_record(instance, *, organisation: Organisation, action: str, fields, actor) -> None:
     instance.save()
-    record_timeline(organisation, kind=TimelineEntry.Kind.UPDATE, summary=summary, actor=actor)
+    audit.record(
+        action,
+        actor=actor,
+        office=organisation.office,
+        target=instance,
+        organisation_id=organisation.pk,
+        data={"fields": sorted(fields)},
+    )
 
 
 @transaction.atomic
@@ -173,8 +181,14 @@ def create_organisation(office: Office, *, actor: User, **fields) -> Organisatio
     """Staff add a business met at the desk or on the phone (the join form does the rest)."""
     organisation = Organisation(office=office, **fields)
     _full_clean(organisation)
-    _save_with_timeline(
-        organisation, organisation=organisation, summary="Fiche créée par l'équipe", actor=actor
+    organisation.save()
+    audit.record(
+        "organisation.created",
+        actor=actor,
+        office=office,
+        target=organisation,
+        organisation_id=organisation.pk,
+        data={"fields": sorted(fields)},
     )
     return organisation
 
@@ -184,11 +198,8 @@ def update_organisation(organisation: Organisation, *, actor: User, **fields) ->
     for name, value in fields.items():
         setattr(organisation, name, value)
     _full_clean(organisation)
-    _save_with_timeline(
-        organisation,
-        organisation=organisation,
-        summary="Coordonnées de l'organisation mises à jour : " + ", ".join(sorted(fields)),
-        actor=actor,
+    _save_and_record(
+        organisation, organisation=organisation, action="organisation.updated", fields=fields, actor=actor
     )
     return organisation
 
@@ -207,17 +218,12 @@ def save_establishment(
         establishment = Establishment(office_id=organisation.office_id, organisation=organisation)
     category = fields.get("category")
     if category is not None and category.office_id != organisation.office_id:
-        raise DirectoryError("Choisissez une catégorie de la liste.", field="category")
+        raise DirectoryError(_("Choisissez une catégorie de la liste."), field="category")
     for name, value in fields.items():
         setattr(establishment, name, value)
     _full_clean(establishment, exclude=["office", "organisation"])
-    verb = "ajouté" if creating else "mis à jour"
-    _save_with_timeline(
-        establishment,
-        organisation=organisation,
-        summary=f"Établissement « {establishment.name} » {verb}",
-        actor=actor,
-    )
+    action = "establishment.created" if creating else "establishment.updated"
+    _save_and_record(establishment, organisation=organisation, action=action, fields=fields, actor=actor)
     return establishment
 
 
@@ -239,13 +245,8 @@ def save_contact(
     _full_clean(contact, exclude=["office", "organisation", "user"])
     if contact.is_primary:  # one main contact per organisation
         organisation.contacts.exclude(pk=contact.pk).update(is_primary=False)
-    verb = "ajouté" if creating else "mis à jour"
-    _save_with_timeline(
-        contact,
-        organisation=organisation,
-        summary=f"Contact « {contact.full_name} » {verb}",
-        actor=actor,
-    )
+    action = "contact.created" if creating else "contact.updated"
+    _save_and_record(contact, organisation=organisation, action=action, fields=fields, actor=actor)
     return contact
 
 
@@ -256,7 +257,7 @@ def _require_owner(organisation: Organisation, actor: User | None) -> None:
     from .selectors import is_owner
 
     if not is_owner(organisation, actor):
-        raise DirectoryError("Seul un titulaire du compte peut gérer l'équipe de l'organisation.")
+        raise DirectoryError(_("Seul un titulaire du compte peut gérer l'équipe de l'organisation."))
 
 
 @transaction.atomic
@@ -269,19 +270,19 @@ def invite_member(organisation: Organisation, *, email: str, actor: User) -> Org
     try:
         validate_email(email)
     except ValidationError:
-        raise DirectoryError("Cette adresse e-mail n'est pas valide.", field="email") from None
+        raise DirectoryError(_("Cette adresse e-mail n'est pas valide."), field="email") from None
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None and not existing.is_active:
-        raise DirectoryError("Ce compte est désactivé : contactez l'Office.", field="email")
+        raise DirectoryError(_("Ce compte est désactivé : contactez l'Office."), field="email")
     already = OrganisationMember.objects.filter(organisation=organisation, user=existing)
     if existing is not None and already.exists():
-        raise DirectoryError("Cette personne fait déjà partie de l'équipe.", field="email")
+        raise DirectoryError(_("Cette personne fait déjà partie de l'équipe."), field="email")
     user = existing or get_or_create_login(email, language=actor.language)
     member = OrganisationMember.objects.create(
         organisation=organisation, user=user, role=OrganisationMember.Role.MEMBER
     )
     uid, token = (None, None) if user.has_usable_password() else activation_token(user)
-    email_organisation(
+    sent = email_organisation(
         organisation,
         to=user.email,
         language=user.language,
@@ -289,11 +290,13 @@ def invite_member(organisation: Organisation, *, email: str, actor: User) -> Org
         context={"inviter": actor, "invitee": user, "activation_uid": uid, "activation_token": token},
         actor=actor,
     )
-    record_timeline(
-        organisation,
-        kind=TimelineEntry.Kind.ACCESS,
-        summary=f"{user.email} invité à l'espace pro par {actor.email}",
+    audit.record(
+        "portal_member.invited",
         actor=actor,
+        office=organisation.office,
+        target=member,
+        organisation_id=organisation.pk,
+        data={"email": user.email, "email_id": sent.pk if sent else None},
     )
     return member
 
@@ -309,18 +312,21 @@ def remove_member(organisation: Organisation, *, user: User, actor: User) -> Non
     )
     member = next((row for row in rows if row.user_id == user.pk), None)
     if member is None:
-        raise DirectoryError("Cette personne ne fait pas partie de l'équipe.")
+        raise DirectoryError(_("Cette personne ne fait pas partie de l'équipe."))
     owners = [row for row in rows if row.role == OrganisationMember.Role.OWNER]
     if member.role == OrganisationMember.Role.OWNER and len(owners) == 1:
         raise DirectoryError(
-            "Le dernier titulaire du compte ne peut pas être retiré : l'organisation doit "
-            "garder un titulaire. Contactez l'Office pour le remplacer."
+            _(
+                "Le dernier titulaire du compte ne peut pas être retiré : l'organisation doit "
+                "garder un titulaire. Contactez l'Office pour le remplacer."
+            )
         )
-    member.delete()
-    who = "s'est retiré" if user.pk == actor.pk else f"retiré par {actor.email}"
-    record_timeline(
-        organisation,
-        kind=TimelineEntry.Kind.ACCESS,
-        summary=f"{user.email} {who} de l'espace pro",
+    audit.record(
+        "portal_member.removed",
         actor=actor,
+        office=organisation.office,
+        target=member,
+        organisation_id=organisation.pk,
+        data={"email": user.email, "self": user.pk == actor.pk},
     )
+    member.delete()

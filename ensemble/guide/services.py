@@ -1,7 +1,7 @@
 """Asking for an edition of the print guide, and rendering it (the background task's body).
 
-The guide is an office-level document: there is no organisation to write a timeline entry on,
-so these services log what they do (as the office settings do).
+The guide is an office-level document: its audit entries carry no organisation. A request writes
+`guide.requested`; a render writes `guide.rendered` or `guide.render_failed` (no actor: the task).
 
 Rendering is safe to run twice: it starts only from `queued`, under the edition's row lock, so a
 second run of the same task (or a run after the edition is done) does nothing. The PDF is rendered
@@ -17,8 +17,11 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import User
+from ensemble.core import audit
 from ensemble.core.audit import acting_user
 from ensemble.core.models import Office
 from ensemble.core.transactions import enqueue_on_commit
@@ -35,24 +38,32 @@ logger = logging.getLogger(__name__)
 # A render that has not moved for this long is taken as dead (its worker stopped).
 STALE_AFTER = datetime.timedelta(hours=2)
 ERROR_LENGTH = 1000
-BUSY = "Un guide est déjà en préparation : attendez qu'il soit prêt pour en demander un autre."
+BUSY = gettext_lazy("Un guide est déjà en préparation : attendez qu'il soit prêt pour en demander un autre.")
+
+audit.register_actions(
+    {
+        "guide.requested": gettext_lazy("Guide papier « %(target)s » demandé (%(paper)s)"),
+        "guide.rendered": gettext_lazy("Guide papier « %(target)s » prêt (%(total)s fiches)"),
+        "guide.render_failed": gettext_lazy("Échec du rendu du guide papier « %(target)s » : %(error)s"),
+    }
+)
 
 
 def _check_request(office: Office, *, language: str, title: str, categories: list[Category]) -> str:
     if language not in GuideEdition.Language.values:
         raise GuideError(
-            "Langue inconnue : choisissez le français, l'anglais ou le néerlandais.", field="language"
+            _("Langue inconnue : choisissez le français, l'anglais ou le néerlandais."), field="language"
         )
     title = " ".join((title or "").split())
     if not title:
-        raise GuideError("Le titre est obligatoire.", field="title")
+        raise GuideError(_("Le titre est obligatoire."), field="title")
     if len(title) > 200:
-        raise GuideError("Le titre ne peut dépasser 200 caractères.", field="title")
+        raise GuideError(_("Le titre ne peut dépasser 200 caractères."), field="title")
     if any(category.office_id != office.pk for category in categories):
-        raise GuideError("Catégorie inconnue.", field="categories")
+        raise GuideError(_("Catégorie inconnue."), field="categories")
     if not guide_listings(office, categories).exists():
         raise GuideError(
-            "Aucune fiche publiée dans ces catégories : le guide serait vide.", field="categories"
+            _("Aucune fiche publiée dans ces catégories : le guide serait vide."), field="categories"
         )
     return title
 
@@ -82,10 +93,10 @@ def request_guide(
     categories = list(categories)
     title = _check_request(office, language=language, title=title, categories=categories)
     if paper not in GuideEdition.Paper.values:
-        raise GuideError("Format inconnu : A5 ou A4.", field="paper")
+        raise GuideError(_("Format inconnu : A5 ou A4."), field="paper")
     _fail_stale(office)
     if GuideEdition.objects.filter(office=office, status__in=GuideEdition.IN_PROGRESS).exists():
-        raise GuideError(BUSY)
+        raise GuideError(str(BUSY))
     try:
         with transaction.atomic():  # two requests at once: the partial unique constraint decides
             edition = GuideEdition.objects.create(
@@ -96,9 +107,15 @@ def request_guide(
                 created_by=acting_user(actor),
             )
     except IntegrityError:
-        raise GuideError(BUSY) from None
+        raise GuideError(str(BUSY)) from None
     edition.categories.set(categories)
-    logger.info("Guide %s requested for %s (%s) by %s", edition.pk, office.slug, language, actor)
+    audit.record(
+        "guide.requested",
+        actor=actor,
+        office=office,
+        target=edition,
+        data={"language": language, "paper": paper, "categories": sorted(c.pk for c in categories)},
+    )
     enqueue_on_commit(render_guide_task, edition.pk)
     return edition
 
@@ -155,20 +172,36 @@ def _finish(edition: GuideEdition, content: bytes) -> bool:
         locked.error = ""
         locked.finished_at = timezone.now()
         locked.save(update_fields=["pdf", "status", "progress", "error", "finished_at", "updated_at"])
+        audit.record(
+            "guide.rendered",
+            actor=None,
+            office=edition.office,
+            target=locked,
+            data={"language": locked.language, "total": locked.total},
+        )
     except Exception:
         _storage().delete(name)
         raise
     return True
 
 
+@transaction.atomic
 def _fail(edition: GuideEdition, error: Exception) -> None:
     message = f"Le rendu du guide a échoué : {type(error).__name__}: {error}"[:ERROR_LENGTH]
-    GuideEdition.objects.filter(pk=edition.pk, status=GuideEdition.Status.RUNNING).update(
+    failed = GuideEdition.objects.filter(pk=edition.pk, status=GuideEdition.Status.RUNNING).update(
         status=GuideEdition.Status.FAILED,
         error=message,
         finished_at=timezone.now(),
         updated_at=timezone.now(),
     )
+    if failed:  # a second run of the same task changes nothing, and logs nothing
+        audit.record(
+            "guide.render_failed",
+            actor=None,
+            office=edition.office,
+            target=edition,
+            data={"error": type(error).__name__},
+        )
 
 
 def render_guide(edition_id: int) -> str:

@@ -1,18 +1,18 @@
-"""Reception screens and their messages: every change goes through here.
-
-There is no office-level timeline: the services log who did what (as the office settings do).
-"""
+"""Reception screens and their messages: every change goes through here, and writes one entry of
+the audit log (office-level: no organisation)."""
 
 import datetime
-import logging
 import secrets
 from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import User
+from ensemble.core import audit
 from ensemble.core.models import Office
 from ensemble.core.transactions import lock
 from ensemble.listings.fields import plain_text
@@ -20,7 +20,19 @@ from ensemble.listings.fields import plain_text
 from .errors import ScreenError
 from .models import MESSAGE_MAX, Screen, ScreenMessage, hash_token
 
-logger = logging.getLogger(__name__)
+audit.register_actions(
+    {
+        "screen.created": gettext_lazy("Écran « %(target)s » créé"),
+        "screen.renamed": gettext_lazy("Écran renommé : %(name)s"),
+        "screen.revoked": gettext_lazy("Écran « %(target)s » désactivé"),
+        "screen.token_regenerated": gettext_lazy("Nouvelle adresse secrète pour l'écran « %(target)s »"),
+        "screen_message.created": gettext_lazy(
+            "Message d'écran « %(target)s » créé (%(starts_on)s → %(ends_on)s)"
+        ),
+        "screen_message.edited": gettext_lazy("Message d'écran « %(target)s » modifié"),
+        "screen_message.deleted": gettext_lazy("Message d'écran « %(target)s » supprimé"),
+    }
+)
 
 NAME_MAX = 120
 SEEN_EVERY = datetime.timedelta(minutes=1)
@@ -35,9 +47,11 @@ def _new_token() -> tuple[str, str]:
 def _clean_name(name: str) -> str:
     name = " ".join(plain_text(name).split())
     if not name:
-        raise ScreenError("Le nom de l'écran est obligatoire.", field="name")
+        raise ScreenError(_("Le nom de l'écran est obligatoire."), field="name")
     if len(name) > NAME_MAX:
-        raise ScreenError(f"Le nom dépasse {NAME_MAX} caractères : raccourcissez-le.", field="name")
+        raise ScreenError(
+            _("Le nom dépasse %(max)s caractères : raccourcissez-le.") % {"max": NAME_MAX}, field="name"
+        )
     return name
 
 
@@ -47,7 +61,7 @@ def create_screen(office: Office, *, name: str, actor: User) -> tuple[Screen, st
     name = _clean_name(name)
     token, token_hash = _new_token()
     screen = Screen.objects.create(office=office, name=name, token_hash=token_hash, created_by=actor)
-    logger.info("Screen %s (%s) created by %s", screen.pk, name, actor)
+    audit.record("screen.created", actor=actor, office=office, target=screen, data={"name": name})
     return screen, token
 
 
@@ -55,9 +69,12 @@ def create_screen(office: Office, *, name: str, actor: User) -> tuple[Screen, st
 def rename_screen(screen: Screen, *, name: str, actor: User) -> Screen:
     name = _clean_name(name)
     screen = lock(screen)
+    before = screen.name
     screen.name = name
     screen.save(update_fields=["name", "updated_at"])
-    logger.info("Screen %s renamed %s by %s", screen.pk, name, actor)
+    audit.record(
+        "screen.renamed", actor=actor, office=screen.office, target=screen, data={"name": [before, name]}
+    )
     return screen
 
 
@@ -66,10 +83,10 @@ def revoke_screen(screen: Screen, *, actor: User) -> Screen:
     """The screen's URL answers 404 from the next request on."""
     screen = lock(screen)
     if screen.revoked_at is not None:
-        raise ScreenError("Cet écran est déjà désactivé.", code="revoked")
+        raise ScreenError(_("Cet écran est déjà désactivé."), code="revoked")
     screen.revoked_at = timezone.now()
     screen.save(update_fields=["revoked_at", "updated_at"])
-    logger.info("Screen %s revoked by %s", screen.pk, actor)
+    audit.record("screen.revoked", actor=actor, office=screen.office, target=screen)
     return screen
 
 
@@ -78,10 +95,18 @@ def regenerate_screen_token(screen: Screen, *, actor: User) -> tuple[Screen, str
     """A new secret URL for the screen (the old one answers 404 at once); a revoked screen is
     active again with the new URL."""
     screen = lock(screen)
+    was_revoked = screen.revoked_at is not None
     token, screen.token_hash = _new_token()
     screen.revoked_at = None
     screen.save(update_fields=["token_hash", "revoked_at", "updated_at"])
-    logger.info("Screen %s got a new address from %s", screen.pk, actor)
+    # Nothing of the token itself: only that the address changed.
+    audit.record(
+        "screen.token_regenerated",
+        actor=actor,
+        office=screen.office,
+        target=screen,
+        data={"reactivated": was_revoked},
+    )
     return screen, token
 
 
@@ -114,26 +139,30 @@ def _check_message(
 ) -> tuple[str, list[Screen]]:
     text = plain_text(text)
     if not text:
-        raise ScreenError("Le message est obligatoire.", field="text")
+        raise ScreenError(_("Le message est obligatoire."), field="text")
     if len(text) > MESSAGE_MAX:
         raise ScreenError(
-            f"Le message dépasse {MESSAGE_MAX} caractères ({len(text)}) : raccourcissez-le.", field="text"
+            _("Le message dépasse %(max)s caractères (%(length)s) : raccourcissez-le.")
+            % {"max": MESSAGE_MAX, "length": len(text)},
+            field="text",
         )
     if starts_on is None:
-        raise ScreenError("La date de début est obligatoire.", field="starts_on")
+        raise ScreenError(_("La date de début est obligatoire."), field="starts_on")
     if ends_on is None:
-        raise ScreenError("La date de fin est obligatoire.", field="ends_on")
+        raise ScreenError(_("La date de fin est obligatoire."), field="ends_on")
     if ends_on < starts_on:
-        raise ScreenError("La date de fin précède la date de début.", field="ends_on")
+        raise ScreenError(_("La date de fin précède la date de début."), field="ends_on")
     if ends_on < timezone.localdate():
         raise ScreenError(
-            "Cette date de fin est passée : le message ne serait jamais affiché.", field="ends_on"
+            _("Cette date de fin est passée : le message ne serait jamais affiché."), field="ends_on"
         )
     if ends_on - starts_on > LONGEST_MESSAGE:
-        raise ScreenError("Un message s'affiche au plus un an : raccourcissez la période.", field="ends_on")
+        raise ScreenError(
+            _("Un message s'affiche au plus un an : raccourcissez la période."), field="ends_on"
+        )
     screens = list(screens)
     if any(screen.office_id != office.pk for screen in screens):
-        raise ScreenError("Écran inconnu.", field="screens")
+        raise ScreenError(_("Écran inconnu."), field="screens")
     return text, screens
 
 
@@ -153,7 +182,13 @@ def create_screen_message(
         office=office, text=text, starts_on=starts_on, ends_on=ends_on, created_by=actor
     )
     message.screens.set(screens)
-    logger.info("Screen message %s created by %s", message.pk, actor)
+    audit.record(
+        "screen_message.created",
+        actor=actor,
+        office=office,
+        target=message,
+        data={"starts_on": starts_on, "ends_on": ends_on, "screens": sorted(s.pk for s in screens)},
+    )
     return message
 
 
@@ -171,14 +206,39 @@ def edit_screen_message(
         message.office, text=text, starts_on=starts_on, ends_on=ends_on, screens=screens
     )
     message = lock(message)
+    before = {
+        "text": message.text,
+        "starts_on": message.starts_on,
+        "ends_on": message.ends_on,
+        "screens": sorted(message.screens.values_list("pk", flat=True)),
+    }
     message.text, message.starts_on, message.ends_on = text, starts_on, ends_on
     message.save(update_fields=["text", "starts_on", "ends_on", "updated_at"])
     message.screens.set(screens)
-    logger.info("Screen message %s edited by %s", message.pk, actor)
+    after = {
+        "text": text,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "screens": sorted(s.pk for s in screens),
+    }
+    audit.record(
+        "screen_message.edited",
+        actor=actor,
+        office=message.office,
+        target=message,
+        data={"changes": audit.changes(before, after)},
+    )
     return message
 
 
 @transaction.atomic
 def delete_screen_message(message: ScreenMessage, *, actor: User) -> None:
-    logger.info("Screen message %s (%s) deleted by %s", message.pk, message.text[:40], actor)
+    # Written before the delete, while the message (its id and label) still exists.
+    audit.record(
+        "screen_message.deleted",
+        actor=actor,
+        office=message.office,
+        target=message,
+        data={"starts_on": message.starts_on, "ends_on": message.ends_on},
+    )
     message.delete()

@@ -232,6 +232,8 @@ def _image_response(fieldfile, filename: str, *, attachment: bool) -> HttpRespon
 class ClaimBannerImageView(ClaimDetailView):
     """The banner image a partner sent, for staff to look at before approving it."""
 
+    logged_as = "document.downloaded"
+
     permission = Permission.VIEW
 
     def get(self, request, *args, **kwargs):
@@ -299,6 +301,8 @@ class MediaImageView(StaffRequiredMixin, TemplateView):
 
 class MediaImageFileView(MediaImageView):
     """An image of the bank, inline (thumbnails) or as a download (`?telecharger=1`)."""
+
+    logged_as = "document.downloaded"
 
     permission = Permission.VIEW
 

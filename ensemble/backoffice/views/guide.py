@@ -73,6 +73,7 @@ class GuideView(GuideMixin, TemplateView):
 
 
 class GuidePdfView(GuideMixin, View):
+    logged_as = "document.downloaded"
     permission = Permission.VIEW
 
     def load_object(self, **kwargs) -> None:

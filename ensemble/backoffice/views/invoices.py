@@ -220,6 +220,8 @@ __all__ = [
 class InvoicePdfView(InvoiceDetailView):
     """The invoice's (or credit note's) Factur-X PDF, from the private storage."""
 
+    logged_as = "document.downloaded"
+
     permission = Permission.VIEW
 
     def get(self, request, *args, **kwargs):

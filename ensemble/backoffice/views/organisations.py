@@ -10,9 +10,11 @@ from django.views.generic import TemplateView, View
 
 from ensemble.accounts.roles import Permission
 from ensemble.billing import selectors as billing_selectors
+from ensemble.core import audit
 from ensemble.core.errors import EnsembleError
 from ensemble.directory import selectors as directory_selectors
 from ensemble.directory import services as directory_services
+from ensemble.directory.models import HISTORY_KIND_LABELS
 from ensemble.listings import selectors as listing_selectors
 from ensemble.memberships import selectors as membership_selectors
 
@@ -78,11 +80,13 @@ class OrganisationDetailView(StaffRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         organisation = self.organisation
         timeline = Paginator(directory_selectors.timeline(organisation), TIMELINE_PER_PAGE)
+        page = timeline.get_page(self.request.GET.get("page"))
         context.update(
             organisation=organisation,
             memberships=membership_selectors.memberships_of_organisation(self.office, organisation.pk),
             invoices=billing_selectors.invoices_of_organisation(self.office, organisation.pk),
-            timeline=timeline.get_page(self.request.GET.get("page")),
+            timeline=page,
+            timeline_rows=[timeline_row(entry) for entry in page.object_list],
             note_form=note_form or NoteForm(prefix="note"),
             this_year=timezone.localdate().year,
         )
@@ -93,6 +97,34 @@ class OrganisationDetailView(StaffRequiredMixin, TemplateView):
         for establishment in establishments:
             establishment.listing_page_id = listing_ids.get(establishment.pk)
         return context
+
+
+# The badge of a timeline entry, from its action code's first part.
+BADGES = {
+    "membership": _("Adhésion"),
+    "invoice": _("Facturation"),
+    "credit_note": _("Facturation"),
+    "payment": _("Paiement"),
+    "quote": _("Devis"),
+    "listing": _("Fiche et modération"),
+    "campaign": _("Mise à jour annuelle"),
+    "claim": _("Demande du partenaire"),
+    "event": _("Agenda"),
+    "portal_member": _("Accès à l'espace pro"),
+    "account": _("Accès à l'espace pro"),
+}
+
+
+def timeline_row(entry) -> dict:
+    """What the timeline shows of an audit entry: a badge, the sentence in the reader's language,
+    and the note's own text."""
+    data = entry.data or {}
+    if entry.action in ("organisation.note_added", "history.imported"):
+        badge = HISTORY_KIND_LABELS.get(data.get("kind"), _("Note"))
+    else:
+        badge = BADGES.get(entry.action.split(".")[0], _("Mise à jour"))
+    body = data.get("body", "") if entry.action in ("organisation.note_added", "history.imported") else ""
+    return {"entry": entry, "badge": badge, "text": audit.describe(entry), "body": body}
 
 
 class OrganisationNoteView(OrganisationDetailView):

@@ -149,6 +149,8 @@ class QuotePdfView(QuoteDetailView):
     """The quote's PDF as the partner receives it (a draft has none: 409). Rendered on each
     download, never stored."""
 
+    logged_as = "document.downloaded"
+
     permission = Permission.VIEW
 
     def get(self, request, *args, **kwargs):

@@ -5,13 +5,15 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import User
+from ensemble.core import audit
 from ensemble.core.audit import acting_user
 from ensemble.core.models import Office
 from ensemble.core.transactions import enqueue_on_commit
-from ensemble.directory import services as directory_services
-from ensemble.directory.models import Organisation, TimelineEntry
+from ensemble.directory.models import Organisation
 from ensemble.memberships import services as membership_services
 from ensemble.memberships.models import Membership, Offer
 
@@ -20,6 +22,17 @@ from ..errors import BillingError
 from ..models import BillingProfile, Invoice, InvoiceLine
 from ..tasks import render_invoice_pdf
 from .numbering import next_number
+
+audit.register_actions(
+    {
+        "invoice.drafted": gettext_lazy("Facture en brouillon : %(total_ttc)s € TTC"),
+        "credit_note.drafted": gettext_lazy("Avoir en brouillon : %(total_ttc)s € TTC"),
+        "invoice.issued": gettext_lazy("Facture %(number)s émise : %(total_ttc)s € TTC"),
+        "credit_note.issued": gettext_lazy(
+            "Avoir %(number)s émis sur la facture %(credited_invoice)s : %(total_ttc)s € TTC (motif : %(reason)s)"
+        ),
+    }
+)
 
 
 def billing_profile(office: Office) -> BillingProfile:
@@ -43,27 +56,27 @@ def seller_snapshot(office: Office) -> dict:
     }
 
 
-def check_lines(lines: list[amounts.LineInput], *, office_id: int, document: str = "Une facture") -> None:
+def check_lines(lines: list[amounts.LineInput], *, office_id: int, quote: bool = False) -> None:
     """The rules every invoice and quote line follows (French messages, field "lines")."""
     if not lines:
-        raise BillingError(f"{document} a au moins une ligne.", field="lines")
+        empty = _("Un devis a au moins une ligne.") if quote else _("Une facture a au moins une ligne.")
+        raise BillingError(empty, field="lines")
     for line in lines:
         if not line.label.strip():
-            raise BillingError("Chaque ligne a une désignation.", field="lines")
+            raise BillingError(_("Chaque ligne a une désignation."), field="lines")
         if line.quantity is None or line.quantity <= 0:
-            raise BillingError("La quantité doit être positive.", field="lines")
+            raise BillingError(_("La quantité doit être positive."), field="lines")
         price = line.unit_price_ttc if line.unit_price_ttc is not None else line.unit_price_ht
         if price is None or price < 0:
-            raise BillingError("Le prix unitaire doit être positif ou nul.", field="lines")
+            raise BillingError(_("Le prix unitaire doit être positif ou nul."), field="lines")
         if line.vat_rate is None or not Decimal(0) <= line.vat_rate <= Decimal(100):
-            raise BillingError("Le taux de TVA est compris entre 0 et 100 %.", field="lines")
+            raise BillingError(_("Le taux de TVA est compris entre 0 et 100 %."), field="lines")
     offer_ids = {line.offer_id for line in lines if line.offer_id is not None}
     if Offer.objects.filter(office_id=office_id, pk__in=offer_ids).count() != len(offer_ids):
-        raise BillingError("Cette prestation n'est pas au catalogue de l'office.", field="lines")
+        raise BillingError(_("Cette prestation n'est pas au catalogue de l'office."), field="lines")
 
 
-@transaction.atomic
-def create_draft(
+def _draft(
     organisation: Organisation,
     *,
     lines: list[amounts.LineInput],
@@ -76,7 +89,7 @@ def create_draft(
     note: str = "",
     delivery_address: str = "",
 ) -> Invoice:
-    """A draft (no number) with its lines; amounts are computed now and again at issue."""
+    """The draft and its lines, without an audit entry (the caller writes the one entry)."""
     check_lines(lines, office_id=organisation.office_id)
     computed = amounts.compute(lines)
     invoice = Invoice.objects.create(
@@ -116,6 +129,50 @@ def create_draft(
     return invoice
 
 
+@transaction.atomic
+def create_draft(
+    organisation: Organisation,
+    *,
+    lines: list[amounts.LineInput],
+    actor: User | None,
+    membership: Membership | None = None,
+    service_start: datetime.date | None = None,
+    service_end: datetime.date | None = None,
+    kind: str = Invoice.Kind.INVOICE,
+    credited_invoice: Invoice | None = None,
+    note: str = "",
+    delivery_address: str = "",
+) -> Invoice:
+    """A draft (no number) with its lines; amounts are computed now and again at issue."""
+    invoice = _draft(
+        organisation,
+        lines=lines,
+        actor=actor,
+        membership=membership,
+        service_start=service_start,
+        service_end=service_end,
+        kind=kind,
+        credited_invoice=credited_invoice,
+        note=note,
+        delivery_address=delivery_address,
+    )
+    audit.record(
+        "credit_note.drafted" if kind == Invoice.Kind.CREDIT_NOTE else "invoice.drafted",
+        actor=actor,
+        office=organisation.office,
+        target=invoice,
+        organisation_id=organisation.pk,
+        data={
+            "kind": invoice.kind,
+            "total_ht": invoice.total_ht,
+            "total_ttc": invoice.total_ttc,
+            "lines": len(lines),
+            "membership": membership.pk if membership else None,
+        },
+    )
+    return invoice
+
+
 def payment_reference(number: str) -> str:
     """The ISO 11649 structured creditor reference ("RF" + check digits + the invoice number)
     that a bank transfer carries, so a bank statement line finds its invoice."""
@@ -127,9 +184,19 @@ def payment_reference(number: str) -> str:
 @transaction.atomic
 def issue_invoice(invoice: Invoice, *, actor: User | None) -> Invoice:
     """Number, date and freeze a draft, in one transaction; the PDF follows after commit."""
-    invoice = Invoice.objects.select_for_update(of=("self",)).select_related("office").get(pk=invoice.pk)
+    return _issue(invoice, actor=actor)
+
+
+def _issue(invoice: Invoice, *, actor: User | None, data: dict | None = None) -> Invoice:
+    """Issue the draft and write its one entry (`invoice.issued` or `credit_note.issued`), with
+    what the calling service adds to it (`data`: the membership, the quote, the reason)."""
+    invoice = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("office", "credited_invoice")
+        .get(pk=invoice.pk)
+    )
     if invoice.is_issued:
-        raise BillingError(f"La facture {invoice.number} est déjà émise.")
+        raise BillingError(_("La facture %(number)s est déjà émise.") % {"number": invoice.number})
     today = timezone.localdate()
     profile = billing_profile(invoice.office)
     series = Invoice.SERIES[invoice.kind]
@@ -142,12 +209,23 @@ def issue_invoice(invoice: Invoice, *, actor: User | None) -> Invoice:
     invoice.issued_at = timezone.now()
     invoice.issued_by = acting_user(actor)
     invoice.save(_issuing=True)
-    label = "Avoir" if invoice.kind == Invoice.Kind.CREDIT_NOTE else "Facture"
-    directory_services.record_timeline(
-        invoice.organisation,
-        kind=TimelineEntry.Kind.UPDATE,
-        summary=f"{label} {invoice.number} émise : {invoice.total_ttc} € TTC",
+    credit_note = invoice.kind == Invoice.Kind.CREDIT_NOTE
+    audit.record(
+        "credit_note.issued" if credit_note else "invoice.issued",
         actor=actor,
+        office=invoice.office,
+        target=invoice,
+        organisation_id=invoice.organisation_id,
+        data={
+            "number": invoice.number,
+            "total_ht": invoice.total_ht,
+            "total_vat": invoice.total_vat,
+            "total_ttc": invoice.total_ttc,
+            "due_date": invoice.due_date,
+            "membership": invoice.membership_id,
+            **({"credited_invoice": invoice.credited_invoice.number} if credit_note else {}),
+            **(data or {}),
+        },
     )
     enqueue_on_commit(render_invoice_pdf, invoice.pk)
     return invoice
@@ -191,7 +269,7 @@ def invoice_membership(membership: Membership, *, actor: User | None) -> Invoice
     lines = membership_lines(membership)
     if not lines:
         return None
-    draft = create_draft(
+    draft = _draft(
         membership.organisation,
         lines=lines,
         actor=actor,
@@ -200,7 +278,7 @@ def invoice_membership(membership: Membership, *, actor: User | None) -> Invoice
         service_end=membership.season.ends_on,
         delivery_address=_place_of_service(membership),
     )
-    return issue_invoice(draft, actor=actor)
+    return _issue(draft, actor=actor)
 
 
 @transaction.atomic
@@ -214,9 +292,9 @@ def credit_invoice(
     """Issue a credit note against an issued invoice: whole (no `lines`) or partial."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if not invoice.is_issued or invoice.kind != Invoice.Kind.INVOICE:
-        raise BillingError("Un avoir ne porte que sur une facture émise.")
+        raise BillingError(_("Un avoir ne porte que sur une facture émise."))
     if not reason.strip():
-        raise BillingError("Le motif de l'avoir est obligatoire.", field="reason")
+        raise BillingError(_("Le motif de l'avoir est obligatoire."), field="reason")
     if lines is None:
         lines = [
             amounts.LineInput(
@@ -232,9 +310,10 @@ def credit_invoice(
     computed = amounts.compute(lines)
     if computed.total_ttc > remaining:
         raise BillingError(
-            f"L'avoir ({computed.total_ttc} €) dépasse ce qui reste de la facture ({remaining} €)."
+            _("L'avoir (%(credit)s €) dépasse ce qui reste de la facture (%(remaining)s €).")
+            % {"credit": computed.total_ttc, "remaining": remaining}
         )
-    draft = create_draft(
+    draft = _draft(
         invoice.organisation,
         lines=lines,
         actor=actor,
@@ -245,7 +324,7 @@ def credit_invoice(
         service_end=invoice.service_end,
         note=f"Avoir sur la facture {invoice.number} : {reason.strip()}",
     )
-    return issue_invoice(draft, actor=actor)
+    return _issue(draft, actor=actor, data={"reason": reason.strip()})
 
 
 __all__ = [

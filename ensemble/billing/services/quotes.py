@@ -13,50 +13,67 @@ import ipaddress
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop as N_
 
 from ensemble.accounts.models import User
+from ensemble.core import audit
 from ensemble.core.audit import acting_user
 from ensemble.core.models import Office
 from ensemble.core.transactions import lock
 from ensemble.directory import services as directory_services
-from ensemble.directory.models import Organisation, TimelineEntry
+from ensemble.directory.models import Organisation
 
 from .. import amounts
 from ..errors import BillingError
 from ..models import Invoice
 from ..quotes import Quote, QuoteLine
-from .invoices import check_lines, create_draft, issue_invoice
+from .invoices import _draft, _issue, check_lines
 from .numbering import next_number
+
+audit.register_actions(
+    {
+        "quote.drafted": gettext_lazy("Devis en brouillon : %(total_ttc)s € TTC"),
+        "quote.sent": gettext_lazy(
+            "Devis %(number)s envoyé : %(total_ttc)s € TTC, valable jusqu'au %(valid_until)s"
+        ),
+        "quote.accepted": gettext_lazy("Devis %(number)s accepté (%(total_ttc)s € TTC)"),
+        "quote.declined": gettext_lazy("Devis %(number)s refusé : %(reason)s"),
+        "quote.expired": gettext_lazy("Devis %(number)s expiré (valable jusqu'au %(valid_until)s)"),
+    }
+)
 
 TOKEN_SALT = "ensemble.quote"  # noqa: S105 — a signing salt, not a secret
 MAX_VALID_DAYS = 365
 MAX_REASON_LENGTH = 2000
 S = Quote.State
+# Messages are marked here (N_) and translated when raised (_), in the language of the request.
 # Every change reloads the quote under its row lock (`lock(quote, related=JOINED)`), so two clicks
 # cannot both move it. The invoice is not joined: a row another transaction created while we
 # waited for the lock is invisible to this statement's snapshot, so it is read afterwards, lazily.
 JOINED = ("office", "organisation")
 
-INVALID_LINK = (
+INVALID_LINK = N_(
     "Ce lien de devis n'est pas valide : il a peut-être été mal copié. Utilisez le lien complet "
     "reçu par e-mail, ou contactez l'Office."
 )
-NO_ADDRESS = (
+NO_ADDRESS = N_(
     "L'organisation n'a pas d'adresse e-mail : ajoutez-en une (ou un contact) avant d'envoyer le devis."
 )
 STATE_PHRASES = {
-    S.DRAFT: "encore un brouillon",
-    S.SENT: "en attente de réponse",
-    S.ACCEPTED: "déjà accepté",
-    S.DECLINED: "refusé",
-    S.EXPIRED: "expiré",
-    S.INVOICED: "déjà facturé",
+    S.DRAFT: N_("encore un brouillon"),
+    S.SENT: N_("en attente de réponse"),
+    S.ACCEPTED: N_("déjà accepté"),
+    S.DECLINED: N_("refusé"),
+    S.EXPIRED: N_("expiré"),
+    S.INVOICED: N_("déjà facturé"),
 }
 REFUSALS = {
-    "send": "Ce devis ne peut plus être envoyé : il est {phrase}.",
-    "accept": "Ce devis ne peut pas être accepté : il est {phrase}.",
-    "decline": "Ce devis ne peut pas être refusé : il est {phrase}.",
-    "invoice": "Seul un devis accepté se transforme en facture : celui-ci est {phrase}.",
+    "send": N_("Ce devis ne peut plus être envoyé : il est %(phrase)s."),
+    "accept": N_("Ce devis ne peut pas être accepté : il est %(phrase)s."),
+    "decline": N_("Ce devis ne peut pas être refusé : il est %(phrase)s."),
+    "invoice": N_("Seul un devis accepté se transforme en facture : celui-ci est %(phrase)s."),
 }
 
 
@@ -70,16 +87,16 @@ def _signer() -> signing.TimestampSigner:
 def quote_token(quote: Quote) -> str:
     """The token of the link sent to the partner (a sent quote has a number)."""
     if quote.number is None:
-        raise BillingError("Un devis en brouillon n'a pas encore de lien.")
+        raise BillingError(_("Un devis en brouillon n'a pas encore de lien."))
     return _signer().sign_object({"q": quote.pk, "n": quote.number})
 
 
 def expired_message(quote: Quote) -> str:
     until = quote.valid_until.strftime("%d/%m/%Y") if quote.valid_until else "—"
-    return (
-        f"Ce devis était valable jusqu'au {until} : le délai est dépassé. "
+    return _(
+        "Ce devis était valable jusqu'au %(until)s : le délai est dépassé. "
         "Contactez l'Office pour en recevoir un nouveau."
-    )
+    ) % {"until": until}
 
 
 def quote_from_token(office: Office, token: str) -> Quote:
@@ -91,10 +108,10 @@ def quote_from_token(office: Office, token: str) -> Quote:
     try:
         data = _signer().unsign_object(token)
     except signing.BadSignature:
-        raise BillingError(INVALID_LINK, code="tampered") from None
+        raise BillingError(_(INVALID_LINK), code="tampered") from None
     pk, number = (data.get("q"), data.get("n")) if isinstance(data, dict) else (None, None)
     if not isinstance(pk, int) or not isinstance(number, str):
-        raise BillingError(INVALID_LINK, code="tampered")
+        raise BillingError(_(INVALID_LINK), code="tampered")
     quote = (
         Quote.objects.filter(office=office, pk=pk, number=number)
         .select_related("organisation", "office", "invoice", "decided_by")
@@ -102,7 +119,7 @@ def quote_from_token(office: Office, token: str) -> Quote:
         .first()
     )
     if quote is None:
-        raise BillingError(INVALID_LINK, code="tampered")
+        raise BillingError(_(INVALID_LINK), code="tampered")
     if quote.state == S.EXPIRED or quote.is_past_validity():
         raise BillingError(expired_message(quote), code="expired")
     return quote
@@ -116,8 +133,10 @@ def _require(quote: Quote, action: str) -> None:
     if action in ("accept", "decline") and (quote.state == S.EXPIRED or quote.is_past_validity()):
         raise BillingError(expired_message(quote), code="expired")
     if action == "invoice" and quote.state == S.INVOICED:
-        raise BillingError(f"Ce devis est déjà facturé ({quote.invoice.number}).", code="state")
-    refusal = REFUSALS[action].format(phrase=STATE_PHRASES[quote.state])
+        raise BillingError(
+            _("Ce devis est déjà facturé (%(number)s).") % {"number": quote.invoice.number}, code="state"
+        )
+    refusal = _(REFUSALS[action]) % {"phrase": _(STATE_PHRASES[quote.state])}
     Quote.TRANSITIONS.check(quote.state, action, refusal, code="state")
 
 
@@ -128,19 +147,24 @@ def _clean_ip(ip: str | None) -> str | None:
         return None
 
 
-def _record_decision(quote: Quote, *, user: User | None, ip: str | None, user_agent: str) -> str:
-    """Write who decided, when, from where; return the evidence as a sentence for the timeline."""
+def _record_decision(quote: Quote, *, user: User | None, ip: str | None, user_agent: str) -> None:
+    """Write who decided, when, from where (the evidence, also in the decision's audit entry)."""
     quote.decided_at = timezone.now()
     quote.decided_by = acting_user(user)
     quote.decided_ip = _clean_ip(ip)
     quote.decided_user_agent = (user_agent or "")[:500]
-    who = quote.decided_by.email if quote.decided_by else "lien reçu par e-mail"
-    return f"Par : {who} — IP : {quote.decided_ip or 'inconnue'} — navigateur : {quote.decided_user_agent}"
 
 
-def _timeline(quote: Quote, summary: str, *, actor: User | None, body: str = "") -> None:
-    directory_services.record_timeline(
-        quote.organisation, kind=TimelineEntry.Kind.STATUS, summary=summary, body=body, actor=actor
+def _record(action: str, quote: Quote, *, actor: User | None, ip_address: str | None = None, **data) -> None:
+    """The service's one audit entry about `quote`."""
+    audit.record(
+        action,
+        actor=actor,
+        office=quote.office,
+        target=quote,
+        organisation_id=quote.organisation_id,
+        data={"number": quote.number, "total_ttc": quote.total_ttc, **data},
+        ip_address=ip_address,
     )
 
 
@@ -157,10 +181,11 @@ def create_quote_draft(
     note: str = "",
 ) -> Quote:
     """A draft quote (no number yet) with its lines and totals, as invoices compute them."""
-    check_lines(lines, office_id=organisation.office_id, document="Un devis")
+    check_lines(lines, office_id=organisation.office_id, quote=True)
     if not 1 <= valid_days <= MAX_VALID_DAYS:
         raise BillingError(
-            f"La durée de validité d'un devis est de 1 à {MAX_VALID_DAYS} jours.", field="valid_days"
+            _("La durée de validité d'un devis est de 1 à %(days)s jours.") % {"days": MAX_VALID_DAYS},
+            field="valid_days",
         )
     computed = amounts.compute(lines)
     quote = Quote.objects.create(
@@ -186,12 +211,7 @@ def create_quote_draft(
         )
         for position, line in enumerate(computed.lines)
     )
-    directory_services.record_timeline(
-        organisation,
-        kind=TimelineEntry.Kind.UPDATE,
-        summary=f"Devis en brouillon : {quote.total_ttc} € TTC",
-        actor=actor,
-    )
+    _record("quote.drafted", quote, actor=actor, lines=len(lines), valid_days=valid_days)
     return quote
 
 
@@ -208,10 +228,6 @@ def send_quote(quote: Quote, *, actor: User | None) -> Quote:
     quote.sent_at = timezone.now()
     quote.sent_by = acting_user(actor)
     quote.save()
-    until = quote.valid_until.strftime("%d/%m/%Y")
-    _timeline(
-        quote, f"Devis {quote.number} envoyé : {quote.total_ttc} € TTC, valable jusqu'au {until}", actor=actor
-    )
     email = directory_services.email_organisation(
         quote.organisation,
         template="quote_sent",
@@ -219,7 +235,8 @@ def send_quote(quote: Quote, *, actor: User | None) -> Quote:
         actor=actor,
     )
     if email is None:
-        raise BillingError(NO_ADDRESS, code="no_email")  # rolls the numbering back
+        raise BillingError(_(NO_ADDRESS), code="no_email")  # rolls the numbering back
+    _record("quote.sent", quote, actor=actor, valid_until=quote.valid_until, email=email.pk)
     return quote
 
 
@@ -229,9 +246,15 @@ def accept_quote(quote: Quote, *, user: User | None, ip: str | None, user_agent:
     quote = lock(quote, related=JOINED)
     _require(quote, "accept")
     quote.state = S.ACCEPTED
-    evidence = _record_decision(quote, user=user, ip=ip, user_agent=user_agent)
+    _record_decision(quote, user=user, ip=ip, user_agent=user_agent)
     quote.save()
-    _timeline(quote, f"Devis {quote.number} accepté ({quote.total_ttc} € TTC)", actor=user, body=evidence)
+    _record(
+        "quote.accepted",
+        quote,
+        actor=user,
+        ip_address=quote.decided_ip,
+        user_agent=quote.decided_user_agent,
+    )
     return quote
 
 
@@ -242,15 +265,21 @@ def decline_quote(
     """The partner declines a sent quote, with an optional reason."""
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON_LENGTH:
-        raise BillingError("Le motif ne peut dépasser 2 000 caractères.", field="reason")
+        raise BillingError(_("Le motif ne peut dépasser 2 000 caractères."), field="reason")
     quote = lock(quote, related=JOINED)
     _require(quote, "decline")
     quote.state = S.DECLINED
     quote.decline_reason = reason
-    evidence = _record_decision(quote, user=user, ip=ip, user_agent=user_agent)
+    _record_decision(quote, user=user, ip=ip, user_agent=user_agent)
     quote.save()
-    body = f"Motif : {reason}\n{evidence}" if reason else evidence
-    _timeline(quote, f"Devis {quote.number} refusé", actor=user, body=body)
+    _record(
+        "quote.declined",
+        quote,
+        actor=user,
+        ip_address=quote.decided_ip,
+        reason=reason,
+        user_agent=quote.decided_user_agent,
+    )
     return quote
 
 
@@ -266,8 +295,7 @@ def expire_quotes(today: datetime.date | None = None) -> int:
             if quote.state == S.SENT and quote.valid_until < today:
                 quote.state = S.EXPIRED
                 quote.save(update_fields=["state", "updated_at"])
-                until = quote.valid_until.strftime("%d/%m/%Y")
-                _timeline(quote, f"Devis {quote.number} expiré (valable jusqu'au {until})", actor=None)
+                _record("quote.expired", quote, actor=None, valid_until=quote.valid_until)
                 expired += 1
     return expired
 
@@ -289,17 +317,17 @@ def invoice_quote(quote: Quote, *, actor: User | None) -> Invoice:
         for line in quote.lines.all()
     ]
     accepted_on = timezone.localtime(quote.decided_at).strftime("%d/%m/%Y")
-    draft = create_draft(
+    draft = _draft(
         quote.organisation,
         lines=lines,
         actor=actor,
         note=f"Selon le devis {quote.number} accepté le {accepted_on}.",
     )
-    invoice = issue_invoice(draft, actor=actor)
+    # One entry: the invoice's `invoice.issued`, which names the quote it comes from.
+    invoice = _issue(draft, actor=actor, data={"quote": quote.number, "quote_id": quote.pk})
     quote.invoice = invoice
     quote.state = S.INVOICED
     quote.save(update_fields=["invoice", "state", "updated_at"])
-    _timeline(quote, f"Devis {quote.number} facturé : facture {invoice.number}", actor=actor)
     return invoice
 
 

@@ -4,13 +4,24 @@ import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from ensemble.core import audit
 from ensemble.directory import services as directory_services
 
 from .. import selectors
 from ..models import BillingProfile, Invoice
 from ..reminders import InvoiceReminder
 from ..status import InvoiceStatus
+
+audit.register_actions(
+    {
+        "invoice.reminder_sent": gettext_lazy(
+            "Relance de la facture %(number)s envoyée, %(offset)s jours après l'échéance "
+            "(reste dû : %(outstanding)s €)"
+        ),
+    }
+)
 
 
 def _due_offset(invoice: Invoice, offsets: list[int], today: datetime.date) -> int | None:
@@ -22,7 +33,9 @@ def _due_offset(invoice: Invoice, offsets: list[int], today: datetime.date) -> i
 
 
 def _remind(invoice: Invoice, offset: int, today: datetime.date) -> bool:
-    """Send one reminder, once: the unique (invoice, offset) row is the guard."""
+    """Send one reminder, once: the unique (invoice, offset) row is the guard. One audit entry
+    per reminder sent (the daily job has no actor)."""
+    outstanding = invoice.total_ttc - invoice.credited_total - invoice.paid_total
     try:
         with transaction.atomic():
             reminder = InvoiceReminder.objects.create(
@@ -31,14 +44,23 @@ def _remind(invoice: Invoice, offset: int, today: datetime.date) -> bool:
             email = directory_services.email_organisation(
                 invoice.organisation,
                 template="invoice_reminder",
-                context={
-                    "invoice": invoice,
-                    "offset": offset,
-                    "outstanding": invoice.total_ttc - invoice.credited_total - invoice.paid_total,
-                },
+                context={"invoice": invoice, "offset": offset, "outstanding": outstanding},
             )
             reminder.email = email
             reminder.save(update_fields=["email", "updated_at"])
+            audit.record(
+                "invoice.reminder_sent",
+                actor=None,
+                office=invoice.office,
+                target=invoice,
+                organisation_id=invoice.organisation_id,
+                data={
+                    "number": invoice.number,
+                    "offset": offset,
+                    "outstanding": outstanding,
+                    "email": email.pk if email else None,
+                },
+            )
     except IntegrityError:
         return False
     return True

@@ -5,19 +5,24 @@ The late-payment penalty rate and the recovery indemnity are frozen on each invo
 reaches the invoices issued afterwards. The reminder days apply to the next daily run.
 """
 
-import logging
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop as N_
 
 from ensemble.accounts.models import User
+from ensemble.core import audit
 
 from ..errors import BillingError
 from ..models import BillingProfile
 
-logger = logging.getLogger(__name__)
+audit.register_actions(
+    {"billing_profile.changed": gettext_lazy("Paramètres de facturation modifiés (%(fields)s)")}
+)
 
 BILLING_SETTINGS_FIELDS = (
     "payment_terms_days",
@@ -34,25 +39,26 @@ MAX_REMINDERS = 4
 MAX_REMINDER_DAYS = 365
 CENT = Decimal("0.01")
 
-TERMS_ERROR = "Le délai de paiement doit être un nombre entier de jours entre 0 et 120."
-RATE_ERROR = "Le taux des pénalités de retard doit être compris entre 0 et 100 %."
-INDEMNITY_ERROR = (
+# Marked here (N_), translated when raised (_(…)), in the language of the request.
+TERMS_ERROR = N_("Le délai de paiement doit être un nombre entier de jours entre 0 et 120.")
+RATE_ERROR = N_("Le taux des pénalités de retard doit être compris entre 0 et 100 %.")
+INDEMNITY_ERROR = N_(
     "L'indemnité forfaitaire de recouvrement ne peut pas être inférieure à 40,00 € (minimum légal)."
 )
-OFFSETS_FORMAT_ERROR = (
+OFFSETS_FORMAT_ERROR = N_(
     "Indiquez les relances en nombres de jours séparés par des virgules, par exemple 15,30."
 )
-OFFSETS_RANGE_ERROR = "Chaque relance a lieu entre 1 et 365 jours après l'échéance."
-OFFSETS_COUNT_ERROR = "Indiquez de 1 à 4 relances."
+OFFSETS_RANGE_ERROR = N_("Chaque relance a lieu entre 1 et 365 jours après l'échéance.")
+OFFSETS_COUNT_ERROR = N_("Indiquez de 1 à 4 relances.")
 
 
 def _payment_terms(value: Any) -> int:
     if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise BillingError(TERMS_ERROR, field="payment_terms_days")
+        raise BillingError(_(TERMS_ERROR), field="payment_terms_days")
     if not 0 <= value <= MAX_PAYMENT_TERMS_DAYS:
-        raise BillingError(TERMS_ERROR, field="payment_terms_days")
+        raise BillingError(_(TERMS_ERROR), field="payment_terms_days")
     return value
 
 
@@ -71,16 +77,16 @@ def _decimal(value: Any, *, field: str, message: str) -> Decimal:
 
 
 def _penalty_rate(value: Any) -> Decimal:
-    rate = _decimal(value, field="late_penalty_rate", message=RATE_ERROR)
+    rate = _decimal(value, field="late_penalty_rate", message=_(RATE_ERROR))
     if not 0 <= rate <= MAX_PENALTY_RATE:
-        raise BillingError(RATE_ERROR, field="late_penalty_rate")
+        raise BillingError(_(RATE_ERROR), field="late_penalty_rate")
     return rate
 
 
 def _recovery_indemnity(value: Any) -> Decimal:
-    amount = _decimal(value, field="recovery_indemnity", message=INDEMNITY_ERROR)
+    amount = _decimal(value, field="recovery_indemnity", message=_(INDEMNITY_ERROR))
     if amount < MIN_RECOVERY_INDEMNITY:
-        raise BillingError(INDEMNITY_ERROR, field="recovery_indemnity")
+        raise BillingError(_(INDEMNITY_ERROR), field="recovery_indemnity")
     return amount
 
 
@@ -90,14 +96,14 @@ def _reminder_offsets(value: Any) -> str:
         value = ",".join(str(item) for item in value)
     parts = [part.strip() for part in str(value).split(",")]
     if parts == [""]:
-        raise BillingError(OFFSETS_COUNT_ERROR, field="reminder_offsets")
+        raise BillingError(_(OFFSETS_COUNT_ERROR), field="reminder_offsets")
     if not all(part.isascii() and part.isdigit() for part in parts):
-        raise BillingError(OFFSETS_FORMAT_ERROR, field="reminder_offsets")
+        raise BillingError(_(OFFSETS_FORMAT_ERROR), field="reminder_offsets")
     days = sorted({int(part) for part in parts})
     if not all(1 <= day <= MAX_REMINDER_DAYS for day in days):
-        raise BillingError(OFFSETS_RANGE_ERROR, field="reminder_offsets")
+        raise BillingError(_(OFFSETS_RANGE_ERROR), field="reminder_offsets")
     if len(days) > MAX_REMINDERS:
-        raise BillingError(OFFSETS_COUNT_ERROR, field="reminder_offsets")
+        raise BillingError(_(OFFSETS_COUNT_ERROR), field="reminder_offsets")
     return ",".join(str(day) for day in days)
 
 
@@ -142,10 +148,17 @@ def update_billing_profile(profile: BillingProfile, *, actor: User | None, **fie
     candidate.save(update_fields=changed)
     for name in changed:
         setattr(profile, name, getattr(candidate, name))
-    logger.info(
-        "Billing settings of office %s changed by %s: %s",
-        stored.office_id,
-        getattr(actor, "pk", None),
-        ", ".join(changed),
+    audit.record(
+        "billing_profile.changed",
+        actor=actor,
+        office=stored.office,
+        target=stored,
+        data={
+            "fields": changed,
+            "changes": audit.changes(
+                {name: getattr(stored, name) for name in changed},
+                {name: getattr(candidate, name) for name in changed},
+            ),
+        },
     )
     return changed

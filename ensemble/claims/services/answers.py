@@ -6,6 +6,8 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import User
 from ensemble.core.transactions import lock
@@ -17,19 +19,17 @@ from .workflow import (
     JOINED,
     K,
     _check_kind,
-    _date,
     _decided,
     _email,
     _finish,
-    _timeline,
+    _record,
     _transition,
-    kind_label,
 )
 
 DEDICATED_ACTION_NAMES = {
-    K.SCREEN_BANNER: "« Valider le bandeau »",
-    K.IMAGE_BANK: "« Répondre avec une sélection d'images »",
-    K.WELCOME_GIFT: "« Émettre les codes »",
+    K.SCREEN_BANNER: gettext_lazy("« Valider le bandeau »"),
+    K.IMAGE_BANK: gettext_lazy("« Répondre avec une sélection d'images »"),
+    K.WELCOME_GIFT: gettext_lazy("« Émettre les codes »"),
 }
 
 
@@ -40,8 +40,8 @@ def accept_claim(claim: Claim, *, actor: User, answer: str = "") -> Claim:
     _transition(claim, "accept")
     _decided(claim, actor, answer)
     claim.save()
-    _timeline(claim, f"Demande acceptée : {kind_label(claim.kind)}", actor=actor, body=claim.answer)
-    _email(claim, "claim_accepted", actor)
+    email = _email(claim, "claim_accepted", actor)
+    _record(claim, "claim.accepted", actor=actor, email=email, answer=claim.answer)
     return claim
 
 
@@ -52,12 +52,12 @@ def refuse_claim(claim: Claim, *, actor: User, reason: str) -> Claim:
     claim = lock(claim, related=JOINED)
     _transition(claim, "refuse")
     if not reason:
-        raise ClaimError("Le motif du refus est obligatoire.", field="reason")
+        raise ClaimError(_("Le motif du refus est obligatoire."), field="reason")
     claim.refusal_reason = reason
     _decided(claim, actor, "")
     claim.save()
-    _timeline(claim, f"Demande refusée : {kind_label(claim.kind)}", actor=actor, body=reason)
-    _email(claim, "claim_refused", actor)
+    email = _email(claim, "claim_refused", actor)
+    _record(claim, "claim.refused", actor=actor, email=email, reason=reason)
     return claim
 
 
@@ -68,9 +68,11 @@ def complete_claim(claim: Claim, *, actor: User, answer: str = "") -> Claim:
     _transition(claim, "complete")
     if not claim.beyond_pack and claim.kind in DEDICATED_KINDS:
         raise ClaimError(
-            f"Cette demande se traite avec l'action {DEDICATED_ACTION_NAMES[claim.kind]}.", code="dedicated"
+            _("Cette demande se traite avec l'action %(action)s.")
+            % {"action": DEDICATED_ACTION_NAMES[claim.kind]},
+            code="dedicated",
         )
-    _finish(claim, actor=actor, answer=answer, summary=f"Demande réalisée : {kind_label(claim.kind)}")
+    _finish(claim, actor=actor, answer=answer, action="claim.completed")
     return claim
 
 
@@ -84,16 +86,16 @@ def approve_banner(
     _check_kind(claim, K.SCREEN_BANNER)
     _transition(claim, "complete")
     if not claim.image and not claim.text:
-        raise ClaimError("Ce bandeau n'a ni image ni texte : il ne peut pas être validé.")
+        raise ClaimError(_("Ce bandeau n'a ni image ni texte : il ne peut pas être validé."))
     days = _banner_days(claim)
     today = timezone.localdate()
     starts_on = starts_on or today
     if starts_on < today:
-        raise ClaimError("La diffusion ne peut pas commencer avant aujourd'hui.", field="starts_on")
+        raise ClaimError(_("La diffusion ne peut pas commencer avant aujourd'hui."), field="starts_on")
     claim.starts_on = starts_on
     claim.ends_on = starts_on + datetime.timedelta(days=days - 1)
-    summary = f"Bandeau validé : diffusion du {_date(claim.starts_on)} au {_date(claim.ends_on)}"
-    _finish(claim, actor=actor, answer=answer, summary=summary)
+    window = {"starts_on": claim.starts_on, "ends_on": claim.ends_on}
+    _finish(claim, actor=actor, answer=answer, action="claim.banner_approved", data=window)
     return claim
 
 
@@ -111,7 +113,7 @@ def _banner_days(claim: Claim) -> int:
         )
     if not days:
         raise ClaimError(
-            "La durée de diffusion du bandeau n'est pas définie dans le catalogue de la saison.",
+            _("La durée de diffusion du bandeau n'est pas définie dans le catalogue de la saison."),
             code="no_duration",
         )
     return days

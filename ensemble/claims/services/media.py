@@ -2,12 +2,13 @@
 request with a selection of them.
 """
 
-import logging
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ensemble.accounts.models import User
+from ensemble.core import audit
 from ensemble.core.images import MEGABYTE, ImageError, ImageRules, reencode_image
 from ensemble.core.models import Office
 from ensemble.core.transactions import lock
@@ -15,8 +16,6 @@ from ensemble.core.transactions import lock
 from ..errors import ClaimError
 from ..models import Claim, MediaBankImage
 from .workflow import JOINED, K, _check_kind, _finish, _transition
-
-logger = logging.getLogger(__name__)
 
 MEDIA_BANK_RULES = ImageRules(
     max_bytes=20 * MEGABYTE,
@@ -37,16 +36,15 @@ def answer_image_bank_request(
     _transition(claim, "complete")
     ids = {getattr(image, "pk", image) for image in images}
     if not ids:
-        raise ClaimError("Choisissez au moins une image de la banque.", field="images")
+        raise ClaimError(_("Choisissez au moins une image de la banque."), field="images")
     chosen = list(MediaBankImage.objects.filter(office_id=claim.office_id, is_active=True, pk__in=ids))
     if len(chosen) != len(ids):
         raise ClaimError(
-            "Une des images choisies n'est pas (ou plus) dans la banque de l'Office.", field="images"
+            _("Une des images choisies n'est pas (ou plus) dans la banque de l'Office."), field="images"
         )
-    count = len(chosen)
-    summary = f"Banque d'images : {count} image{'s' if count > 1 else ''} transmise{'s' if count > 1 else ''}"
     claim.images.set(chosen)
-    _finish(claim, actor=actor, answer=answer, summary=summary)
+    sent = {"count": len(chosen), "images": sorted(image.pk for image in chosen)}
+    _finish(claim, actor=actor, answer=answer, action="claim.images_sent", data=sent)
     return claim
 
 
@@ -58,15 +56,17 @@ def add_media_image(
     title, credit = (title or "").strip(), (credit or "").strip()
     tags = ", ".join(tag.strip() for tag in (tags or "").split(",") if tag.strip())
     if not title:
-        raise ClaimError("Le titre de l'image est obligatoire.", field="title")
+        raise ClaimError(_("Le titre de l'image est obligatoire."), field="title")
     if not credit:
         raise ClaimError(
-            "Le crédit photo est obligatoire : il accompagne chaque téléchargement.", field="credit"
+            _("Le crédit photo est obligatoire : il accompagne chaque téléchargement."), field="credit"
         )
     if len(title) > 200 or len(credit) > 150 or len(tags) > 250:
-        raise ClaimError("Titre (200), crédit (150) ou mots-clés (250 caractères) trop longs.", field="title")
+        raise ClaimError(
+            _("Titre (200), crédit (150) ou mots-clés (250 caractères) trop longs."), field="title"
+        )
     if not image:
-        raise ClaimError("Choisissez une image.", field="image")
+        raise ClaimError(_("Choisissez une image."), field="image")
     try:
         content, _width, _height = reencode_image(image, MEDIA_BANK_RULES)
     except ImageError as exc:
@@ -74,7 +74,9 @@ def add_media_image(
     media = MediaBankImage(office=office, title=title, credit=credit, tags=tags, uploaded_by=actor)
     media.image = content
     media.save()
-    logger.info("Image bank of %s: %s added %r (%s)", office.slug, actor, title, media.pk)
+    audit.record(
+        "media_image.added", actor=actor, office=office, target=media, data={"credit": credit, "tags": tags}
+    )
     return media
 
 
@@ -82,8 +84,8 @@ def add_media_image(
 def archive_media_image(image: MediaBankImage, *, actor: User) -> MediaBankImage:
     """Withdraw an image from the bank: no longer offered; partners who received it keep it."""
     if not image.is_active:
-        raise ClaimError("Cette image est déjà retirée de la banque.")
+        raise ClaimError(_("Cette image est déjà retirée de la banque."))
     image.is_active = False
     image.save(update_fields=["is_active", "updated_at"])
-    logger.info("Image bank of office %s: %s withdrew image %s", image.office_id, actor, image.pk)
+    audit.record("media_image.archived", actor=actor, office=image.office, target=image)
     return image

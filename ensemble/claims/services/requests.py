@@ -6,20 +6,21 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import User
 from ensemble.accounts.selectors import is_office_staff
 from ensemble.core.audit import acting_user
 from ensemble.core.images import MEGABYTE, ImageError, ImageRules, reencode_image
 from ensemble.core.transactions import lock
-from ensemble.directory.models import OrganisationMember, TimelineEntry
-from ensemble.directory.services import record_timeline
+from ensemble.directory.models import OrganisationMember
 from ensemble.memberships.models import Entitlement, Membership
 
 from ..errors import ClaimError
 from ..models import CLAIMABLE_KINDS, Claim
 from .gift_codes import MAX_GIFT_CODES
-from .workflow import JOINED, MESSAGE_MAX, K, _date, _timeline, _transition, kind_label
+from .workflow import JOINED, MESSAGE_MAX, K, _date, _record, _transition
 
 BANNER_RULES = ImageRules(
     max_bytes=8 * MEGABYTE, min_long_side=800, min_short_side=200, max_side=1920, purpose="l'écran d'accueil"
@@ -27,15 +28,16 @@ BANNER_RULES = ImageRules(
 
 BANNER_TEXT_MAX = 280
 
-EXHAUSTED = "Ce droit est épuisé pour la saison : il peut être commandé en option ou sur devis."
-NOT_INCLUDED = (
+# Lazy: each is translated when it is raised (`str(...)`), in the language of the request.
+EXHAUSTED = gettext_lazy("Ce droit est épuisé pour la saison : il peut être commandé en option ou sur devis.")
+NOT_INCLUDED = gettext_lazy(
     "Cette prestation n'est pas incluse dans votre adhésion : elle peut être commandée en option "
     "ou sur devis."
 )
-PENDING = (
+PENDING = gettext_lazy(
     "Une demande est déjà en cours pour ce droit : l'Office vous répondra avant d'en accepter une autre."
 )
-NOT_LIVE = "Votre adhésion n'est pas active : ses prestations ne peuvent pas être demandées."
+NOT_LIVE = gettext_lazy("Votre adhésion n'est pas active : ses prestations ne peuvent pas être demandées.")
 
 
 @transaction.atomic
@@ -55,11 +57,11 @@ def request_claim(
     quote, no entitlement consumed). Refused when the entitlement is missing or used up."""
     message, text = (message or "").strip(), (text or "").strip()
     if kind not in CLAIMABLE_KINDS:
-        raise ClaimError("Cette prestation ne se demande pas depuis l'espace pro.", field="kind")
+        raise ClaimError(_("Cette prestation ne se demande pas depuis l'espace pro."), field="kind")
     _check_acts_for(membership, actor)
     membership = Membership.objects.select_related("organisation", "season").get(pk=membership.pk)
     if not membership.is_live:
-        raise ClaimError(NOT_LIVE, code="not_live")
+        raise ClaimError(str(NOT_LIVE), code="not_live")
     _check_request_fields(
         kind,
         message=message,
@@ -86,9 +88,15 @@ def request_claim(
     if banner and image:
         claim.image = _banner_image(image)
     claim.save()
-    summary = f"Demande : {kind_label(kind)}" + (" (au-delà du pack, sur devis)" if beyond_pack else "")
-    record_timeline(
-        membership.organisation, kind=TimelineEntry.Kind.REQUEST, summary=summary, body=message, actor=actor
+    _record(
+        claim,
+        "claim.requested",
+        actor=actor,
+        beyond_pack=beyond_pack,
+        message=message,
+        preferred_date=preferred_date,
+        quantity_wished=claim.quantity_wished,
+        entitlement=claim.entitlement_id,
     )
     return claim
 
@@ -100,7 +108,7 @@ def _check_acts_for(membership: Membership, actor: User) -> None:
             return
         if is_office_staff(actor, membership.office):
             return
-    raise ClaimError("Vous n'agissez pas pour cette organisation.", code="forbidden")
+    raise ClaimError(_("Vous n'agissez pas pour cette organisation."), code="forbidden")
 
 
 def _check_request_fields(
@@ -114,29 +122,35 @@ def _check_request_fields(
     beyond_pack: bool,
 ) -> None:
     if len(message) > MESSAGE_MAX:
-        raise ClaimError(f"Le message est trop long : {MESSAGE_MAX} caractères au plus.", field="message")
+        raise ClaimError(
+            _("Le message est trop long : %(max)s caractères au plus.") % {"max": MESSAGE_MAX},
+            field="message",
+        )
     if preferred_date is not None and preferred_date < timezone.localdate():
         raise ClaimError(
-            "La date souhaitée est passée : choisissez une date à venir.", field="preferred_date"
+            _("La date souhaitée est passée : choisissez une date à venir."), field="preferred_date"
         )
     if beyond_pack:
         return
     if kind == K.SCREEN_BANNER:
         if not has_image and not text:
-            raise ClaimError("Joignez une image ou saisissez le texte du bandeau.", field="image")
+            raise ClaimError(_("Joignez une image ou saisissez le texte du bandeau."), field="image")
         if len(text) > BANNER_TEXT_MAX:
             raise ClaimError(
-                f"Le texte du bandeau est trop long : {BANNER_TEXT_MAX} caractères au plus.", field="text"
+                _("Le texte du bandeau est trop long : %(max)s caractères au plus.")
+                % {"max": BANNER_TEXT_MAX},
+                field="text",
             )
     elif kind == K.IMAGE_BANK and not message:
         raise ClaimError(
-            "Décrivez les images souhaitées : la banque d'images se demande par écrit.", field="message"
+            _("Décrivez les images souhaitées : la banque d'images se demande par écrit."), field="message"
         )
     elif kind == K.WELCOME_GIFT and not (
         isinstance(quantity_wished, int) and 1 <= quantity_wished <= MAX_GIFT_CODES
     ):
         raise ClaimError(
-            f"Indiquez le nombre de codes souhaités, de 1 à {MAX_GIFT_CODES}.", field="quantity_wished"
+            _("Indiquez le nombre de codes souhaités, de 1 à %(max)s.") % {"max": MAX_GIFT_CODES},
+            field="quantity_wished",
         )
 
 
@@ -148,25 +162,26 @@ def _claimable_entitlement(
         Entitlement.objects.select_for_update(of=("self",)).filter(membership=membership, kind=kind).first()
     )
     if entitlement is None:
-        raise ClaimError(NOT_INCLUDED, code="beyond_pack")
+        raise ClaimError(str(NOT_INCLUDED), code="beyond_pack")
     today = timezone.localdate()
     if not entitlement.valid_from <= today <= entitlement.valid_until:
         raise ClaimError(
-            f"Ce droit est valable du {_date(entitlement.valid_from)} au {_date(entitlement.valid_until)}.",
+            _("Ce droit est valable du %(start)s au %(end)s.")
+            % {"start": _date(entitlement.valid_from), "end": _date(entitlement.valid_until)},
             code="not_valid",
         )
     if preferred_date is not None and preferred_date > entitlement.valid_until:
         raise ClaimError(
-            f"La date souhaitée doit tomber pendant votre adhésion, au plus tard le "
-            f"{_date(entitlement.valid_until)}.",
+            _("La date souhaitée doit tomber pendant votre adhésion, au plus tard le %(end)s.")
+            % {"end": _date(entitlement.valid_until)},
             field="preferred_date",
         )
     if entitlement.remaining is not None:
         if entitlement.remaining <= 0:
-            raise ClaimError(EXHAUSTED, code="exhausted")
+            raise ClaimError(str(EXHAUSTED), code="exhausted")
         pending = Claim.objects.filter(entitlement=entitlement, status__in=Claim.OPEN_STATUSES).count()
         if entitlement.remaining - pending <= 0:
-            raise ClaimError(PENDING, code="pending")
+            raise ClaimError(str(PENDING), code="pending")
     return entitlement
 
 
@@ -185,5 +200,5 @@ def cancel_claim(claim: Claim, *, actor: User) -> Claim:
     _check_acts_for(claim.membership, actor)
     _transition(claim, "cancel")
     claim.save()
-    _timeline(claim, f"Demande annulée par le partenaire : {kind_label(claim.kind)}", actor=actor)
+    _record(claim, "claim.cancelled", actor=actor)
     return claim

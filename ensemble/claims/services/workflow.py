@@ -1,14 +1,18 @@
 """A claim's life, shared by the services of the package: its states and transitions, the row
-lock, the office's decision, and the finish (entitlement consumed, timeline entry, e-mail).
+lock, the office's decision, and the finish (entitlement consumed, audit entry, e-mail).
 """
 
 import datetime
+from typing import Any
 
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import User
-from ensemble.directory.models import TimelineEntry
-from ensemble.directory.services import email_organisation, record_timeline
+from ensemble.core import audit
+from ensemble.core.models import OutboundEmail
+from ensemble.directory.services import email_organisation
 from ensemble.memberships.errors import MembershipError
 from ensemble.memberships.models import EntitlementKind
 from ensemble.memberships.services import consume_entitlement
@@ -24,17 +28,41 @@ MESSAGE_MAX = 2000
 JOINED = ("membership__organisation", "membership__season", "entitlement", "requested_by")
 
 STATUS_WORDS = {
-    S.REQUESTED: "demandée",
-    S.ACCEPTED: "acceptée",
-    S.REFUSED: "refusée",
-    S.DONE: "réalisée",
-    S.CANCELLED: "annulée",
+    S.REQUESTED: gettext_lazy("demandée"),
+    S.ACCEPTED: gettext_lazy("acceptée"),
+    S.REFUSED: gettext_lazy("refusée"),
+    S.DONE: gettext_lazy("réalisée"),
+    S.CANCELLED: gettext_lazy("annulée"),
 }
-ACTION_WORDS = {"accept": "acceptée", "refuse": "refusée", "complete": "réalisée", "cancel": "annulée"}
+ACTION_WORDS = {
+    "accept": gettext_lazy("acceptée"),
+    "refuse": gettext_lazy("refusée"),
+    "complete": gettext_lazy("réalisée"),
+    "cancel": gettext_lazy("annulée"),
+}
+
+# The wording of the claims' audit codes; `target` is the claim (« kind — organisation season »).
+audit.register_actions(
+    {
+        "claim.requested": gettext_lazy("Demande « %(target)s » déposée (au-delà du pack : %(beyond_pack)s)"),
+        "claim.cancelled": gettext_lazy("Demande « %(target)s » annulée par le partenaire"),
+        "claim.accepted": gettext_lazy("Demande « %(target)s » acceptée"),
+        "claim.refused": gettext_lazy("Demande « %(target)s » refusée : %(reason)s"),
+        "claim.completed": gettext_lazy("Demande « %(target)s » réalisée"),
+        "claim.banner_approved": gettext_lazy(
+            "Bandeau « %(target)s » validé : diffusion du %(starts_on)s au %(ends_on)s"
+        ),
+        "claim.gift_codes_issued": gettext_lazy("Codes cadeaux Balad'Enigm émis : %(count)s"),
+        "claim.images_sent": gettext_lazy("Banque d'images : %(count)s image(s) transmise(s)"),
+        "gift_code.redeemed": gettext_lazy("Code cadeau Balad'Enigm utilisé (%(trail)s)"),
+        "media_image.added": gettext_lazy("Image « %(target)s » ajoutée à la banque (crédit %(credit)s)"),
+        "media_image.archived": gettext_lazy("Image « %(target)s » retirée de la banque"),
+    }
+)
 
 
 def kind_label(kind: str) -> str:
-    """The kind's name in French, for the timeline staff read."""
+    """The kind's name in French, for the notes stored with a consumption."""
     with translation.override("fr"):
         return str(EntitlementKind(kind).label)
 
@@ -46,8 +74,11 @@ def _date(day: datetime.date) -> str:
 def _refusal(claim: Claim, action: str) -> str:
     current = STATUS_WORDS[claim.status]
     if Claim.TRANSITIONS.target(action) == claim.status:
-        return f"Cette demande est déjà {current}."
-    return f"Cette demande est {current} : elle ne peut plus être {ACTION_WORDS[action]}."
+        return _("Cette demande est déjà %(status)s.") % {"status": current}
+    return _("Cette demande est %(status)s : elle ne peut plus être %(action)s.") % {
+        "status": current,
+        "action": ACTION_WORDS[action],
+    }
 
 
 def _transition(claim: Claim, action: str) -> None:
@@ -58,7 +89,11 @@ def _transition(claim: Claim, action: str) -> None:
 
 def _check_kind(claim: Claim, kind: str) -> None:
     if claim.kind != kind:
-        raise ClaimError(f"Cette action ne s'applique qu'aux demandes « {kind_label(kind)} ».", code="kind")
+        raise ClaimError(
+            _("Cette action ne s'applique qu'aux demandes « %(kind)s ».")
+            % {"kind": EntitlementKind(kind).label},
+            code="kind",
+        )
 
 
 def _decided(claim: Claim, actor: User, answer: str) -> None:
@@ -68,8 +103,11 @@ def _decided(claim: Claim, actor: User, answer: str) -> None:
         claim.answer = answer.strip()[:MESSAGE_MAX]
 
 
-def _finish(claim: Claim, *, actor: User, answer: str, summary: str) -> None:
-    """Done: consume the entitlement (unless beyond the pack), stamp, timeline, e-mail."""
+def _finish(
+    claim: Claim, *, actor: User, answer: str, action: str, data: dict[str, Any] | None = None
+) -> None:
+    """Done: consume the entitlement (unless beyond the pack), stamp, e-mail, and the claim's one
+    audit entry (`action`, with `data`)."""
     if claim.entitlement_id and not claim.beyond_pack:
         try:
             claim.consumption = consume_entitlement(
@@ -83,23 +121,28 @@ def _finish(claim: Claim, *, actor: User, answer: str, summary: str) -> None:
         claim.answer = answer.strip()[:MESSAGE_MAX]
     claim.completed_at = timezone.now()
     claim.save()
-    _timeline(claim, summary, actor=actor, body=claim.answer)
-    _email(claim, "claim_done", actor)
+    email = _email(claim, "claim_done", actor)
+    data = {"answer": claim.answer, "consumption": claim.consumption_id, **(data or {})}
+    _record(claim, action, actor=actor, email=email, **data)
 
 
-def _timeline(claim: Claim, summary: str, *, actor: User | None, body: str = "") -> None:
-    record_timeline(
-        claim.membership.organisation,
-        kind=TimelineEntry.Kind.REQUEST,
-        summary=summary,
-        body=body,
+def _record(
+    claim: Claim, action: str, *, actor: User | None, email: OutboundEmail | None = None, **data
+) -> None:
+    """The claim's one audit entry, on its organisation's log."""
+    audit.record(
+        action,
         actor=actor,
+        office=claim.office,
+        target=claim,
+        organisation_id=claim.membership.organisation_id,
+        data={"kind": claim.kind, "status": claim.status, **data, "email": email.pk if email else None},
     )
 
 
-def _email(claim: Claim, template: str, actor: User | None) -> None:
+def _email(claim: Claim, template: str, actor: User | None) -> OutboundEmail | None:
     requester = claim.requested_by
-    email_organisation(
+    return email_organisation(
         claim.membership.organisation,
         template=template,
         context={"claim": claim},

@@ -6,8 +6,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import User
+from ensemble.core import audit
 from ensemble.core.models import Office
 
 from ..fields import (
@@ -17,6 +20,18 @@ from ..fields import (
     plain_text,
 )
 from ..models import Amenity
+
+audit.register_actions(
+    {
+        "amenity.defaults_installed": gettext_lazy(
+            "Listes d'équipements et labels par défaut installées (%(count)s ajouté(s))"
+        ),
+        "amenity.created": gettext_lazy("Équipement ou label %(target)s ajouté (liste %(group)s)"),
+        "amenity.updated": gettext_lazy("Équipement ou label %(target)s modifié (%(fields)s)"),
+        "amenity.deactivated": gettext_lazy("Équipement ou label %(target)s retiré des listes"),
+        "amenity.reactivated": gettext_lazy("Équipement ou label %(target)s proposé à nouveau"),
+    }
+)
 
 DEFAULT_AMENITIES = [
     # (group, slug, FR, EN, NL)
@@ -63,17 +78,24 @@ DEFAULT_AMENITIES = [
 ]
 
 
+@transaction.atomic
 def install_default_amenities(office: Office) -> list[Amenity]:
     """The usual lists (accessibility, pets, languages, labels, stars, equipment); idempotent.
     Staff edit them afterwards from the back office."""
-    amenities = []
+    amenities, added = [], []
     for position, (group, slug, fr, en, nl) in enumerate(DEFAULT_AMENITIES):
-        amenity, _ = Amenity.objects.get_or_create(
+        amenity, created = Amenity.objects.get_or_create(
             office=office,
             slug=slug,
             defaults={"group": group, "name_fr": fr, "name_en": en, "name_nl": nl, "position": position},
         )
         amenities.append(amenity)
+        if created:
+            added.append(slug)
+    if added:  # one entry for the set (run by the system: no actor)
+        audit.record(
+            "amenity.defaults_installed", actor=None, office=office, data={"count": len(added), "slugs": added}
+        )
     return amenities
 
 
@@ -87,20 +109,23 @@ def _amenity_values(*, group: str, names: dict[str, str], position: int | None) 
     """The checked values of an amenity: a known list, a French name, names of 100 characters
     at most, a position between 0 and 32767."""
     if group not in Amenity.Group.values:
-        raise ListingError(f"Liste inconnue : {group}.", field="group")
+        raise ListingError(_("Liste inconnue : %(group)s.") % {"group": group}, field="group")
     values: dict[str, Any] = {"group": group}
     for lang in LANGS:
         name = plain_text(names.get(lang, "")).replace("\n", " ")
         if len(name) > AMENITY_NAME_LIMIT:
             raise ListingError(
-                f"Le nom ({LANG_NAMES[lang]}) dépasse {AMENITY_NAME_LIMIT} caractères ({len(name)}).",
+                _("Le nom (%(language)s) dépasse %(limit)s caractères (%(length)s).")
+                % {"language": LANG_NAMES[lang], "limit": AMENITY_NAME_LIMIT, "length": len(name)},
                 field=f"name_{lang}",
             )
         values[f"name_{lang}"] = name
     if not values["name_fr"]:
-        raise ListingError("Le nom en français est obligatoire.", field="name_fr")
+        raise ListingError(_("Le nom en français est obligatoire."), field="name_fr")
     if position is not None and not 0 <= position <= AMENITY_POSITION_MAX:
-        raise ListingError(f"La position est un nombre entre 0 et {AMENITY_POSITION_MAX}.", field="position")
+        raise ListingError(
+            _("La position est un nombre entre 0 et %(max)s.") % {"max": AMENITY_POSITION_MAX}, field="position"
+        )
     values["position"] = position
     return values
 
@@ -120,11 +145,12 @@ def create_amenity(
     values = _amenity_values(group=group, names=names, position=position)
     slug = slugify(slug or values["name_fr"])[:60].strip("-")
     if not slug:
-        raise ListingError("Indiquez un identifiant (lettres, chiffres et tirets).", field="slug")
+        raise ListingError(_("Indiquez un identifiant (lettres, chiffres et tirets)."), field="slug")
     taken = Amenity.objects.filter(office=office, slug=slug).first()
     if taken:
         raise ListingError(
-            f"L'identifiant « {slug} » est déjà celui de « {taken.name_fr} » : choisissez-en un autre.",
+            _("L'identifiant « %(slug)s » est déjà celui de « %(name)s » : choisissez-en un autre.")
+            % {"slug": slug, "name": taken.name_fr},
             field="slug",
         )
     if values["position"] is None:
@@ -136,8 +162,16 @@ def create_amenity(
             amenity.save()
     except IntegrityError:  # the same identifier added at the same moment
         raise ListingError(
-            f"L'identifiant « {slug} » vient d'être utilisé : choisissez-en un autre.", field="slug"
+            _("L'identifiant « %(slug)s » vient d'être utilisé : choisissez-en un autre.") % {"slug": slug},
+            field="slug",
         ) from None
+    audit.record(
+        "amenity.created",
+        actor=actor,
+        office=office,
+        target=amenity,
+        data={"slug": slug, **values},
+    )
     return amenity
 
 
@@ -149,29 +183,48 @@ def update_amenity(
     Returns the names of the fields that changed."""
     values = _amenity_values(group=group, names=names, position=position)
     changed = [key for key, value in values.items() if getattr(amenity, key) != value]
+    if not changed:
+        return changed
+    before = {key: getattr(amenity, key) for key in changed}
     for key in changed:
         setattr(amenity, key, values[key])
-    if changed:
-        amenity.save()
+    amenity.save()
+    audit.record(
+        "amenity.updated",
+        actor=actor,
+        office=amenity.office,
+        target=amenity,
+        data={"fields": changed, "changes": audit.changes(before, {key: values[key] for key in changed})},
+    )
     return changed
 
 
-def _set_amenity_active(amenity: Amenity, *, active: bool) -> Amenity:
+def _set_amenity_active(amenity: Amenity, *, active: bool, actor: User) -> Amenity:
     locked = Amenity.objects.select_for_update().get(pk=amenity.pk)
     if locked.is_active == active:
-        message = "déjà proposé aux partenaires" if active else "déjà retiré des listes"
-        raise ListingError(f"« {locked.name_fr} » est {message}.", code="unchanged")
+        message = (
+            _("« %(name)s » est déjà proposé aux partenaires.")
+            if active
+            else _("« %(name)s » est déjà retiré des listes.")
+        )
+        raise ListingError(message % {"name": locked.name_fr}, code="unchanged")
     Amenity.objects.filter(pk=amenity.pk).update(is_active=active, updated_at=timezone.now())
     amenity.is_active = active
+    audit.record(
+        "amenity.reactivated" if active else "amenity.deactivated",
+        actor=actor,
+        office=locked.office,
+        target=locked,
+    )
     return amenity
 
 
 @transaction.atomic
 def deactivate_amenity(amenity: Amenity, *, actor: User) -> Amenity:
     """No longer offered to partners; the listings that have it keep it (and may keep it)."""
-    return _set_amenity_active(amenity, active=False)
+    return _set_amenity_active(amenity, active=False, actor=actor)
 
 
 @transaction.atomic
 def reactivate_amenity(amenity: Amenity, *, actor: User) -> Amenity:
-    return _set_amenity_active(amenity, active=True)
+    return _set_amenity_active(amenity, active=True, actor=actor)

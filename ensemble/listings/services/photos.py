@@ -14,7 +14,7 @@ from ..fields import (
     plain_text,
 )
 from ..models import Listing, Photo
-from .proposals import _fresh, pending_values, propose_changes
+from .proposals import _fresh, _propose, _record, pending_values
 
 PHOTO_RULES = ImageRules(min_long_side=1200, min_short_side=800, max_side=2400, purpose="l'impression")
 
@@ -48,10 +48,10 @@ def upload_photo(
     """Store a photo (re-encoded, metadata stripped) and propose it as the listing's last photo."""
     credit = plain_text(credit)[:150]
     if not credit:
-        raise ListingError("Le crédit photo est obligatoire (CGV art. 4.1).", field="credit")
+        raise ListingError(_("Le crédit photo est obligatoire (CGV art. 4.1)."), field="credit")
     if not rights_declared:
         raise ListingError(
-            "Déclarez que vous détenez les droits de cette photo et autorisez l'office à la diffuser.",
+            _("Déclarez que vous détenez les droits de cette photo et autorisez l'office à la diffuser."),
             field="rights_declared",
         )
     listing = _fresh(listing)  # locked: two uploads at once cannot both take the last place
@@ -75,5 +75,7 @@ def upload_photo(
             **{f"alt_text_{lg}": getattr(photo, f"alt_text_{lg}") for lg in LANGS},
         }
     )
-    propose_changes(listing, changes={"photos": photos}, actor=actor)
+    # Proposed like any change, but one entry for the upload: the proposal is part of it.
+    result, _action, data = _propose(listing, changes={"photos": photos}, actor=actor)
+    _record("listing.photo_uploaded", listing, actor=actor, photo=photo.pk, credit=credit, **data)
     return photo

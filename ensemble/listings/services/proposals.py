@@ -11,12 +11,15 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import User
+from ensemble.core import audit
 from ensemble.core.audit import acting_user
 from ensemble.core.models import Office
 from ensemble.directory import services as directory_services
-from ensemble.directory.models import Establishment, TimelineEntry
+from ensemble.directory.models import Establishment
 
 from ..fields import (
     DEFAULT_IMMEDIATE,
@@ -28,6 +31,50 @@ from ..fields import (
 )
 from ..models import ChangeProposal, Listing, ListingVersion, ModerationSettings, Photo
 from ..search import refresh_search
+
+# The wording of every code the listings' services write (placeholders: keys of the entry's data).
+audit.register_actions(
+    {
+        "listing.created": gettext_lazy("Fiche %(target)s créée"),
+        "listing.moderation_settings_changed": gettext_lazy(
+            "Champs des fiches publiés sans modération : %(immediate_fields)s"
+        ),
+        "listing.proposal_submitted": gettext_lazy(
+            "Fiche %(target)s : modifications proposées (en attente : %(pending)s ; "
+            "publiées aussitôt : %(published)s)"
+        ),
+        "listing.published_at_once": gettext_lazy("Fiche %(target)s : modifications publiées (%(published)s)"),
+        "listing.proposal_withdrawn": gettext_lazy(
+            "Fiche %(target)s : modifications proposées retirées par le partenaire"
+        ),
+        "listing.proposal_approved": gettext_lazy(
+            "Fiche %(target)s : modifications validées (%(fields)s), version %(version)s"
+        ),
+        "listing.proposal_rejected": gettext_lazy("Fiche %(target)s : modifications refusées : %(reason)s"),
+        "listing.edited": gettext_lazy(
+            "Fiche %(target)s modifiée par l'office (%(fields)s), version %(version)s"
+        ),
+        "listing.version_restored": gettext_lazy(
+            "Fiche %(target)s : version %(restored)s restaurée, publiée comme version %(version)s"
+        ),
+        "listing.photo_uploaded": gettext_lazy("Fiche %(target)s : photo ajoutée (crédit : %(credit)s)"),
+        "listing.availability_set": gettext_lazy(
+            "Fiche %(target)s : disponibilités de %(days)s nuit(s) mises à jour, du %(first)s au %(last)s"
+        ),
+        "listing.confirmed": gettext_lazy("Fiche %(target)s confirmée à jour par le partenaire"),
+        "listing.unpublished": gettext_lazy("Fiche %(target)s retirée des supports : %(reason)s"),
+        "listing.republished": gettext_lazy("Fiche %(target)s publiée à nouveau"),
+        "listing.office_place_marked": gettext_lazy(
+            "Fiche %(target)s publiée comme lieu de l'office (non partenaire)"
+        ),
+        "listing.office_place_unmarked": gettext_lazy(
+            "Fiche %(target)s publiée selon l'adhésion (partenaire)"
+        ),
+        "listing.external_source_set": gettext_lazy(
+            "Fiche %(target)s : identifiant externe %(source)s %(external_id)s"
+        ),
+    }
+)
 
 
 @dataclass
@@ -46,6 +93,18 @@ def _fresh(listing: Listing) -> Listing:
     )
 
 
+def _record(action: str, listing: Listing, *, actor: User | None, **data: Any) -> None:
+    """The one audit entry of a listing's change, on its organisation's timeline."""
+    audit.record(
+        action,
+        actor=actor,
+        office=listing.office,
+        target=listing,
+        organisation_id=listing.establishment.organisation_id,
+        data=data,
+    )
+
+
 # ---- setup ---------------------------------------------------------------------------------
 
 
@@ -57,8 +116,9 @@ def ensure_listing(establishment: Establishment) -> Listing:
         defaults={"office_id": establishment.office_id, "organisation_id": establishment.organisation_id},
     )
     if created:
-        _new_version(_fresh(listing), origin=ListingVersion.Origin.INITIAL, changed=[], actor=None)
+        version = _new_version(_fresh(listing), origin=ListingVersion.Origin.INITIAL, changed=[], actor=None)
         listing = Listing.objects.get(pk=listing.pk)
+        _record("listing.created", listing, actor=None, version=version.number)
     return listing
 
 
@@ -75,10 +135,23 @@ def update_moderation_settings(
 ) -> ModerationSettings:
     unknown = set(immediate_fields) - set(FIELDS)
     if unknown:
-        raise ListingError(f"Champ inconnu : {', '.join(sorted(unknown))}.", field="immediate_fields")
+        raise ListingError(
+            _("Champ inconnu : %(fields)s.") % {"fields": ", ".join(sorted(unknown))}, field="immediate_fields"
+        )
     settings = moderation_settings(office)
-    settings.immediate_fields = sorted(set(immediate_fields))
+    before = list(settings.immediate_fields)
+    chosen = sorted(set(immediate_fields))
+    if chosen == before:
+        return settings
+    settings.immediate_fields = chosen
     settings.save(update_fields=["immediate_fields", "updated_at"])
+    audit.record(
+        "listing.moderation_settings_changed",
+        actor=actor,
+        office=office,
+        target=settings,
+        data={"immediate_fields": [before, chosen]},
+    )
     return settings
 
 
@@ -89,7 +162,7 @@ def clean_changes(listing: Listing, changes: dict[str, Any]) -> dict[str, Any]:
     """Each proposed value checked and normalised; the first bad one raises ListingError."""
     unknown = set(changes) - set(FIELDS)
     if unknown:
-        raise ListingError(f"Champ inconnu : {', '.join(sorted(unknown))}.")
+        raise ListingError(_("Champ inconnu : %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     return {key: FIELDS[key].clean(value, listing) for key, value in changes.items()}
 
 
@@ -129,24 +202,26 @@ def _reloaded(listing: Listing) -> Listing:
     )
 
 
-def _timeline(listing: Listing, summary: str, *, actor: User | None, body: str = "") -> None:
-    directory_services.record_timeline(
-        listing.establishment.organisation,
-        kind=TimelineEntry.Kind.LISTING,
-        summary=summary,
-        body=body,
-        actor=actor,
-    )
-
-
 # ---- partners propose ----------------------------------------------------------------------
 
 
 @transaction.atomic
 def propose_changes(listing: Listing, *, changes: dict[str, Any], actor: User) -> ProposalResult:
     """A partner's edit: publish at once what the office allows, queue the rest for moderation.
-    Values equal to the published ones are ignored; nothing is written if one value is bad."""
+    Values equal to the published ones are ignored; nothing is written if one value is bad.
+    One audit entry whatever the split (its data says which fields went where)."""
     listing = _fresh(listing)
+    result, action, data = _propose(listing, changes=changes, actor=actor)
+    if action:
+        _record(action, listing, actor=actor, **data)
+    return result
+
+
+def _propose(
+    listing: Listing, *, changes: dict[str, Any], actor: User
+) -> tuple[ProposalResult, str | None, dict[str, Any]]:
+    """propose_changes without its audit entry (upload_photo writes its own): the result, the
+    action code that describes it (None when nothing changed) and the entry's data."""
     cleaned = clean_changes(listing, changes)
     current = snapshot(listing)
     changed = {key: value for key, value in cleaned.items() if value != current[key]}
@@ -161,18 +236,24 @@ def propose_changes(listing: Listing, *, changes: dict[str, Any], actor: User) -
         _withdraw_dropped_uploads(listing, cleaned["photos"])
     waiting = {k: v for k, v in changed.items() if k not in immediate}
     pending = listing.proposals.select_for_update().filter(status=ChangeProposal.Status.PENDING).first()
+    before = dict(pending.changes) if pending else {}
     if waiting or pending:
         reverted = {k for k, v in cleaned.items() if v == current[k]}
         result.pending = _merge_into_pending(listing, pending, waiting, reverted, current, actor)
-    if now_values or waiting:
-        count = len(now_values) + len(waiting)
-        _timeline(
-            listing,
-            f"Fiche « {listing.establishment.name} » : {count} modification(s) proposée(s)"
-            + (f", {len(now_values)} publiée(s) aussitôt" if now_values else ""),
-            actor=actor,
-        )
-    return result
+    after = result.pending.changes if result.pending else {}
+    proposal = result.pending or pending
+    data = {"published": result.published, "pending": sorted(after), "proposal": proposal.pk if proposal else None}
+    return result, _proposal_action(result.published, before, after), data
+
+
+def _proposal_action(published: list[str], before: dict, after: dict) -> str | None:
+    if after and after != before:
+        return "listing.proposal_submitted"
+    if published:
+        return "listing.published_at_once"
+    if before and not after:
+        return "listing.proposal_withdrawn"
+    return None
 
 
 def _withdraw_dropped_uploads(listing: Listing, photos: list[dict]) -> None:
@@ -221,12 +302,11 @@ def _decidable(proposal: ChangeProposal) -> ChangeProposal:
     locked = ChangeProposal.objects.select_for_update().get(pk=proposal.pk)
     if locked.status != ChangeProposal.Status.PENDING:
         when = timezone.localtime(locked.decided_at).strftime("%d/%m/%Y %H:%M") if locked.decided_at else ""
-        raise ListingError(
-            f"Cette proposition a déjà été traitée ({locked.get_status_display().lower()} {when}).".replace(
-                " )", ")"
-            ),
-            code="already_decided",
-        )
+        message = _("Cette proposition a déjà été traitée (%(status)s %(when)s).") % {
+            "status": locked.get_status_display().lower(),
+            "when": when,
+        }
+        raise ListingError(message.replace(" )", ")"), code="already_decided")
     return locked
 
 
@@ -242,13 +322,20 @@ def approve_proposal(proposal: ChangeProposal, *, actor: User) -> ListingVersion
     proposal.status = ChangeProposal.Status.APPROVED
     proposal.decided_by, proposal.decided_at = actor, timezone.now()
     proposal.save()
-    organisation = listing.establishment.organisation
-    _timeline(listing, f"Modifications de la fiche « {listing.establishment.name} » validées", actor=actor)
-    directory_services.email_organisation(
-        organisation,
+    email = directory_services.email_organisation(
+        listing.establishment.organisation,
         template="listing_approved",
         context={"listing": listing, "fields": [FIELDS[k].label for k in sorted(values)]},
         actor=actor,
+    )
+    _record(
+        "listing.proposal_approved",
+        listing,
+        actor=actor,
+        proposal=proposal.pk,
+        fields=sorted(values),
+        version=version.number,
+        email=email.pk if email else None,
     )
     return version
 
@@ -257,7 +344,7 @@ def approve_proposal(proposal: ChangeProposal, *, actor: User) -> ListingVersion
 def reject_proposal(proposal: ChangeProposal, *, actor: User, reason: str) -> ChangeProposal:
     reason = plain_text(reason)
     if not reason:
-        raise ListingError("Indiquez au partenaire le motif du refus.", field="reason")
+        raise ListingError(_("Indiquez au partenaire le motif du refus."), field="reason")
     proposal = _decidable(proposal)
     listing = proposal.listing
     proposal.status = ChangeProposal.Status.REJECTED
@@ -268,17 +355,20 @@ def reject_proposal(proposal: ChangeProposal, *, actor: User, reason: str) -> Ch
     Photo.objects.filter(listing=listing, pk__in=proposed_ids, status=Photo.Status.PROPOSED).update(
         status=Photo.Status.WITHDRAWN
     )
-    _timeline(
-        listing,
-        f"Modifications de la fiche « {listing.establishment.name} » refusées",
-        actor=actor,
-        body=reason,
-    )
-    directory_services.email_organisation(
+    email = directory_services.email_organisation(
         listing.establishment.organisation,
         template="listing_rejected",
         context={"listing": listing, "reason": reason, "fields": [FIELDS[k].label for k in proposal.changes]},
         actor=actor,
+    )
+    _record(
+        "listing.proposal_rejected",
+        listing,
+        actor=actor,
+        proposal=proposal.pk,
+        fields=sorted(proposal.changes),
+        reason=reason,
+        email=email.pk if email else None,
     )
     return proposal
 
@@ -293,8 +383,9 @@ def edit_listing(listing: Listing, *, changes: dict[str, Any], actor: User) -> L
     if not changed:
         return None
     _apply(listing, changed)
-    _timeline(listing, f"Fiche « {listing.establishment.name} » modifiée par l'office", actor=actor)
-    return _new_version(listing, origin=ListingVersion.Origin.STAFF, changed=sorted(changed), actor=actor)
+    version = _new_version(listing, origin=ListingVersion.Origin.STAFF, changed=sorted(changed), actor=actor)
+    _record("listing.edited", listing, actor=actor, fields=sorted(changed), version=version.number)
+    return version
 
 
 @transaction.atomic
@@ -310,15 +401,19 @@ def restore_version(version: ListingVersion, *, actor: User) -> ListingVersion:
     values = clean_changes(listing, data)
     changed = {k: v for k, v in values.items() if v != current[k]}
     _apply(listing, changed)
-    _timeline(
-        listing,
-        f"Fiche « {listing.establishment.name} » : version {version.number} restaurée",
-        actor=actor,
-    )
-    return _new_version(
+    restored = _new_version(
         listing,
         origin=ListingVersion.Origin.RESTORED,
         changed=sorted(changed),
         actor=actor,
         restored_from=version.number,
     )
+    _record(
+        "listing.version_restored",
+        listing,
+        actor=actor,
+        restored=version.number,
+        version=restored.number,
+        fields=sorted(changed),
+    )
+    return restored
