@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ensemble.accounts.models import StaffMembership
-from ensemble.core.models import OutboundEmail
+from ensemble.core.models import AuditEntry, OutboundEmail
 from ensemble.listings import services as listing_services
 from ensemble.listings.fields import snapshot
 from ensemble.listings.models import Amenity, ChangeProposal, Listing, ListingVersion, ModerationSettings
@@ -606,6 +606,7 @@ def test_staff_publish_a_listing_as_a_place_of_the_office(client, partner, offic
     url = f"/{office.slug}/gestion/fiches/{partner.listing.pk}/lieu-office/"
     assert client.post(url, {"is_office_place": "1"}).status_code == 302
     assert partner.listing in published_listings(office)
-    assert "lieu de l'office" in partner.listing.establishment.organisation.timeline.first().summary
+    entry = AuditEntry.objects.filter(organisation_id=partner.membership.organisation_id).first()
+    assert entry.action == "listing.office_place_marked" and entry.actor == staff_user
     client.post(url, {"is_office_place": "0"})
     assert partner.listing not in published_listings(office)

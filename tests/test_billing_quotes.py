@@ -23,7 +23,7 @@ from ensemble.billing.models import Invoice, Quote
 from ensemble.billing.services import invoices as invoice_services
 from ensemble.billing.services import quotes as quote_services
 from ensemble.billing.tasks import expire_quotes_task
-from ensemble.directory.models import TimelineEntry
+from ensemble.core.models import AuditEntry
 
 from .concurrency import require_postgresql, run_in_threads
 from .conftest import SEASON_DAY, offer
@@ -45,7 +45,7 @@ def quote_rows() -> dict[str, int]:
         "billing.InvoiceLine",
         "billing.NumberCounter",
         "core.OutboundEmail",
-        "directory.TimelineEntry",
+        "core.AuditEntry",
     ]
     return {label: apps.get_model(label).objects.count() for label in labels}
 
@@ -130,7 +130,7 @@ def test_draft_has_lines_and_totals_but_no_number(draft, organisation):
         (None, Decimal("300.00")),
     ]
     assert lines[0].offer.pricing_mode == "on_quote"
-    assert organisation.timeline.filter(summary__startswith="Devis en brouillon").exists()
+    assert AuditEntry.objects.filter(action="quote.drafted", organisation_id=organisation.pk).exists()
 
 
 @pytest.mark.parametrize(
@@ -195,7 +195,8 @@ def test_send_numbers_dates_and_emails_a_working_link(
     assert page.status_code == 200
     assert "DE-2022-00001" in page.content.decode()
     assert services.quote_from_token(office, services.quote_token(quote)) == quote
-    assert quote.organisation.timeline.filter(kind=TimelineEntry.Kind.EMAIL).exists()
+    entry = AuditEntry.objects.get(action="quote.sent", organisation_id=quote.organisation_id)
+    assert entry.data["email"] is not None and entry.data["valid_until"] == "2023-01-27"
 
 
 def test_quotes_have_their_own_continuous_series(organisation, lines, staff_user):
@@ -240,8 +241,9 @@ def test_accept_records_who_when_and_where(sent, organisation):
         "Mozilla/5.0 (pytest)",
     )
     assert quote.decided_at is not None
-    entry = organisation.timeline.get(summary__startswith="Devis DE-2022-00001 accepté")
-    assert "198.51.100.7" in entry.body and entry.actor == partner
+    entry = AuditEntry.objects.get(action="quote.accepted", organisation_id=organisation.pk)
+    assert (entry.ip_address, entry.actor, entry.data["number"]) == ("198.51.100.7", partner, "DE-2022-00001")
+    assert entry.data["user_agent"] == "Mozilla/5.0 (pytest)"
 
 
 def test_accept_by_link_without_login_keeps_no_user(accepted):
@@ -317,7 +319,7 @@ def test_expire_job_is_idempotent(sent, accepted_elsewhere, office):
     accepted_elsewhere.refresh_from_db()
     assert sent.state == S.EXPIRED
     assert accepted_elsewhere.state == S.ACCEPTED  # decided quotes never expire
-    assert TimelineEntry.objects.filter(summary__contains="expiré").count() == 1
+    assert AuditEntry.objects.filter(action="quote.expired", actor=None).count() == 1
 
 
 @pytest.fixture
@@ -459,7 +461,7 @@ def test_concurrent_decisions_record_exactly_one(organisation, lines):
     outcomes = run_in_threads(THREADS, decide_all(quote_ids))
     wins = collections.Counter(pk for decided in outcomes for pk in decided)
     assert wins == {pk: 1 for pk in quote_ids}
-    decisions = TimelineEntry.objects.filter(summary__regex=r"^Devis DE-2022-\d+ (accepté|refusé)")
+    decisions = AuditEntry.objects.filter(action__in=["quote.accepted", "quote.declined"])
     assert decisions.count() == ROUNDS
 
 

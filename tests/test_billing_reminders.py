@@ -9,7 +9,7 @@ from django.core import mail
 from ensemble.billing import services
 from ensemble.billing.reminders import InvoiceReminder
 from ensemble.billing.services.reminders import send_invoice_reminders
-from ensemble.directory.models import TimelineEntry
+from ensemble.core.models import AuditEntry
 
 
 @pytest.fixture
@@ -33,8 +33,15 @@ def test_reminders_at_15_and_30_days_once_each(invoice, django_capture_on_commit
     assert len(mail.outbox) == 2
     assert invoice.number in mail.outbox[0].subject
     assert invoice.payment_reference in mail.outbox[0].body
-    emails = TimelineEntry.objects.filter(organisation=invoice.organisation, kind="email")
-    assert sum(invoice.number in e.summary for e in emails) == 2  # each reminder on the timeline
+    # each reminder on the organisation's log, by the job (no actor), with its e-mail
+    entries = AuditEntry.objects.filter(
+        action="invoice.reminder_sent", organisation_id=invoice.organisation_id
+    ).order_by("id")
+    assert [(e.data["number"], e.data["offset"], e.actor) for e in entries] == [
+        (invoice.number, 15, None),
+        (invoice.number, 30, None),
+    ]
+    assert {e.data["email"] for e in entries} == {r.email_id for r in InvoiceReminder.objects.all()}
 
 
 def test_a_late_first_run_sends_only_the_latest_reminder(invoice):

@@ -16,8 +16,8 @@ from ensemble.campaigns import selectors, services, tasks
 from ensemble.campaigns.errors import CampaignError
 from ensemble.campaigns.models import CampaignReminder, CampaignTarget, UpdateCampaign
 from ensemble.campaigns.tokens import target_id_from_token
-from ensemble.core.models import OutboundEmail
-from ensemble.directory.models import Category, TimelineEntry
+from ensemble.core.models import AuditEntry, OutboundEmail
+from ensemble.directory.models import Category
 from ensemble.listings import services as listing_services
 from ensemble.listings.models import Listing
 
@@ -63,7 +63,7 @@ def target_of(campaign, partner) -> CampaignTarget:
 
 
 CAMPAIGN_MODELS = ["campaigns.UpdateCampaign", "campaigns.CampaignTarget", "campaigns.CampaignReminder"]
-OTHER_MODELS = ["core.OutboundEmail", "directory.TimelineEntry", "listings.Listing"]
+OTHER_MODELS = ["core.OutboundEmail", "core.AuditEntry", "listings.Listing"]
 
 
 def campaign_rows() -> dict:
@@ -111,9 +111,9 @@ def test_launch_creates_a_target_per_published_listing_and_emails_each_partner(
     assert target_id_from_token(token) == targets[partner.listing.pk].pk
     assert services.listing_path(office, partner.listing.pk) in email.body_text
     assert token in email.body_html and "<a href=" in email.body_html
-    assert TimelineEntry.objects.filter(
-        organisation=partner.membership.organisation, kind="email", summary__contains="à jour"
-    ).exists()
+    entry = AuditEntry.objects.get(action="campaign.launched")
+    assert entry.target_id == str(campaign.pk) and entry.actor == staff_user
+    assert entry.data == {"targets": 2, "emailed": 2}
 
 
 def test_categories_restrict_the_campaign(make_partner, office, staff_user):
@@ -320,9 +320,9 @@ def test_unconfirmed_listings_are_flagged_after_the_deadline_once(partner, other
     assert services.flag_overdue(today=DEADLINE + datetime.timedelta(days=2)) == 0
     assert target_of(campaign, partner).flagged_at is not None
     assert target_of(campaign, other_partner).flagged_at is None
-    entry = TimelineEntry.objects.get(kind="listing", summary__contains="non confirmée à la date limite")
-    assert entry.organisation == partner.membership.organisation
-    assert "16/02/2023" in entry.body
+    entry = AuditEntry.objects.get(action="campaign.target_flagged")
+    assert entry.organisation_id == partner.membership.organisation_id and entry.actor is None
+    assert entry.data["unpublish_from"] == "2023-02-16"
     assert selectors.campaign_counts(office) == {
         "campaigns": 1,
         "awaiting": 1,
@@ -396,7 +396,8 @@ def test_a_confirmation_dates_the_listing_and_is_recorded_once(partner, office, 
     listing = Listing.objects.get(pk=partner.listing.pk)
     assert target.confirmed_by == partner.user and target.confirmed_at == listing.last_confirmed_at
     assert listing.last_confirmed_by == partner.user
-    assert TimelineEntry.objects.filter(kind="listing", summary__contains="confirmée à jour").count() == 1
+    entry = AuditEntry.objects.get(action="listing.confirmed")
+    assert entry.data == {"campaign_targets": [target.pk]} and entry.actor == partner.user
     with refused("Cette fiche est déjà confirmée (le 28/12/2022).", field=None):
         services.record_confirmation(target, actor=partner.user)
 
@@ -434,7 +435,7 @@ def test_one_confirmation_counts_for_every_running_campaign(partner, other_partn
     assert services.record_listing_confirmation(other_partner.listing, actor=other_partner.user) == 2
     assert {t.confirmed_by for t in CampaignTarget.objects.all()} == {partner.user, other_partner.user}
     assert not draft.targets.exists()
-    assert TimelineEntry.objects.filter(kind="listing", summary__contains="confirmée à jour").count() == 2
+    assert AuditEntry.objects.filter(action="listing.confirmed").count() == 2
 
 
 def test_the_listing_page_confirmation_outside_a_campaign_only_dates_the_listing(partner, office, staff_user):

@@ -17,8 +17,7 @@ from ensemble.accounts.models import User
 from ensemble.claims import codes, selectors, services
 from ensemble.claims.errors import ClaimError
 from ensemble.claims.models import Claim, GiftCode, MediaBankImage
-from ensemble.core.models import Office, OutboundEmail
-from ensemble.directory.models import TimelineEntry
+from ensemble.core.models import AuditEntry, Office, OutboundEmail
 from ensemble.memberships import services as membership_services
 from ensemble.memberships.models import Entitlement, EntitlementConsumption, Membership
 
@@ -129,8 +128,12 @@ def test_banner_request_with_an_image_is_reencoded_and_stripped(active, partner)
     assert stored.format == "JPEG"
     assert dict(stored.getexif()) == {}  # camera and GPS position gone
     assert (claim.image_width, claim.image_height) == (1200, 400)
-    entry = TimelineEntry.objects.get(organisation=active.organisation, kind=TimelineEntry.Kind.REQUEST)
-    assert entry.summary == "Demande : Bandeau sur l'écran d'accueil"
+    entry = AuditEntry.objects.get(organisation_id=active.organisation_id, action="claim.requested")
+    assert (entry.target_id, entry.data["kind"], entry.data["beyond_pack"]) == (
+        str(claim.pk),
+        "screen_banner",
+        False,
+    )
     assert entry.actor == partner
 
 
@@ -240,8 +243,13 @@ def test_a_kind_not_in_the_pack_is_offered_beyond_it(active):
     assert info.value.code == "beyond_pack"
     claim = ask(active, "photos", beyond_pack=True, message="10 photos de la salle")
     assert (claim.beyond_pack, claim.entitlement, claim.status) == (True, None, C.REQUESTED)
-    summary = TimelineEntry.objects.filter(organisation=active.organisation).first().summary
-    assert summary == "Demande : Photos professionnelles (au-delà du pack, sur devis)"
+    entry = AuditEntry.objects.filter(organisation_id=active.organisation_id).first()
+    assert (entry.action, entry.data["kind"], entry.data["beyond_pack"]) == (
+        "claim.requested",
+        "photos",
+        True,
+    )
+    assert entry.data["message"] == "10 photos de la salle"
 
 
 def test_a_second_request_waits_for_the_first(active):
@@ -277,7 +285,7 @@ def test_partner_cancels_a_request_not_answered_yet(active, partner, staff_user)
 # --- Answers and consumption --------------------------------------------------------------------
 
 
-def test_accept_emails_the_requester_and_writes_the_timeline(active, partner, staff_user):
+def test_accept_emails_the_requester_and_writes_the_log(active, partner, staff_user):
     claim = ask(active, "annual_visit", message="Plutôt un mardi")
     services.accept_claim(claim, actor=staff_user, answer="Nous passerons le 10 janvier.")
     claim.refresh_from_db()
@@ -291,10 +299,13 @@ def test_accept_emails_the_requester_and_writes_the_timeline(active, partner, st
     assert "Visite annuelle" in email.subject
     assert "Nous passerons le 10 janvier." in email.body_text
     assert entitlement(active, "annual_visit").used == 0  # consumed when done, not before
-    summaries = list(
-        TimelineEntry.objects.filter(kind=TimelineEntry.Kind.REQUEST).values_list("summary", flat=True)
+    entry = AuditEntry.objects.get(action="claim.accepted")
+    assert (entry.actor, entry.organisation_id, entry.data["email"]) == (
+        staff_user,
+        active.organisation_id,
+        email.pk,
     )
-    assert "Demande acceptée : Visite annuelle" in summaries
+    assert entry.data["answer"] == "Nous passerons le 10 janvier."
 
 
 def test_refuse_needs_a_reason_and_sends_it(active, partner, staff_user):
@@ -619,7 +630,7 @@ def test_ten_visitors_redeeming_one_code_at_once_use_it_once(one_code):
     assert outcomes.count("ok") == 1
     assert outcomes.count("refused") == 9
     assert GiftCode.objects.filter(code=code, used_at__isnull=False).count() == 1
-    assert TimelineEntry.objects.filter(summary__startswith="Code cadeau Balad'Enigm").count() == 1
+    assert AuditEntry.objects.filter(action="gift_code.redeemed").count() == 1
 
 
 @pytest.mark.postgres

@@ -11,8 +11,8 @@ import pytest
 import time_machine
 from django.db import connection
 
-from ensemble.core.models import OutboundEmail
-from ensemble.directory.models import Establishment, TimelineEntry
+from ensemble.core.models import AuditEntry, OutboundEmail
+from ensemble.directory.models import Establishment
 from ensemble.events import selectors, services
 from ensemble.events.errors import EventError
 from ensemble.events.models import Event
@@ -51,7 +51,12 @@ def fields(**overrides) -> dict:
 
 
 def counts() -> dict:
-    return {**row_counts(), "events": Event.objects.count(), "pending": list(_pending())}
+    return {
+        **row_counts(),
+        "events": Event.objects.count(),
+        "audit": AuditEntry.objects.count(),
+        "pending": list(_pending()),
+    }
 
 
 def _pending():
@@ -108,11 +113,9 @@ def test_a_partner_submits_an_event_that_waits_for_the_office(partner, organisat
     assert event.title == "Concert au marais"
     assert event.sequence == 0 and event.revised_at is None
     assert not selectors.announced_events(office).exists()
-    assert TimelineEntry.objects.filter(
-        organisation=organisation,
-        kind=TimelineEntry.Kind.LISTING,
-        summary="Événement « Concert au marais » du 14/01/2023 proposé à l'agenda",
-    ).exists()
+    entry = AuditEntry.objects.get(action="event.submitted")
+    assert entry.organisation_id == organisation.pk and entry.actor == partner.user
+    assert entry.target_id == str(event.pk) and entry.data == {"date": "2023-01-14"}
     assert selectors.pending_count(office) == 1
 
 

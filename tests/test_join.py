@@ -15,7 +15,7 @@ from stdnum import luhn
 
 from ensemble.accounts.models import User
 from ensemble.accounts.services import user_from_activation_token
-from ensemble.core.models import OutboundEmail
+from ensemble.core.models import AuditEntry, OutboundEmail
 from ensemble.directory import selectors as directory_selectors
 from ensemble.directory.models import (
     Category,
@@ -23,7 +23,6 @@ from ensemble.directory.models import (
     Establishment,
     Organisation,
     OrganisationMember,
-    TimelineEntry,
 )
 from ensemble.memberships import services
 from ensemble.memberships.models import (
@@ -185,7 +184,7 @@ def test_join_records_both_acceptances_verbatim_with_evidence(submit, season):
     assert "31 décembre 2022" in acceptances["cgv"].text
 
 
-def test_join_writes_the_submit_transition_and_timeline_entries(submit):
+def test_join_writes_the_submit_transition_and_one_audit_entry(submit):
     membership = submit().membership
     transition = MembershipTransition.objects.get(membership=membership)
     assert (transition.action, transition.from_status, transition.to_status) == (
@@ -193,15 +192,17 @@ def test_join_writes_the_submit_transition_and_timeline_entries(submit):
         "",
         "requested",
     )
-    kinds = list(
-        TimelineEntry.objects.filter(organisation=membership.organisation).values_list("kind", flat=True)
-    )
-    assert sorted(kinds) == ["email", "join"]
-    join_entry = TimelineEntry.objects.get(organisation=membership.organisation, kind="join")
-    assert "2022" in join_entry.summary and "Le Moulin des Marais" in join_entry.summary
-    assert join_entry.actor == membership.applicant
-    email_entry = TimelineEntry.objects.get(organisation=membership.organisation, kind="email")
-    assert email_entry.email is not None and email_entry.email.to == "camille@moulin.example"
+    entry = AuditEntry.objects.get(organisation_id=membership.organisation_id)
+    assert entry.action == "membership.requested"
+    assert (entry.office_id, entry.target_id) == (membership.office_id, str(membership.pk))
+    assert entry.actor is None  # a visitor; the new login is the applicant in the data
+    assert entry.ip_address == "192.0.2.10"
+    assert (entry.data["season"], entry.data["establishment"]) == (2022, "Le Moulin des Marais")
+    assert entry.data["applicant"] == membership.applicant_id
+    assert entry.data["lines"] == [["pack-partenaire", 1]]
+    assert entry.data["amount_due"] == str(membership.amount_due)
+    email = OutboundEmail.objects.get(pk=entry.data["email"])
+    assert email.to == "camille@moulin.example"
 
 
 def test_join_sends_one_confirmation_with_a_working_activation_link(

@@ -8,8 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 from PIL import Image
 
-from ensemble.core.models import OutboundEmail
-from ensemble.directory.models import TimelineEntry
+from ensemble.core.models import AuditEntry, OutboundEmail
 from ensemble.listings import selectors
 from ensemble.listings import services as listing_services
 from ensemble.listings.fields import snapshot
@@ -56,9 +55,10 @@ def test_a_change_waits_for_moderation_and_the_public_keeps_the_approved_text(pa
     assert published(partner.listing)["short_description_nl"] == "Een molen."
     email = OutboundEmail.objects.get(template="listing_approved")
     assert email.to == "camille@moulin.example" and "est à jour" in email.subject
-    assert TimelineEntry.objects.filter(
-        kind=TimelineEntry.Kind.LISTING, summary__contains="validées"
-    ).exists()
+    entry = AuditEntry.objects.get(action="listing.proposal_approved")
+    assert entry.organisation_id == partner.membership.organisation_id and entry.actor == staff_user
+    assert entry.data["fields"] == ["short_description_fr", "short_description_nl"]
+    assert entry.data["version"] == 2 and entry.data["email"] == email.pk
 
 
 def test_a_second_edit_updates_the_one_pending_proposal(partner):
@@ -393,5 +393,11 @@ def test_availability_changes_are_on_the_timeline(partner):
     listing_services.set_availability(
         partner.listing, days={datetime.date(2023, 1, 3): "full"}, actor=partner.user
     )
-    entry = partner.listing.establishment.organisation.timeline.first()
-    assert entry.kind == TimelineEntry.Kind.LISTING and "du 03/01/2023 au 03/01/2023" in entry.summary
+    entry = AuditEntry.objects.get(action="listing.availability_set")
+    assert entry.organisation_id == partner.membership.organisation_id
+    assert entry.data == {
+        "days": 1,
+        "first": "2023-01-03",
+        "last": "2023-01-03",
+        "statuses": {"2023-01-03": "full"},
+    }

@@ -11,9 +11,9 @@ from django.core.cache import cache
 from django.utils.html import escape
 
 from ensemble.accounts.models import User
-from ensemble.core.models import OutboundEmail
+from ensemble.core.models import AuditEntry, OutboundEmail
 from ensemble.directory import services as directory_services
-from ensemble.directory.models import OrganisationMember, TimelineEntry
+from ensemble.directory.models import OrganisationMember
 from ensemble.memberships import services
 
 from .conftest import EVIDENCE, assert_refused, make_application, row_counts
@@ -167,9 +167,9 @@ def test_owner_invites_a_colleague_who_activates_and_sees_the_organisation(
     colleague = User.objects.get(email="lea.vasseur@moulin.example")
     assert not colleague.has_usable_password()
     assert OrganisationMember.objects.get(organisation=organisation, user=colleague).role == MEMBER
-    entry = TimelineEntry.objects.get(organisation=organisation, kind=TimelineEntry.Kind.ACCESS)
+    entry = AuditEntry.objects.get(organisation_id=organisation.pk, action="portal_member.invited")
     assert entry.actor == owner
-    assert "lea.vasseur@moulin.example" in entry.summary
+    assert entry.data["email"] == "lea.vasseur@moulin.example"
     invitation = mail.outbox[-1]
     assert invitation.to == ["lea.vasseur@moulin.example"]
     assert "Le Moulin des Marais" in invitation.subject
@@ -274,8 +274,11 @@ def test_owner_removes_a_colleague_who_loses_access(client, organisation, owner)
     assert response.status_code == 302
     assert response["Location"] == team_url(organisation)
     assert not OrganisationMember.objects.filter(pk=lea.pk).exists()
-    assert TimelineEntry.objects.filter(
-        organisation=organisation, kind=TimelineEntry.Kind.ACCESS, summary__contains="retiré par"
+    assert AuditEntry.objects.filter(
+        organisation_id=organisation.pk,
+        action="portal_member.removed",
+        actor=owner,
+        data__email=lea.user.email,
     ).exists()
     assert User.objects.filter(pk=lea.user_id).exists()  # the login stays (other organisations)
 

@@ -12,9 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
-from ensemble.core.models import OutboundEmail
+from ensemble.core.models import AuditEntry, OutboundEmail
 from ensemble.directory import services as directory_services
-from ensemble.directory.models import TimelineEntry
 from ensemble.memberships import services
 from ensemble.memberships.models import (
     Membership,
@@ -220,9 +219,15 @@ def test_renewal_in_two_clicks(client, active, owner, next_season, django_captur
     email = OutboundEmail.objects.get(template="membership_renewal")
     assert email.to == owner.email
     assert "205,00" in email.body_text and "2023" in email.subject
-    assert TimelineEntry.objects.filter(
-        organisation=active.organisation, summary__contains="Renouvellement 2022 → 2023"
-    ).exists()
+    entry = AuditEntry.objects.get(action="membership.renewed", organisation_id=active.organisation_id)
+    assert (entry.target_id, entry.actor) == (str(renewal.pk), owner)
+    assert (entry.data["previous_season"], entry.data["season"], entry.data["from_portal"]) == (
+        2022,
+        2023,
+        True,
+    )
+    assert sorted(entry.data["terms"]) == sorted(doc.pk for doc in docs.values())
+    assert entry.data["email"] == email.pk
 
     html = client.get(account_url(active)).content.decode()
     assert "Votre demande de renouvellement 2023 est enregistrée" in html
@@ -355,9 +360,9 @@ def test_termination_with_notice_at_the_end_of_the_season(
     assert active.notice_given_on == datetime.date(2022, 12, 28)
     transition = active.history.get(action="give_notice")
     assert (transition.actor, transition.reason) == (owner, "Nous cessons notre activité.")
-    assert TimelineEntry.objects.filter(
-        organisation=active.organisation, kind=TimelineEntry.Kind.STATUS, summary__contains="Résiliation"
-    ).exists()
+    entry = AuditEntry.objects.get(action="membership.notice_given", organisation_id=active.organisation_id)
+    assert (entry.actor, entry.data["reason"]) == (owner, "Nous cessons notre activité.")
+    assert entry.data["ends_on"] == expected.isoformat()
     email = OutboundEmail.objects.get(template="membership_notice")
     assert email.to == owner.email
     assert "31/12/2022" in email.body_text

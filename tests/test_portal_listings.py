@@ -13,8 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from ensemble.core.models import AuditEntry
 from ensemble.directory import services as directory_services
-from ensemble.directory.models import Category, TimelineEntry
+from ensemble.directory.models import Category
 from ensemble.listings import services as listing_services
 from ensemble.listings.fields import snapshot
 from ensemble.listings.models import Amenity, Availability, ChangeProposal, Listing, OpeningPeriod, Photo
@@ -116,7 +117,8 @@ def test_confirming_a_listing_dates_it_and_says_so(client, owner):
     page = text(response)
     assert "Merci : la fiche « Le Moulin des Marais » est confirmée à jour le 28/12/2022." in page
     assert "Publiée" in page and "jamais" not in page
-    assert TimelineEntry.objects.filter(summary__contains="confirmée à jour").exists()
+    entry = AuditEntry.objects.get(action="listing.confirmed")
+    assert entry.actor == owner.user and entry.target_id == str(owner.listing.pk)
 
 
 def test_an_establishment_without_a_listing_gets_one_on_the_list(client, submit):

@@ -44,7 +44,7 @@ TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
 
 @pytest.fixture
 def person(make_partner, staff_user, client):
-    """A sole trader built like the demo partners: join request (acceptances, e-mails, timeline),
+    """A sole trader built like the demo partners: join request (acceptances, e-mails, audit log),
     accepted and invoiced (unpaid), a staff note naming them, a login with a session and TOTP."""
     partner = make_partner(
         EMAIL,
@@ -97,12 +97,12 @@ def scan(needles) -> list[tuple[str, str, int]]:
 def test_export_then_erase_leaves_only_what_the_law_keeps(person, office, staff_user):
     before = {(label, field) for label, field, _pk in scan(NEEDLES)}
     assert ("directory.Contact", "email") in before and ("core.OutboundEmail", "to") in before
-    assert ("directory.TimelineEntry", "body") in before and ("billing.Invoice", "buyer_name") in before
+    assert ("core.AuditEntry", "data") in before and ("billing.Invoice", "buyer_name") in before
 
     archive = zipfile.ZipFile(io.BytesIO(export_person(office, email=EMAIL.upper(), actor=staff_user)))
     names = set(archive.namelist())
     assert {"compte.json", "contacts.json", "acceptations.json", "factures.json", "emails.json"} <= names
-    assert {"fil_organisation.json", "adhesions.json", "double_authentification.json", "index.json"} <= names
+    assert {"journal.json", "adhesions.json", "double_authentification.json", "index.json"} <= names
     invoice = Invoice.objects.get(organisation=person.membership.organisation)
     assert archive.read(f"factures/{invoice.number}.pdf") == b"%PDF-1.7 facture"
     contact = json.loads(archive.read("contacts.json"))[0]

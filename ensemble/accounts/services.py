@@ -7,8 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext_lazy
 
+from ensemble.core import audit
 from ensemble.core.errors import EnsembleError
+from ensemble.core.models import Office
 
 from .models import User
 
@@ -17,8 +20,16 @@ class AccountError(EnsembleError):
     pass
 
 
+audit.register_actions(
+    {"account.password_set": gettext_lazy("%(target)s a choisi son mot de passe (adresse e-mail vérifiée)")}
+)
+
+
 def get_or_create_login(email: str, *, full_name: str = "", language: str = "fr") -> User:
-    """The login for `email`, created without a password if it does not exist yet."""
+    """The login for `email`, created without a password if it does not exist yet.
+
+    Writes no audit entry: it is a step of the services that invite a person (join request,
+    team invitation, staff invitation), whose one entry says who was invited by whom."""
     email = email.strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
@@ -40,8 +51,9 @@ def user_from_activation_token(uidb64: str, token: str) -> User | None:
 
 
 @transaction.atomic
-def set_initial_password(user: User, *, password: str) -> User:
-    """The person chose a password from the link we e-mailed: that proves the address."""
+def set_initial_password(user: User, *, password: str, office: Office | None = None) -> User:
+    """The person chose a password from the link we e-mailed: that proves the address. `office`:
+    the office whose site the link was opened on, for its log (a login may serve several)."""
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -51,4 +63,6 @@ def set_initial_password(user: User, *, password: str) -> User:
     EmailAddress.objects.update_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )
+    # The person acts on their own login; nothing of the password reaches the log.
+    audit.record("account.password_set", actor=user, office=office, target=user)
     return user

@@ -9,6 +9,7 @@ python-stdnum; the payload is built and encoded by segno (error correction M, ve
 from decimal import Decimal
 
 import segno
+from django.utils.translation import gettext as _
 from schwifty import BIC, IBAN
 from segno import helpers as segno_helpers
 from stdnum import iso11649
@@ -32,8 +33,10 @@ def checked_iban(value: str) -> IBAN:
         return IBAN(value)
     except ValueError:
         raise BillingError(
-            "L'IBAN de l'office n'est pas valide : corrigez-le dans les paramètres de l'office "
-            "avant de produire le QR code de paiement.",
+            _(
+                "L'IBAN de l'office n'est pas valide : corrigez-le dans les paramètres de l'office "
+                "avant de produire le QR code de paiement."
+            ),
             field="iban",
         ) from None
 
@@ -44,21 +47,24 @@ def _bic(value: str) -> str:
     try:
         return str(BIC(value))
     except ValueError:
-        raise BillingError("Le BIC de l'office n'est pas valide.", field="bic") from None
+        raise BillingError(_("Le BIC de l'office n'est pas valide."), field="bic") from None
 
 
 def _reference(value: str) -> str:
     try:
         return iso11649.validate(value)
     except StdnumValidationError:
-        raise BillingError(f"La référence de paiement {value!r} n'est pas une référence RF valide.") from None
+        raise BillingError(
+            _("La référence de paiement « %(reference)s » n'est pas une référence RF valide.")
+            % {"reference": value}
+        ) from None
 
 
 def epc_fields(invoice: Invoice) -> dict:
     """The arguments of segno's `make_epc_qr`, validated."""
     seller = invoice.seller
     if not seller.get("iban"):
-        raise BillingError("L'office n'a pas d'IBAN : pas de QR code de paiement.", field="iban")
+        raise BillingError(_("L'office n'a pas d'IBAN : pas de QR code de paiement."), field="iban")
     name = (seller.get("legal_name") or seller["name"])[:NAME_MAX]
     return {
         "name": name,
@@ -74,7 +80,7 @@ def epc_qr(invoice: Invoice) -> segno.QRCode:
     try:
         return segno_helpers.make_epc_qr(**epc_fields(invoice))
     except ValueError as error:  # segno's own limits (amount range, lengths)
-        raise BillingError(f"QR code de paiement impossible : {error}") from None
+        raise BillingError(_("QR code de paiement impossible : %(error)s") % {"error": error}) from None
 
 
 def epc_svg_data_uri(invoice: Invoice) -> str:

@@ -27,6 +27,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from facturx import facturx as facturx_module
 from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML
@@ -178,7 +179,7 @@ def _pdf_metadata(invoice: Invoice, title: str) -> dict:
 def invoice_pdf(invoice: Invoice) -> bytes:
     """The Factur-X PDF of an issued invoice, as bytes (the same bytes every time)."""
     if not invoice.is_issued:
-        raise BillingError("Seule une facture émise a un PDF.")
+        raise BillingError(_("Seule une facture émise a un PDF."))
     figures, mentions = invoice_figures(invoice), legal_mentions(invoice)
     xml = generate(invoice_data(invoice, figures, mentions))
     html = invoice_html(invoice, figures, mentions)

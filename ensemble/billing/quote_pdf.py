@@ -27,6 +27,7 @@ from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
@@ -105,7 +106,9 @@ def _totals(quote: Quote, lines: list[QuoteLine]) -> dict:
     total_ht = sum((base for _, base, _ in groups), Decimal("0.00"))
     total_vat = sum((vat for _, _, vat in groups), Decimal("0.00"))
     if (total_ht, total_vat, total_ht + total_vat) != (quote.total_ht, quote.total_vat, quote.total_ttc):
-        raise BillingError(f"Les lignes du devis {quote.number} ne redonnent pas ses totaux.")
+        raise BillingError(
+            _("Les lignes du devis %(number)s ne redonnent pas ses totaux.") % {"number": quote.number}
+        )
     return {
         "groups": [
             {"rate": format_rate(rate), "taxable": format_eur(base), "vat": format_eur(vat)}
@@ -163,7 +166,7 @@ def _pdf_identifier(quote: Quote) -> bytes:
 def quote_pdf(quote: Quote) -> bytes:
     """The PDF of a sent (or later) quote, as bytes (the same bytes every time)."""
     if quote.number is None or quote.sent_at is None:
-        raise BillingError("Un devis en brouillon n'a pas de PDF : envoyez-le d'abord.")
+        raise BillingError(_("Un devis en brouillon n'a pas de PDF : envoyez-le d'abord."))
     return HTML(string=quote_html(quote), url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf(
         pdf_identifier=_pdf_identifier(quote)
     )

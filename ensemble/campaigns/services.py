@@ -12,12 +12,15 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import User
+from ensemble.core import audit
 from ensemble.core.models import Office
 from ensemble.core.transactions import lock
 from ensemble.directory import services as directory_services
-from ensemble.directory.models import Category, TimelineEntry
+from ensemble.directory.models import Category
 from ensemble.listings import services as listing_services
 from ensemble.listings.fields import plain_text
 from ensemble.listings.models import Listing
@@ -29,6 +32,24 @@ from .tokens import target_token
 
 __all__ = ["CampaignError"]
 
+audit.register_actions(
+    {
+        "campaign.created": gettext_lazy(
+            "Campagne de mise à jour %(target)s créée (date limite : %(deadline)s)"
+        ),
+        "campaign.updated": gettext_lazy("Campagne de mise à jour %(target)s modifiée (%(fields)s)"),
+        "campaign.launched": gettext_lazy(
+            "Campagne de mise à jour %(target)s lancée : %(targets)s fiche(s) sollicitée(s)"
+        ),
+        "campaign.reminder_sent": gettext_lazy("Rappel à J+%(offset)s de la campagne : %(target)s"),
+        "campaign.target_flagged": gettext_lazy(
+            "Fiche non confirmée à la date limite (%(deadline)s) : %(target)s ; elle peut être retirée "
+            "des supports à partir du %(unpublish_from)s (CGV art. 2)"
+        ),
+        "campaign.closed": gettext_lazy("Campagne de mise à jour %(target)s close"),
+    }
+)
+
 S = UpdateCampaign.Status
 MAX_TITLE = 200
 MAX_MESSAGE = 4000
@@ -36,25 +57,31 @@ MAX_GRACE_DAYS = 365
 MAX_REMINDERS = 10
 REFUSALS = {
     "launch": {
-        S.LAUNCHED: "Cette campagne est déjà lancée.",
-        S.CLOSED: "Cette campagne est close : elle ne peut plus être lancée.",
+        S.LAUNCHED: gettext_lazy("Cette campagne est déjà lancée."),
+        S.CLOSED: gettext_lazy("Cette campagne est close : elle ne peut plus être lancée."),
     },
     "update": {
-        S.LAUNCHED: "Une campagne lancée ne se modifie plus : les partenaires ont reçu ses dates.",
-        S.CLOSED: "Cette campagne est close : elle ne se modifie plus.",
+        S.LAUNCHED: gettext_lazy(
+            "Une campagne lancée ne se modifie plus : les partenaires ont reçu ses dates."
+        ),
+        S.CLOSED: gettext_lazy("Cette campagne est close : elle ne se modifie plus."),
     },
     "unpublish": {
-        S.DRAFT: "Cette campagne n'est pas encore lancée : aucune fiche ne peut être retirée.",
-        S.CLOSED: "Cette campagne est close : ses fiches ne se retirent plus.",
+        S.DRAFT: gettext_lazy("Cette campagne n'est pas encore lancée : aucune fiche ne peut être retirée."),
+        S.CLOSED: gettext_lazy("Cette campagne est close : ses fiches ne se retirent plus."),
     },
-    "close": {S.CLOSED: "Cette campagne est déjà close."},
+    "close": {S.CLOSED: gettext_lazy("Cette campagne est déjà close.")},
 }
 
 
 def _require(campaign: UpdateCampaign, action: str) -> None:
     message = REFUSALS[action].get(campaign.status)
     if message:
-        raise CampaignError(message, code=f"not_{action}able")
+        raise CampaignError(str(message), code=f"not_{action}able")
+
+
+def _record(action: str, campaign: UpdateCampaign, *, actor: User | None, **data: Any) -> None:
+    audit.record(action, actor=actor, office=campaign.office, target=campaign, data=data)
 
 
 def _fr(day: datetime.date) -> str:
@@ -70,20 +97,23 @@ def _clean_offsets(offsets: Any, *, last_day: datetime.date, today: datetime.dat
     field = "reminder_offsets"
     values = list(offsets or [])
     if len(values) > MAX_REMINDERS:
-        raise CampaignError(f"{MAX_REMINDERS} rappels au plus.", field=field)
+        raise CampaignError(_("%(max)s rappels au plus.") % {"max": MAX_REMINDERS}, field=field)
     seen: set[int] = set()
     for value in values:
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise CampaignError(
-                "Chaque rappel se compte en jours entiers après le lancement : 1 ou plus.", field=field
+                _("Chaque rappel se compte en jours entiers après le lancement : 1 ou plus."), field=field
             )
         if value in seen:
-            raise CampaignError(f"Le rappel à J+{value} figure deux fois.", field=field)
+            raise CampaignError(_("Le rappel à J+%(days)s figure deux fois.") % {"days": value}, field=field)
         seen.add(value)
         if today + datetime.timedelta(days=value) > last_day:
             raise CampaignError(
-                f"Le rappel à J+{value} tomberait après la fin du délai de grâce ({_fr(last_day)}) : "
-                "choisissez un nombre de jours plus petit.",
+                _(
+                    "Le rappel à J+%(days)s tomberait après la fin du délai de grâce (%(last_day)s) : "
+                    "choisissez un nombre de jours plus petit."
+                )
+                % {"days": value, "last_day": _fr(last_day)},
                 field=field,
             )
     return sorted(values)
@@ -93,29 +123,33 @@ def _clean_settings(office: Office, values: dict[str, Any], *, today: datetime.d
     """The campaign's settings checked and normalised; the first bad one raises CampaignError."""
     title = plain_text(values.get("title"))
     if not title:
-        raise CampaignError("Donnez un titre à la campagne.", field="title")
+        raise CampaignError(_("Donnez un titre à la campagne."), field="title")
     if len(title) > MAX_TITLE:
-        raise CampaignError(f"Le titre dépasse {MAX_TITLE} caractères.", field="title")
+        raise CampaignError(_("Le titre dépasse %(max)s caractères.") % {"max": MAX_TITLE}, field="title")
     message = plain_text(values.get("message"))
     if len(message) > MAX_MESSAGE:
-        raise CampaignError(f"Le message dépasse {MAX_MESSAGE} caractères.", field="message")
+        raise CampaignError(
+            _("Le message dépasse %(max)s caractères.") % {"max": MAX_MESSAGE}, field="message"
+        )
     deadline = values.get("deadline")
     if not isinstance(deadline, datetime.date) or isinstance(deadline, datetime.datetime):
-        raise CampaignError("Indiquez la date limite de confirmation.", field="deadline")
+        raise CampaignError(_("Indiquez la date limite de confirmation."), field="deadline")
     if deadline <= today:
         raise CampaignError(
-            f"La date limite doit être postérieure à aujourd'hui ({_fr(today)}).", field="deadline"
+            _("La date limite doit être postérieure à aujourd'hui (%(today)s).") % {"today": _fr(today)},
+            field="deadline",
         )
     grace = values.get("grace_days")
     if not isinstance(grace, int) or isinstance(grace, bool) or not 0 <= grace <= MAX_GRACE_DAYS:
         raise CampaignError(
-            f"Le délai de grâce se compte en jours, de 0 à {MAX_GRACE_DAYS}.", field="grace_days"
+            _("Le délai de grâce se compte en jours, de 0 à %(max)s.") % {"max": MAX_GRACE_DAYS},
+            field="grace_days",
         )
     last_day = deadline + datetime.timedelta(days=grace)
     offsets = _clean_offsets(values.get("reminder_offsets"), last_day=last_day, today=today)
     categories = list(values.get("categories") or [])
     if any(not isinstance(c, Category) or c.office_id != office.pk for c in categories):
-        raise CampaignError("Une catégorie choisie n'existe pas.", field="categories")
+        raise CampaignError(_("Une catégorie choisie n'existe pas."), field="categories")
     return {
         "title": title,
         "message": message,
@@ -154,6 +188,8 @@ def create_campaign(
     chosen = values.pop("categories")
     campaign = UpdateCampaign.objects.create(office=office, created_by=actor, **values)
     campaign.categories.set(chosen)
+    settings = {k: v for k, v in values.items() if k != "message"}  # the message is not a setting
+    _record("campaign.created", campaign, actor=actor, **settings, categories=[c.pk for c in chosen])
     return campaign
 
 
@@ -164,7 +200,7 @@ def update_campaign(campaign: UpdateCampaign, *, actor: User, **changes: Any) ->
     _require(campaign, "update")
     unknown = set(changes) - {"title", "message", "deadline", "grace_days", "reminder_offsets", "categories"}
     if unknown:
-        raise CampaignError(f"Réglage inconnu : {', '.join(sorted(unknown))}.")
+        raise CampaignError(_("Réglage inconnu : %(names)s.") % {"names": ", ".join(sorted(unknown))})
     current = {
         "title": campaign.title,
         "message": campaign.message,
@@ -174,11 +210,17 @@ def update_campaign(campaign: UpdateCampaign, *, actor: User, **changes: Any) ->
         "categories": list(campaign.categories.all()),
     }
     values = _clean_settings(campaign.office, {**current, **changes}, today=timezone.localdate())
+    before = {**current, "categories": sorted(c.pk for c in current["categories"])}
+    after = {**values, "categories": sorted(c.pk for c in values["categories"])}
+    changed = audit.changes(before, after)
+    if not changed:
+        return campaign
     chosen = values.pop("categories")
     for name, value in values.items():
         setattr(campaign, name, value)
     campaign.save()
     campaign.categories.set(chosen)
+    _record("campaign.updated", campaign, actor=actor, fields=sorted(changed), changes=changed)
     return campaign
 
 
@@ -232,7 +274,7 @@ def launch_campaign(campaign: UpdateCampaign, *, actor: User) -> UpdateCampaign:
     listings = list(selectors.covered_listings(campaign))
     if not listings:
         raise CampaignError(
-            "Aucune fiche publiée ne correspond à cette campagne : il n'y a personne à solliciter.",
+            _("Aucune fiche publiée ne correspond à cette campagne : il n'y a personne à solliciter."),
             code="empty",
         )
     now = timezone.now()
@@ -254,6 +296,7 @@ def launch_campaign(campaign: UpdateCampaign, *, actor: User) -> UpdateCampaign:
         if email is not None:
             emailed.append(target.pk)
     CampaignTarget.objects.filter(pk__in=emailed).update(emailed_at=now)
+    _record("campaign.launched", campaign, actor=actor, targets=len(targets), emailed=len(emailed))
     return campaign
 
 
@@ -291,6 +334,20 @@ def _remind(target: CampaignTarget, offset: int, today: datetime.date) -> bool:
                 context=_email_context(target, campaign, offset=offset, overdue=today > campaign.deadline),
             )
             reminder.save(update_fields=["email"])
+            # One entry per partner reminded (a daily job: no actor), on its organisation's timeline.
+            audit.record(
+                "campaign.reminder_sent",
+                actor=None,
+                office=campaign.office,
+                target=target,
+                organisation_id=target.listing.establishment.organisation_id,
+                data={
+                    "campaign": campaign.pk,
+                    "listing": target.listing_id,
+                    "offset": offset,
+                    "email": reminder.email.pk if reminder.email else None,
+                },
+            )
     except IntegrityError:
         return False
     return reminder.email is not None
@@ -324,13 +381,17 @@ def flag_overdue(*, today: datetime.date | None = None) -> int:
     flag put on the organisation's timeline). Returns how many were flagged. Safe to run twice."""
     today = today or timezone.localdate()
     flagged = 0
-    for campaign in UpdateCampaign.objects.filter(status=S.LAUNCHED, deadline__lt=today):
+    for campaign in UpdateCampaign.objects.filter(status=S.LAUNCHED, deadline__lt=today).select_related(
+        "office"
+    ):
         flagged += _flag_campaign(campaign)
     return flagged
 
 
 @transaction.atomic
 def _flag_campaign(campaign: UpdateCampaign) -> int:
+    """Flag the campaign's overdue targets: one entry each (no actor: a daily job), on the
+    partner's timeline."""
     now = timezone.now()
     overdue = list(
         campaign.targets.select_for_update(of=("self",))
@@ -340,14 +401,19 @@ def _flag_campaign(campaign: UpdateCampaign) -> int:
     )
     CampaignTarget.objects.filter(pk__in=[t.pk for t in overdue]).update(flagged_at=now)
     for target in overdue:
-        establishment = target.listing.establishment
-        directory_services.record_timeline(
-            establishment.organisation,
-            kind=TimelineEntry.Kind.LISTING,
-            summary=f"Fiche « {establishment.name} » non confirmée à la date limite "
-            f"({_fr(campaign.deadline)}) de la campagne « {campaign.title} »",
-            body=f"Sans confirmation, elle pourra être retirée des supports à partir du "
-            f"{_fr(campaign.unpublish_from)} (CGV art. 2).",
+        target.campaign = campaign
+        audit.record(
+            "campaign.target_flagged",
+            actor=None,
+            office=campaign.office,
+            target=target,
+            organisation_id=target.listing.establishment.organisation_id,
+            data={
+                "campaign": campaign.pk,
+                "listing": target.listing_id,
+                "deadline": campaign.deadline,
+                "unpublish_from": campaign.unpublish_from,
+            },
         )
     return len(overdue)
 
@@ -373,8 +439,11 @@ def unpublish_overdue(campaign: UpdateCampaign, *, actor: User) -> int:
     today = timezone.localdate()
     if today < campaign.unpublish_from:
         raise CampaignError(
-            f"Le délai de grâce court jusqu'au {_fr(campaign.grace_ends)} : les fiches non confirmées "
-            f"pourront être retirées à partir du {_fr(campaign.unpublish_from)}.",
+            _(
+                "Le délai de grâce court jusqu'au %(grace_ends)s : les fiches non confirmées "
+                "pourront être retirées à partir du %(unpublish_from)s."
+            )
+            % {"grace_ends": _fr(campaign.grace_ends), "unpublish_from": _fr(campaign.unpublish_from)},
             code="grace_period",
         )
     due = list(
@@ -385,8 +454,10 @@ def unpublish_overdue(campaign: UpdateCampaign, *, actor: User) -> int:
     )
     reason = unpublish_reason(campaign)
     now = timezone.now()
-    for target in due:
-        listing_services.unpublish_listing(target.listing, reason=reason, actor=actor)
+    for target in due:  # one listing.unpublished entry each, with the campaign
+        listing_services.unpublish_listing(
+            target.listing, reason=reason, actor=actor, audit_data={"campaign": campaign.pk}
+        )
     CampaignTarget.objects.filter(pk__in=[t.pk for t in due]).update(unpublished_at=now)
     return len(due)
 
@@ -399,9 +470,11 @@ def _open_targets(listing: Listing):
 
 def _confirm(listing: Listing, *, actor: User) -> int:
     """Date the listing's confirmation and close its open targets in every running campaign
-    (a listing confirmed once is confirmed for all of them). Returns how many targets."""
-    listing = listing_services.confirm_listing(listing, actor=actor)
-    return _open_targets(listing).update(
+    (a listing confirmed once is confirmed for all of them). Returns how many targets.
+    One audit entry, the listing's `listing.confirmed`, with the targets it closes."""
+    targets = list(_open_targets(listing).order_by("pk").values_list("pk", flat=True))
+    listing = listing_services.confirm_listing(listing, actor=actor, audit_data={"campaign_targets": targets})
+    return CampaignTarget.objects.filter(pk__in=targets).update(
         confirmed_at=listing.last_confirmed_at, confirmed_by=actor, updated_at=timezone.now()
     )
 
@@ -416,13 +489,16 @@ def record_confirmation(target: CampaignTarget, *, actor: User) -> CampaignTarge
     )
     if target.campaign.status != S.LAUNCHED:
         raise CampaignError(
-            "Cette campagne de mise à jour est close. Vous pouvez toujours modifier votre fiche "
-            "depuis votre espace pro.",
+            _(
+                "Cette campagne de mise à jour est close. Vous pouvez toujours modifier votre fiche "
+                "depuis votre espace pro."
+            ),
             code="closed",
         )
     if target.confirmed_at:
         raise CampaignError(
-            f"Cette fiche est déjà confirmée (le {_fr(timezone.localdate(target.confirmed_at))}).",
+            _("Cette fiche est déjà confirmée (le %(day)s).")
+            % {"day": _fr(timezone.localdate(target.confirmed_at))},
             code="already_confirmed",
         )
     _confirm(target.listing, actor=actor)
@@ -456,4 +532,5 @@ def close_campaign(campaign: UpdateCampaign, *, actor: User) -> UpdateCampaign:
     _require(campaign, "close")
     campaign.status, campaign.closed_at, campaign.closed_by = S.CLOSED, timezone.now(), actor
     campaign.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
+    _record("campaign.closed", campaign, actor=actor)
     return campaign

@@ -18,8 +18,11 @@ from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import User
+from ensemble.core import audit
 from ensemble.core.audit import acting_user
 from ensemble.core.errors import EnsembleError
 from ensemble.core.models import Office
@@ -42,6 +45,18 @@ CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
 class DatatourismeError(EnsembleError):
     pass
+
+
+# One entry per import (the run and its counts); each place created or updated also has the
+# entries of the directory and listings services that did it.
+audit.register_actions(
+    {
+        "datatourisme.imported": gettext_lazy(
+            "Import DATAtourisme : %(created)s créé(s), %(updated)s mis à jour, %(unchanged)s inchangé(s), "
+            "%(skipped)s ignoré(s)"
+        ),
+    }
+)
 
 
 @dataclass
@@ -113,7 +128,7 @@ def _import_file(office: Office, content, *, categories: dict, actor) -> tuple[s
 def import_place(office: Office, place: PlaceData, *, category: Category, actor: User | None) -> str:
     """Create or update the office place of one object; CREATED, UPDATED or UNCHANGED."""
     if category.office_id != office.pk:
-        raise DatatourismeError("Choisissez une catégorie de l'office.")
+        raise DatatourismeError(_("Choisissez une catégorie de l'office."))
     listing = (
         Listing.objects.select_for_update(of=("self",))
         .select_related("establishment__organisation")
@@ -196,6 +211,7 @@ def _rows(pairs: list[tuple[str, str]], what: str) -> list[dict]:
     return rows
 
 
+@transaction.atomic
 def _save_run(office: Office, report: ImportReport, *, actor, source: str) -> ImportRun:
     run = ImportRun.objects.create(
         office=office,
@@ -209,6 +225,20 @@ def _save_run(office: Office, report: ImportReport, *, actor, source: str) -> Im
         skips=_rows(report.skips, "fichier(s) ignoré(s)"),
         warnings=_rows(report.warnings, "information(s) laissée(s) de côté"),
         finished_at=timezone.now(),
+    )
+    audit.record(
+        "datatourisme.imported",
+        actor=actor,
+        office=office,
+        target=run,
+        data={
+            "source": source,
+            "files": report.files,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "skipped": report.skipped,
+        },
     )
     logger.info(
         "DATAtourisme import for %s: %s created, %s updated, %s unchanged, %s skipped",
@@ -249,17 +279,22 @@ def files_from_zip(
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError):
-        raise DatatourismeError("Ce fichier n'est pas une archive zip lisible.", field="files") from None
+        raise DatatourismeError(_("Ce fichier n'est pas une archive zip lisible."), field="files") from None
     members = [info for info in archive.infolist() if not info.is_dir() and not _ignored(info.filename)]
     if len(members) > max_files:
         raise DatatourismeError(
-            f"L'archive contient {len(members)} fichiers : {max_files} au plus par envoi. "
-            "Pour un import complet, utilisez la commande import_datatourisme.",
+            _(
+                "L'archive contient %(count)s fichiers : %(max)s au plus par envoi. "
+                "Pour un import complet, utilisez la commande import_datatourisme."
+            )
+            % {"count": len(members), "max": max_files},
             field="files",
         )
     if sum(info.file_size for info in members) > max_total:
         raise DatatourismeError(
-            f"L'archive décompressée dépasse {max_total // (1024 * 1024)} Mo : découpez-la.", field="files"
+            _("L'archive décompressée dépasse %(size)s Mo : découpez-la.")
+            % {"size": max_total // (1024 * 1024)},
+            field="files",
         )
     return _read_members(archive, members, max_total=max_total)
 

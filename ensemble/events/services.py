@@ -19,13 +19,16 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import User
+from ensemble.core import audit
 from ensemble.core.audit import acting_user
-from ensemble.core.models import Office
+from ensemble.core.models import Office, OutboundEmail
 from ensemble.core.transactions import lock
 from ensemble.directory import services as directory_services
-from ensemble.directory.models import Organisation, TimelineEntry
+from ensemble.directory.models import Organisation
 from ensemble.listings.fields import plain_text
 
 from . import rules
@@ -36,19 +39,47 @@ S = Event.Status
 # What every change reads of the event it locks (`lock(event, related=JOINED)`).
 JOINED = ("organisation", "office")
 
+audit.register_actions(
+    {
+        "event.submitted": gettext_lazy("Événement %(target)s du %(date)s proposé à l'agenda"),
+        "event.updated": gettext_lazy("Proposition d'événement %(target)s modifiée (%(fields)s)"),
+        "event.resubmitted": gettext_lazy("Événement %(target)s proposé à nouveau (%(fields)s)"),
+        "event.change_proposed": gettext_lazy("Événement %(target)s : modifications proposées (%(fields)s)"),
+        "event.change_withdrawn": gettext_lazy("Événement %(target)s : modifications proposées retirées"),
+        "event.withdrawn": gettext_lazy("Proposition d'événement %(target)s retirée"),
+        "event.approved": gettext_lazy("Événement %(target)s du %(date)s publié à l'agenda"),
+        "event.change_approved": gettext_lazy("Événement %(target)s : modifications publiées (%(fields)s)"),
+        "event.rejected": gettext_lazy("Événement %(target)s refusé : %(reason)s"),
+        "event.change_rejected": gettext_lazy("Événement %(target)s : modifications refusées : %(reason)s"),
+        "event.created": gettext_lazy("Événement de l'office %(target)s du %(date)s publié"),
+        "event.edited": gettext_lazy("Événement %(target)s modifié par l'office (%(fields)s)"),
+        "event.cancelled": gettext_lazy("Événement %(target)s du %(date)s annulé : %(reason)s"),
+    }
+)
 
-def _timeline(event: Event, summary: str, *, actor: User | None, body: str = "") -> None:
-    if event.organisation_id:
-        directory_services.record_timeline(
-            event.organisation, kind=TimelineEntry.Kind.LISTING, summary=summary, body=body, actor=actor
-        )
+
+def _record(action: str, event: Event, *, actor: User | None, **data: Any) -> None:
+    """The one audit entry of an event's change, on its organisation's timeline when it has one."""
+    audit.record(
+        action,
+        actor=actor,
+        office=event.office,
+        target=event,
+        organisation_id=event.organisation_id,
+        data={"date": timezone.localtime(event.starts_at, rules.PARIS).date(), **data},
+    )
 
 
-def _email(event: Event, template: str, *, actor: User | None, **context) -> None:
-    if event.organisation_id:
-        directory_services.email_organisation(
-            event.organisation, template=template, context={"event": event, **context}, actor=actor
-        )
+def _email(event: Event, template: str, *, actor: User | None, **context) -> OutboundEmail | None:
+    if not event.organisation_id:
+        return None
+    return directory_services.email_organisation(
+        event.organisation, template=template, context={"event": event, **context}, actor=actor
+    )
+
+
+def _email_id(email: OutboundEmail | None) -> int | None:
+    return email.pk if email else None
 
 
 def _state(changes: dict[str, Any], *, base: dict[str, Any], office: Office, organisation) -> dict[str, Any]:
@@ -66,10 +97,6 @@ def _new_revision(event: Event, *, was_public: bool) -> None:
     event.revised_at = timezone.now()
 
 
-def _date_label(event: Event) -> str:
-    return timezone.localtime(event.starts_at, rules.PARIS).strftime("%d/%m/%Y")
-
-
 # ---- partners ------------------------------------------------------------------------------
 
 
@@ -84,17 +111,15 @@ def submit_event(organisation: Organisation, *, actor: User, **fields) -> Event:
     rules.apply(event, state)
     event.status = S.PROPOSED
     event.save()
-    _timeline(
-        event, f"Événement « {event.title_fr} » du {_date_label(event)} proposé à l'agenda", actor=actor
-    )
+    _record("event.submitted", event, actor=actor)
     return event
 
 
 def _editable(event: Event) -> None:
     if event.status == S.CANCELLED:
-        raise EventError("Cet événement est annulé : il ne peut plus être modifié.", code="cancelled")
+        raise EventError(_("Cet événement est annulé : il ne peut plus être modifié."), code="cancelled")
     if event.ends_at <= timezone.now():
-        raise EventError("Cet événement est terminé : il ne peut plus être modifié.", code="past")
+        raise EventError(_("Cet événement est terminé : il ne peut plus être modifié."), code="past")
 
 
 @transaction.atomic
@@ -112,22 +137,20 @@ def update_event(event: Event, *, actor: User, **fields) -> Event:
         event.status, event.reason = S.PROPOSED, ""
         event.decided_by = event.decided_at = None
         event.save()
-        verb = "proposé à nouveau" if resubmitted else "modifié (en attente de validation)"
-        _timeline(event, f"Événement « {event.title_fr} » {verb}", actor=actor)
+        changed = sorted(key for key, value in state.items() if value != current[key])
+        _record("event.resubmitted" if resubmitted else "event.updated", event, actor=actor, fields=changed)
         return event
+    before = dict(event.pending_changes)
     pending = rules.clean_changes(event.pending_changes, office=event.office, organisation=event.organisation)
     state = _state(fields, base={**current, **pending}, office=event.office, organisation=event.organisation)
     changed = {key: value for key, value in state.items() if value != current[key]}
     event.pending_changes = rules.to_json(changed)
     event.change_submitted_at = timezone.now() if changed else None
     event.save(update_fields=["pending_changes", "change_submitted_at", "updated_at"])
-    if changed:
-        _timeline(
-            event,
-            f"Événement « {event.title_fr} » : {len(changed)} modification(s) proposée(s)",
-            actor=actor,
-            body=", ".join(rules.label(key) for key in changed),
-        )
+    if changed and event.pending_changes != before:
+        _record("event.change_proposed", event, actor=actor, fields=sorted(changed))
+    elif before and not changed:
+        _record("event.change_withdrawn", event, actor=actor, fields=sorted(before))
     return event
 
 
@@ -137,10 +160,11 @@ def withdraw_event(event: Event, *, actor: User) -> None:
     event = lock(event, related=JOINED)
     if event.status not in (S.PROPOSED, S.REJECTED):
         raise EventError(
-            "Seule une proposition pas encore publiée peut être retirée : annulez l'événement.",
+            _("Seule une proposition pas encore publiée peut être retirée : annulez l'événement."),
             code="published",
         )
-    _timeline(event, f"Proposition d'événement « {event.title_fr} » retirée", actor=actor)
+    # Written before the row goes: the entry keeps its id and title.
+    _record("event.withdrawn", event, actor=actor, status=event.status)
     event.delete()
 
 
@@ -150,15 +174,17 @@ def withdraw_event(event: Event, *, actor: User) -> None:
 def _decidable(event: Event) -> Event:
     locked = lock(event, related=JOINED)
     if locked.status != S.PROPOSED and not locked.has_pending_change:
-        when = (
-            timezone.localtime(locked.decided_at).strftime(" le %d/%m/%Y à %H:%M")
-            if locked.decided_at
-            else ""
-        )
-        raise EventError(
-            f"Cet événement a déjà été traité ({locked.get_status_display().lower()}{when}).",
-            code="already_decided",
-        )
+        status = locked.get_status_display().lower()
+        if locked.decided_at:
+            decided = timezone.localtime(locked.decided_at)
+            message = _("Cet événement a déjà été traité (%(status)s le %(day)s à %(time)s).") % {
+                "status": status,
+                "day": decided.strftime("%d/%m/%Y"),
+                "time": decided.strftime("%H:%M"),
+            }
+        else:
+            message = _("Cet événement a déjà été traité (%(status)s).") % {"status": status}
+        raise EventError(message, code="already_decided")
     return locked
 
 
@@ -172,7 +198,9 @@ def approve_event(event: Event, *, actor: User) -> Event:
     try:
         state = _state(changes, base=current, office=event.office, organisation=event.organisation)
     except EventError as error:
-        raise EventError(f"Publication impossible : {error.message}", code=error.code) from None
+        raise EventError(
+            _("Publication impossible : %(reason)s") % {"reason": error.message}, code=error.code
+        ) from None
     rules.apply(event, state)
     fields = [rules.label(key) for key in changes]
     event.pending_changes, event.change_submitted_at = {}, None
@@ -180,9 +208,15 @@ def approve_event(event: Event, *, actor: User) -> Event:
     event.decided_by, event.decided_at = acting_user(actor), timezone.now()
     _new_revision(event, was_public=change)
     event.save()
-    what = "modifications publiées" if change else "publié à l'agenda"
-    _timeline(event, f"Événement « {event.title_fr} » : {what}", actor=actor)
-    _email(event, "event_approved", actor=actor, change=change, fields=fields)
+    email = _email(event, "event_approved", actor=actor, change=change, fields=fields)
+    _record(
+        "event.change_approved" if change else "event.approved",
+        event,
+        actor=actor,
+        fields=sorted(changes),
+        sequence=event.sequence,
+        email=_email_id(email),
+    )
     return event
 
 
@@ -192,10 +226,11 @@ def reject_event(event: Event, *, actor: User, reason: str) -> Event:
     stays). The reason is e-mailed to the partner."""
     reason = plain_text(reason)
     if not reason:
-        raise EventError("Indiquez au partenaire le motif du refus.", field="reason")
+        raise EventError(_("Indiquez au partenaire le motif du refus."), field="reason")
     event = _decidable(event)
     change = event.status == S.PUBLISHED
-    fields = [rules.label(key) for key in event.pending_changes]
+    keys = list(event.pending_changes)
+    fields = [rules.label(key) for key in keys]
     if change:
         event.pending_changes, event.change_submitted_at = {}, None
     else:
@@ -203,9 +238,15 @@ def reject_event(event: Event, *, actor: User, reason: str) -> Event:
     event.reason = reason
     event.decided_by, event.decided_at = acting_user(actor), timezone.now()
     event.save()
-    what = "modifications refusées" if change else "refusé"
-    _timeline(event, f"Événement « {event.title_fr} » : {what}", actor=actor, body=reason)
-    _email(event, "event_rejected", actor=actor, change=change, fields=fields, reason=reason)
+    email = _email(event, "event_rejected", actor=actor, change=change, fields=fields, reason=reason)
+    _record(
+        "event.change_rejected" if change else "event.rejected",
+        event,
+        actor=actor,
+        reason=reason,
+        fields=sorted(keys),
+        email=_email_id(email),
+    )
     return event
 
 
@@ -219,6 +260,7 @@ def create_office_event(office: Office, *, actor: User, **fields) -> Event:
     event.status, event.decided_at = S.PUBLISHED, timezone.now()
     _new_revision(event, was_public=False)
     event.save()
+    _record("event.created", event, actor=actor)
     return event
 
 
@@ -237,12 +279,7 @@ def edit_event(event: Event, *, actor: User, **fields) -> Event:
     if event.status == S.PUBLISHED:
         _new_revision(event, was_public=True)
     event.save()
-    _timeline(
-        event,
-        f"Événement « {event.title_fr} » modifié par l'office",
-        actor=actor,
-        body=", ".join(rules.label(key) for key in changed),
-    )
+    _record("event.edited", event, actor=actor, fields=sorted(changed), sequence=event.sequence)
     return event
 
 
@@ -253,24 +290,29 @@ def cancel_event(event: Event, *, actor: User, reason: str = "", by_office: bool
     the partner gets the reason by e-mail (then required)."""
     reason = plain_text(reason)[:2000]
     if by_office and event.organisation_id and not reason:
-        raise EventError("Indiquez au partenaire le motif de l'annulation.", field="reason")
+        raise EventError(_("Indiquez au partenaire le motif de l'annulation."), field="reason")
     event = lock(event, related=JOINED)
     if event.status != S.PUBLISHED:
         message = (
-            "Cet événement est déjà annulé."
+            _("Cet événement est déjà annulé.")
             if event.status == S.CANCELLED
-            else "Seul un événement publié peut être annulé : refusez ou retirez la proposition."
+            else _("Seul un événement publié peut être annulé : refusez ou retirez la proposition.")
         )
         raise EventError(message, code="not_published")
     if event.ends_at <= timezone.now():
-        raise EventError("Cet événement est terminé : il ne peut plus être annulé.", code="past")
+        raise EventError(_("Cet événement est terminé : il ne peut plus être annulé."), code="past")
     event.status, event.reason = S.CANCELLED, reason
     event.pending_changes, event.change_submitted_at = {}, None
     _new_revision(event, was_public=True)
     event.save()
-    _timeline(
-        event, f"Événement « {event.title_fr} » du {_date_label(event)} annulé", actor=actor, body=reason
+    email = _email(event, "event_cancelled", actor=actor, reason=reason) if by_office else None
+    _record(
+        "event.cancelled",
+        event,
+        actor=actor,
+        reason=reason,
+        by_office=by_office,
+        sequence=event.sequence,
+        email=_email_id(email),
     )
-    if by_office:
-        _email(event, "event_cancelled", actor=actor, reason=reason)
     return event

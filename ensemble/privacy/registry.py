@@ -229,14 +229,6 @@ ENTRIES: list[Entry] = [
         set_values={"email": _unless_email("email"), "phone": _unless_phone("phone")},
     ),
     Entry(
-        "directory.TimelineEntry",
-        "fil_organisation",
-        _("Événement du fil de l'organisation"),
-        lambda s: Q(office=s.office) & (Q(actor_id__in=s.user_ids) | Q(email__to__iexact=s.email) | _orgs(s)),
-        ("organisation__name", "kind", "summary", "body", "created_at"),
-        Erase.SCRUB,
-    ),
-    Entry(
         "core.AuditEntry",
         "journal",
         _("Entrée du journal d'audit"),

@@ -213,7 +213,11 @@ class ActivateAccountView(FormView):
         if self.account is None:
             return self.render_to_response(self.get_context_data(form=form))
         try:
-            set_initial_password(self.account, password=form.cleaned_data["password1"])
+            set_initial_password(
+                self.account,
+                password=form.cleaned_data["password1"],
+                office=getattr(self.request, "office", None),
+            )
         except AccountError as exc:
             form.add_error("password1", exc.message)
             return self.form_invalid(form)

@@ -73,7 +73,11 @@ def rename_screen(screen: Screen, *, name: str, actor: User) -> Screen:
     screen.name = name
     screen.save(update_fields=["name", "updated_at"])
     audit.record(
-        "screen.renamed", actor=actor, office=screen.office, target=screen, data={"name": [before, name]}
+        "screen.renamed",
+        actor=actor,
+        office=screen.office,
+        target=screen,
+        data=audit.changes({"name": before}, {"name": name}),
     )
     return screen
 
@@ -233,6 +237,7 @@ def edit_screen_message(
 
 @transaction.atomic
 def delete_screen_message(message: ScreenMessage, *, actor: User) -> None:
+    message = lock(message)  # the entry describes the message as stored, not the caller's copy
     # Written before the delete, while the message (its id and label) still exists.
     audit.record(
         "screen_message.deleted",

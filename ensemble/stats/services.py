@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ensemble.listings.models import Listing
 
@@ -34,7 +35,9 @@ def record(listing_ids: int | Iterable[int], kind: str, *, day: datetime.date | 
     adds n, ids of no listing are ignored. One statement per call (per 400 distinct ids), atomic
     by itself; returns the number of counters touched."""
     if kind not in Kind.values:
-        raise StatsError(f"Mesure de visibilité inconnue : « {str(kind)[:40]} ».", field="kind")
+        raise StatsError(
+            _("Mesure de visibilité inconnue : « %(kind)s ».") % {"kind": str(kind)[:40]}, field="kind"
+        )
     ids = [listing_ids] if isinstance(listing_ids, int) else listing_ids
     return add_increments(Counter(int(listing_id) for listing_id in ids), kind=kind, day=day)
 
@@ -98,7 +101,7 @@ def record_page_view(listing: Listing | int, *, request=None) -> None:
 def record_click(listing: Listing, kind: str, *, request=None) -> None:
     """A visitor followed the listing's phone, e-mail, website or booking link."""
     if kind not in (Kind.CLICK_PHONE, Kind.CLICK_EMAIL, Kind.CLICK_WEBSITE, Kind.CLICK_BOOKING):
-        raise StatsError(f"Ce n'est pas un clic : « {kind} ».", field="kind")
+        raise StatsError(_("Ce n'est pas un clic : « %(kind)s ».") % {"kind": kind}, field="kind")
     if is_counted(request):
         buffering.add([listing.pk], kind)
 

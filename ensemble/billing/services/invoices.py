@@ -29,7 +29,8 @@ audit.register_actions(
         "credit_note.drafted": gettext_lazy("Avoir en brouillon : %(total_ttc)s € TTC"),
         "invoice.issued": gettext_lazy("Facture %(number)s émise : %(total_ttc)s € TTC"),
         "credit_note.issued": gettext_lazy(
-            "Avoir %(number)s émis sur la facture %(credited_invoice)s : %(total_ttc)s € TTC (motif : %(reason)s)"
+            "Avoir %(number)s émis sur la facture %(credited_invoice)s : %(total_ttc)s € TTC "
+            "(motif : %(reason)s)"
         ),
     }
 )
@@ -223,7 +224,11 @@ def _issue(invoice: Invoice, *, actor: User | None, data: dict | None = None) ->
             "total_ttc": invoice.total_ttc,
             "due_date": invoice.due_date,
             "membership": invoice.membership_id,
-            **({"credited_invoice": invoice.credited_invoice.number} if credit_note else {}),
+            **(
+                {"credited_invoice": invoice.credited_invoice.number, "reason": invoice.note}
+                if credit_note
+                else {}
+            ),
             **(data or {}),
         },
     )

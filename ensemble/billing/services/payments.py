@@ -22,7 +22,9 @@ from ..payments import CustomerCredit, Payment
 
 audit.register_actions(
     {
-        "payment.recorded": gettext_lazy("Règlement de %(amount)s € (%(method)s) reçu sur la facture %(invoice)s"),
+        "payment.recorded": gettext_lazy(
+            "Règlement de %(amount)s € (%(method)s) reçu sur la facture %(invoice)s"
+        ),
         "payment.cancelled": gettext_lazy(
             "Règlement de %(amount)s € sur la facture %(invoice)s annulé : %(reason)s"
         ),
@@ -155,7 +157,9 @@ def record_membership_payment(membership: Membership, *, actor: User | None, **p
 @transaction.atomic
 def cancel_payment(payment: Payment, *, actor: User, reason: str) -> Payment:
     """A cheque that bounced, a payment typed twice: recorded as cancelled, never deleted."""
-    payment = Payment.objects.select_for_update(of=("self",)).select_related("office", "invoice").get(pk=payment.pk)
+    payment = (
+        Payment.objects.select_for_update(of=("self",)).select_related("office", "invoice").get(pk=payment.pk)
+    )
     if payment.is_cancelled:
         raise BillingError(_("Ce règlement est déjà annulé."))
     if not reason.strip():

@@ -94,7 +94,10 @@ def install_default_amenities(office: Office) -> list[Amenity]:
             added.append(slug)
     if added:  # one entry for the set (run by the system: no actor)
         audit.record(
-            "amenity.defaults_installed", actor=None, office=office, data={"count": len(added), "slugs": added}
+            "amenity.defaults_installed",
+            actor=None,
+            office=office,
+            data={"count": len(added), "slugs": added},
         )
     return amenities
 
@@ -124,7 +127,8 @@ def _amenity_values(*, group: str, names: dict[str, str], position: int | None) 
         raise ListingError(_("Le nom en français est obligatoire."), field="name_fr")
     if position is not None and not 0 <= position <= AMENITY_POSITION_MAX:
         raise ListingError(
-            _("La position est un nombre entre 0 et %(max)s.") % {"max": AMENITY_POSITION_MAX}, field="position"
+            _("La position est un nombre entre 0 et %(max)s.") % {"max": AMENITY_POSITION_MAX},
+            field="position",
         )
     values["position"] = position
     return values

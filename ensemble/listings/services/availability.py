@@ -36,7 +36,9 @@ def set_availability(listing: Listing, *, days: dict[datetime.date, str | None],
         if day > today + datetime.timedelta(days=AVAILABILITY_HORIZON_DAYS):
             raise ListingError(_("Les disponibilités se publient au plus deux ans à l'avance."), field="days")
         if status is not None and status not in valid:
-            raise ListingError(_("État de disponibilité inconnu : %(status)s.") % {"status": status}, field="days")
+            raise ListingError(
+                _("État de disponibilité inconnu : %(status)s.") % {"status": status}, field="days"
+            )
     Availability.objects.filter(listing=listing, date__in=list(days)).delete()
     Availability.objects.bulk_create(
         Availability(office_id=listing.office_id, listing=listing, date=day, status=status)

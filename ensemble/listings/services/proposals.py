@@ -43,7 +43,9 @@ audit.register_actions(
             "Fiche %(target)s : modifications proposées (en attente : %(pending)s ; "
             "publiées aussitôt : %(published)s)"
         ),
-        "listing.published_at_once": gettext_lazy("Fiche %(target)s : modifications publiées (%(published)s)"),
+        "listing.published_at_once": gettext_lazy(
+            "Fiche %(target)s : modifications publiées (%(published)s)"
+        ),
         "listing.proposal_withdrawn": gettext_lazy(
             "Fiche %(target)s : modifications proposées retirées par le partenaire"
         ),
@@ -136,7 +138,8 @@ def update_moderation_settings(
     unknown = set(immediate_fields) - set(FIELDS)
     if unknown:
         raise ListingError(
-            _("Champ inconnu : %(fields)s.") % {"fields": ", ".join(sorted(unknown))}, field="immediate_fields"
+            _("Champ inconnu : %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+            field="immediate_fields",
         )
     settings = moderation_settings(office)
     before = list(settings.immediate_fields)
@@ -150,7 +153,7 @@ def update_moderation_settings(
         actor=actor,
         office=office,
         target=settings,
-        data={"immediate_fields": [before, chosen]},
+        data=audit.changes({"immediate_fields": before}, {"immediate_fields": chosen}),
     )
     return settings
 
@@ -242,7 +245,11 @@ def _propose(
         result.pending = _merge_into_pending(listing, pending, waiting, reverted, current, actor)
     after = result.pending.changes if result.pending else {}
     proposal = result.pending or pending
-    data = {"published": result.published, "pending": sorted(after), "proposal": proposal.pk if proposal else None}
+    data = {
+        "published": result.published,
+        "pending": sorted(after),
+        "proposal": proposal.pk if proposal else None,
+    }
     return result, _proposal_action(result.published, before, after), data
 
 

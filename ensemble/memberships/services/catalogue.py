@@ -4,8 +4,11 @@ import datetime
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import User
+from ensemble.core import audit
 from ensemble.core.models import Office
 
 from .. import seed_2022
@@ -14,9 +17,21 @@ from ..models import Offer, OfferEntitlement, Season, TermsDocument
 
 SEED_TEXTS = Path(__file__).resolve().parent.parent / "seed_texts"
 
+audit.register_actions(
+    {
+        "season.created": gettext_lazy("Saison %(year)s créée"),
+        "season.catalogue_installed": gettext_lazy(
+            "Catalogue du guide partenaire installé pour la saison %(year)s"
+        ),
+        "season.prepared": gettext_lazy("Saison %(year)s préparée à partir de la saison %(from_year)s"),
+        "season.opened": gettext_lazy("Adhésions %(year)s ouvertes"),
+        "terms.published": gettext_lazy("Nouvelle version publiée : %(target)s"),
+    }
+)
 
-def create_season(office: Office, *, year: int, open_for_joining: bool = False) -> Season:
-    season, _ = Season.objects.get_or_create(
+
+def _season(office: Office, year: int, open_for_joining: bool) -> tuple[Season, bool]:
+    return Season.objects.get_or_create(
         office=office,
         year=year,
         defaults={
@@ -25,10 +40,26 @@ def create_season(office: Office, *, year: int, open_for_joining: bool = False) 
             "is_open_for_joining": open_for_joining,
         },
     )
+
+
+@transaction.atomic
+def create_season(
+    office: Office, *, year: int, open_for_joining: bool = False, actor: User | None = None
+) -> Season:
+    """The office's season `year`; idempotent (an existing season is returned, and not logged)."""
+    season, created = _season(office, year, open_for_joining)
+    if created:
+        audit.record(
+            "season.created",
+            actor=actor,
+            office=office,
+            target=season,
+            data={"year": year, "open_for_joining": open_for_joining},
+        )
     return season
 
 
-def _add_offer(season: Season, spec: dict, position: int) -> Offer:
+def _add_offer(season: Season, spec: dict, position: int) -> tuple[Offer, bool]:
     offer, created = Offer.objects.get_or_create(
         season=season,
         code=spec["code"],
@@ -54,45 +85,73 @@ def _add_offer(season: Season, spec: dict, position: int) -> Offer:
                 duration_days=days,
                 per_unit=bool(rest and rest[0]),
             )
-    return offer
+    return offer, created
 
 
-def publish_terms(season: Season, *, kind: str, title: str, body: str) -> TermsDocument:
-    """A new version of the CGV or the charter becomes current; earlier acceptances keep theirs."""
+def _publish(season: Season, *, kind: str, title: str, body: str) -> TermsDocument:
     body = body.strip()
     if not body:
-        raise MembershipError("Le texte du document est obligatoire.", field="body")
-    with transaction.atomic():
-        previous = (
-            TermsDocument.objects.select_for_update().filter(season=season, kind=kind).order_by("-version")
-        )
-        latest = previous.first()
-        previous.update(is_current=False)
-        return TermsDocument.objects.create(
-            office_id=season.office_id,
-            season=season,
-            kind=kind,
-            version=(latest.version + 1) if latest else 1,
-            title=title,
-            body=body,
-            content_hash=TermsDocument.hash_text(title, body),
-        )
+        raise MembershipError(_("Le texte du document est obligatoire."), field="body")
+    previous = TermsDocument.objects.select_for_update().filter(season=season, kind=kind).order_by("-version")
+    latest = previous.first()
+    previous.update(is_current=False)
+    return TermsDocument.objects.create(
+        office_id=season.office_id,
+        season=season,
+        kind=kind,
+        version=(latest.version + 1) if latest else 1,
+        title=title,
+        body=body,
+        content_hash=TermsDocument.hash_text(title, body),
+    )
 
 
 @transaction.atomic
-def install_seed_catalogue(office: Office, *, year: int = 2022, open_for_joining: bool = True):
-    """The 2022 offers, entitlements, charter and CGV of the partner guide; idempotent."""
-    season = create_season(office, year=year, open_for_joining=open_for_joining)
-    for position, spec in enumerate(seed_2022.OFFERS):
-        _add_offer(season, spec, position)
+def publish_terms(
+    season: Season, *, kind: str, title: str, body: str, actor: User | None = None
+) -> TermsDocument:
+    """A new version of the CGV or the charter becomes current; earlier acceptances keep theirs."""
+    document = _publish(season, kind=kind, title=title, body=body)
+    audit.record(
+        "terms.published",
+        actor=actor,
+        office=season.office,
+        target=document,
+        data={"year": season.year, "kind": kind, "version": document.version, "hash": document.content_hash},
+    )
+    return document
+
+
+@transaction.atomic
+def install_seed_catalogue(
+    office: Office, *, year: int = 2022, open_for_joining: bool = True, actor: User | None = None
+):
+    """The 2022 offers, entitlements, charter and CGV of the partner guide; idempotent (a call
+    that adds nothing writes no audit entry)."""
+    season, created = _season(office, year, open_for_joining)
+    offers = [
+        spec["code"]
+        for position, spec in enumerate(seed_2022.OFFERS)
+        if _add_offer(season, spec, position)[1]
+    ]
     texts = {
         TermsDocument.Kind.CHARTER: ("Charte du « Club Partenaire »", "charter-2022.txt"),
         TermsDocument.Kind.CGV: ("Conditions générales de vente", "cgv-2022.txt"),
     }
+    published = []
     for kind, (title, filename) in texts.items():
         if not TermsDocument.objects.filter(season=season, kind=kind).exists():
             body = (SEED_TEXTS / filename).read_text(encoding="utf-8")
-            publish_terms(season, kind=kind, title=title, body=body.replace("2022", str(year)))
+            _publish(season, kind=kind, title=title, body=body.replace("2022", str(year)))
+            published.append(kind)
+    if created or offers or published:
+        audit.record(
+            "season.catalogue_installed",
+            actor=actor,
+            office=office,
+            target=season,
+            data={"year": year, "season_created": created, "offers": offers, "terms": published},
+        )
     return season
 
 
@@ -105,9 +164,10 @@ def prepare_next_season(season: Season, *, actor: User | None = None) -> Season:
     """
     year = season.year + 1
     if Season.objects.filter(office_id=season.office_id, year=year).exists():
-        raise MembershipError(f"La saison {year} existe déjà.")
-    new = create_season(season.office, year=year, open_for_joining=False)
+        raise MembershipError(_("La saison %(year)s existe déjà.") % {"year": year})
+    new, _created = _season(season.office, year, False)
     old, new_year = str(season.year), str(year)
+    offers = []
     for offer in season.offers.prefetch_related("entitlements"):
         copy = Offer.objects.create(
             office_id=season.office_id,
@@ -124,6 +184,7 @@ def prepare_next_season(season: Season, *, actor: User | None = None) -> Season:
             position=offer.position,
             is_active=offer.is_active,
         )
+        offers.append(offer.code)
         OfferEntitlement.objects.bulk_create(
             OfferEntitlement(
                 offer=copy,
@@ -135,8 +196,17 @@ def prepare_next_season(season: Season, *, actor: User | None = None) -> Season:
             )
             for e in offer.entitlements.all()
         )
+    terms = []
     for doc in season.terms.filter(is_current=True):
-        publish_terms(new, kind=doc.kind, title=doc.title, body=doc.body.replace(old, new_year))
+        _publish(new, kind=doc.kind, title=doc.title, body=doc.body.replace(old, new_year))
+        terms.append(doc.kind)
+    audit.record(
+        "season.prepared",
+        actor=actor,
+        office=season.office,
+        target=new,
+        data={"year": year, "from_year": season.year, "offers": offers, "terms": terms},
+    )
     return new
 
 
@@ -144,9 +214,17 @@ def prepare_next_season(season: Season, *, actor: User | None = None) -> Season:
 def open_season(season: Season, *, actor: User | None = None) -> Season:
     kinds = set(season.terms.filter(is_current=True).values_list("kind", flat=True))
     if kinds != {TermsDocument.Kind.CHARTER, TermsDocument.Kind.CGV}:
-        raise MembershipError("La charte et les CGV de la saison doivent être publiées d'abord.")
+        raise MembershipError(_("La charte et les CGV de la saison doivent être publiées d'abord."))
     if not season.offers.filter(kind=Offer.Kind.PACK, is_active=True).exists():
-        raise MembershipError("La saison doit proposer au moins un pack partenaire.")
+        raise MembershipError(_("La saison doit proposer au moins un pack partenaire."))
+    was_open = season.is_open_for_joining
     season.is_open_for_joining = True
     season.save(update_fields=["is_open_for_joining", "updated_at"])
+    audit.record(
+        "season.opened",
+        actor=actor,
+        office=season.office,
+        target=season,
+        data={"year": season.year, "is_open_for_joining": [was_open, True]},
+    )
     return season

@@ -4,11 +4,22 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import User
+from ensemble.core import audit
 
 from ..errors import MembershipError
 from ..models import Entitlement, EntitlementConsumption, Membership, OfferEntitlement
+
+audit.register_actions(
+    {
+        "entitlement.consumed": gettext_lazy(
+            "Droit « %(target)s » utilisé : %(quantity)s (total utilisé : %(used)s)"
+        ),
+    }
+)
 
 
 def grant_entitlements(membership: Membership) -> list[Entitlement]:
@@ -16,6 +27,9 @@ def grant_entitlements(membership: Membership) -> list[Entitlement]:
 
     The same kind from several lines adds up (the pack's training seat plus the per-person
     trainings bought); a kind without a limit stays without one.
+
+    A step of activation, not a service of its own: the lifecycle service that activates the
+    membership lists the kinds granted in its audit entry.
     """
     rules = OfferEntitlement.objects.filter(offer__in=membership.lines.values("offer")).select_related(
         "offer"
@@ -59,11 +73,16 @@ def consume_entitlement(
     """Use part of an entitlement. The conditional UPDATE makes two concurrent claims unable to
     exceed the quantity."""
     if quantity < 1:
-        raise MembershipError("La quantité doit être d'au moins 1.", field="quantity")
+        raise MembershipError(_("La quantité doit être d'au moins 1."), field="quantity")
     # The status as stored, under the row lock suspend/terminate take: never the caller's copy.
-    membership = Membership.objects.select_for_update().only("status").get(pk=entitlement.membership_id)
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .only("status", "office", "organisation_id")
+        .select_related("office")
+        .get(pk=entitlement.membership_id)
+    )
     if not membership.is_live:
-        raise MembershipError("L'adhésion n'est pas active : ce droit ne peut pas être utilisé.")
+        raise MembershipError(_("L'adhésion n'est pas active : ce droit ne peut pas être utilisé."))
     updated = (
         Entitlement.objects.filter(pk=entitlement.pk)
         .filter(Q(quantity__isnull=True) | Q(used__lte=F("quantity") - quantity))
@@ -71,9 +90,25 @@ def consume_entitlement(
     )
     if not updated:
         raise MembershipError(
-            "Ce droit est épuisé pour la saison : il peut être commandé en option ou sur devis."
+            _("Ce droit est épuisé pour la saison : il peut être commandé en option ou sur devis.")
         )
     entitlement.refresh_from_db(fields=["used"])
-    return EntitlementConsumption.objects.create(
+    consumption = EntitlementConsumption.objects.create(
         entitlement=entitlement, quantity=quantity, note=note[:250], actor=actor
     )
+    # An entry of its own even inside a claim's completion: the entitlement is another object.
+    audit.record(
+        "entitlement.consumed",
+        actor=actor,
+        office=membership.office,
+        target=entitlement,
+        organisation_id=membership.organisation_id,
+        data={
+            "kind": entitlement.kind,
+            "quantity": quantity,
+            "used": entitlement.used,
+            "limit": entitlement.quantity,
+            "consumption": consumption.pk,
+        },
+    )
+    return consumption

@@ -21,13 +21,12 @@ from ensemble.directory.models import (
     Establishment,
     Organisation,
     OrganisationMember,
-    TimelineEntry,
 )
 from ensemble.directory.validators import clean_phone, clean_siret
 
 from ..errors import MembershipError
 from ..models import Membership, MembershipLine, Offer, Season, TermsAcceptance, TermsDocument
-from .lifecycle import log_transition
+from .lifecycle import _record, log_transition
 
 MAX_PER_PERSON_QUANTITY = 50
 
@@ -193,7 +192,7 @@ def submit_join_request(
     chosen = _chosen_offers(season, app)
     documents = _accepted_terms(season, app)
     try:
-        return _create_request(office, season, category, chosen, documents, app, evidence)
+        return _create_request(office, season, category, chosen, documents, app, evidence, actor)
     except IntegrityError:
         # Two submissions of the same form raced each other: the first one won.
         if app.submission_key:
@@ -206,7 +205,7 @@ def submit_join_request(
 
 
 @transaction.atomic
-def _create_request(office, season, category, chosen, documents, app, evidence) -> JoinResult:
+def _create_request(office, season, category, chosen, documents, app, evidence, actor) -> JoinResult:
     organisation = directory_selectors.find_known_organisation(office, siret=app.siret, email=app.email)
     attached = organisation is not None
     if (
@@ -272,14 +271,22 @@ def _create_request(office, season, category, chosen, documents, app, evidence) 
     membership.save(update_fields=["amount_due"])
     _record_acceptances(membership, documents, user, evidence)
     log_transition(membership, action="submit", from_status="", reason="", actor=user)
-    directory_services.record_timeline(
-        organisation,
-        kind=TimelineEntry.Kind.JOIN,
-        summary=f"Demande d'adhésion {season.year} reçue en ligne ({establishment.name})",
-        body=", ".join(f"{offer.name} × {qty}" for offer, qty in chosen),
-        actor=user,
+    email = _email_confirmation(membership, user, contact, attached)
+    # The visitor is not logged in (actor None): the applicant's new login is in the data.
+    _record(
+        membership,
+        "membership.requested",
+        actor=actor,
+        ip_address=evidence.ip_address,
+        establishment=establishment.name,
+        applicant=user.pk,
+        attached_to_existing=attached,
+        lines=[[offer.code, qty] for offer, qty in chosen],
+        amount_due=membership.amount_due,
+        payment_method=membership.payment_method,
+        terms=[doc.pk for doc in documents],
+        email=email.pk if email else None,
     )
-    _email_confirmation(membership, user, contact, attached)
     return JoinResult(membership, attached_to_existing=attached)
 
 
@@ -337,9 +344,9 @@ def _record_acceptances(membership, documents, user, evidence) -> None:
     )
 
 
-def _email_confirmation(membership, user, contact, attached) -> None:
+def _email_confirmation(membership, user, contact, attached):
     uid, token = (None, None) if user.has_usable_password() else activation_token(user)
-    directory_services.email_organisation(
+    return directory_services.email_organisation(
         membership.organisation,
         to=user.email,
         language=contact.language,

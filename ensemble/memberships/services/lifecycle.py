@@ -52,8 +52,10 @@ audit.register_actions(
 )
 
 
-def _record(membership: Membership, action: str, *, actor: User | None, **data: Any) -> None:
-    """The one audit entry of a membership service (called by join and renewal too)."""
+def _record(
+    membership: Membership, action: str, *, actor: User | None, ip_address: str | None = None, **data: Any
+) -> None:
+    """The one audit entry of a membership service (join and renewal write theirs with it too)."""
     audit.record(
         action,
         actor=actor,
@@ -61,6 +63,7 @@ def _record(membership: Membership, action: str, *, actor: User | None, **data: 
         target=membership,
         organisation_id=membership.organisation_id,
         data={"season": membership.season.year, **data},
+        ip_address=ip_address,
     )
 
 
@@ -322,7 +325,7 @@ def record_membership_paid(
     """Billing says the membership's invoice is settled (the payment that settled it arrived on
     `paid_on`); the membership activates if it is accepted and its bulletin is signed. Its entry
     (`membership.paid`, or `membership.activated`) is in addition to billing's `payment.recorded`:
-    the membership is another object."""
+    the membership is another object. Told again with nothing new, it writes none."""
     membership = lock(membership, related=JOINED)
     previous = membership.paid_on
     from_status = membership.status
@@ -330,6 +333,8 @@ def record_membership_paid(
         membership.paid_on = paid_on
         membership.save(update_fields=["paid_on", "updated_at"])
     activation = _activate_if_complete(membership, actor=actor)
+    if not activation and membership.paid_on == previous:
+        return membership  # told again about a settled invoice: nothing changed, nothing to log
     _record(
         membership,
         "membership.activated" if activation else "membership.paid",

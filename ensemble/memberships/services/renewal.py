@@ -7,16 +7,17 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import User
 from ensemble.directory import selectors as directory_selectors
 from ensemble.directory import services as directory_services
-from ensemble.directory.models import TimelineEntry
 
 from ..errors import MembershipError
 from ..models import Membership, MembershipLine, Offer, Season, TermsDocument
-from .join import Evidence, _record_acceptances
-from .lifecycle import NOTICE_DAYS, S, give_notice, log_transition
+from .join import CGV_MESSAGES, CHARTER_MESSAGES, Evidence, _record_acceptances
+from .lifecycle import NOTICE_DAYS, S, _record, give_notice, log_transition
 
 RENEWABLE = (S.ACTIVE, S.SUSPENDED, S.EXPIRED)
 
@@ -28,16 +29,16 @@ def renewal_refusal(
     `taken`: the organisation already has a live membership for that season. From the portal
     the season must also be open for joining."""
     if membership.status == S.NOTICE_GIVEN:
-        return "Le partenaire a résilié : l'adhésion ne peut pas être renouvelée."
+        return _("Le partenaire a résilié : l'adhésion ne peut pas être renouvelée.")
     if membership.status not in RENEWABLE:
-        return "Seule une adhésion qui a été active peut être renouvelée."
+        return _("Seule une adhésion qui a été active peut être renouvelée.")
     year = membership.season.year + 1
     if next_season is None:
-        return f"La saison {year} n'est pas encore préparée."
+        return _("La saison %(year)s n'est pas encore préparée.") % {"year": year}
     if from_portal and not (next_season.is_open_for_joining and next_season.ends_on >= timezone.localdate()):
-        return f"Les adhésions {year} ne sont pas encore ouvertes."
+        return _("Les adhésions %(year)s ne sont pas encore ouvertes.") % {"year": year}
     if taken:
-        return f"Une adhésion {year} existe déjà."
+        return _("Une adhésion %(year)s existe déjà.") % {"year": year}
     return None
 
 
@@ -74,6 +75,29 @@ def _taken(membership: Membership, season: Season | None) -> bool:
 def renew_membership(membership: Membership, *, actor: User | None) -> Membership:
     """Create next season's request from this membership: same offers (matched by code, at next
     season's prices). The new season's charter and CGV are accepted by the partner separately."""
+    renewal, dropped = _renew(membership, actor=actor)
+    _record_renewal(renewal, membership, dropped, actor=actor)
+    return renewal
+
+
+def _record_renewal(
+    renewal: Membership, membership: Membership, dropped: list[Offer], *, actor: User | None, **data
+) -> None:
+    _record(
+        renewal,
+        "membership.renewed",
+        actor=actor,
+        renewed_from=membership.pk,
+        previous_season=membership.season.year,
+        lines=[[line.offer.code, line.quantity] for line in renewal.lines.select_related("offer")],
+        dropped=[offer.code for offer in dropped],
+        amount_due=renewal.amount_due,
+        **data,
+    )
+
+
+def _renew(membership: Membership, *, actor: User | None) -> tuple[Membership, list[Offer]]:
+    """The renewal request and its lines (no audit entry: the public services write it)."""
     membership = (
         Membership.objects.select_for_update(of=("self",)).select_related("season").get(pk=membership.pk)
     )
@@ -81,9 +105,11 @@ def renew_membership(membership: Membership, *, actor: User | None) -> Membershi
     refusal = renewal_refusal(membership, next_season=next_season, taken=_taken(membership, next_season))
     if refusal:
         raise MembershipError(refusal)
-    lines, _dropped = renewal_lines(membership, next_season)
+    lines, dropped = renewal_lines(membership, next_season)
     if not any(line.offer.kind == Offer.Kind.PACK for line in lines):
-        raise MembershipError(f"Le pack partenaire n'est pas proposé en {next_season.year}.")
+        raise MembershipError(
+            _("Le pack partenaire n'est pas proposé en %(year)s.") % {"year": next_season.year}
+        )
     renewal = Membership.objects.create(
         office_id=membership.office_id,
         season=next_season,
@@ -98,23 +124,30 @@ def renew_membership(membership: Membership, *, actor: User | None) -> Membershi
         line.membership = renewal
     MembershipLine.objects.bulk_create(lines)
     log_transition(renewal, action="renew", from_status="", reason="", actor=actor)
-    directory_services.record_timeline(
-        membership.organisation,
-        kind=TimelineEntry.Kind.JOIN,
-        summary=f"Renouvellement {membership.season.year} → {next_season.year} demandé",
-        actor=actor,
-    )
-    return renewal
+    return renewal, dropped
 
 
 # --- From the espace pro ----------------------------------------------------------------------
 
-TERMS_LABELS = {TermsDocument.Kind.CHARTER: "la charte", TermsDocument.Kind.CGV: "les CGV"}
+# Per kind: (not yet published, not accepted, a newer version was published); whole sentences so
+# that each translates on its own, translated when raised.
+TERMS_MESSAGES = {
+    TermsDocument.Kind.CHARTER: (
+        gettext_lazy("La saison %(year)s n'a pas encore publié la charte."),
+        gettext_lazy("Vous devez accepter la charte %(year)s pour renouveler votre adhésion."),
+        CHARTER_MESSAGES[1],
+    ),
+    TermsDocument.Kind.CGV: (
+        gettext_lazy("La saison %(year)s n'a pas encore publié les CGV."),
+        gettext_lazy("Vous devez accepter les CGV %(year)s pour renouveler votre adhésion."),
+        CGV_MESSAGES[1],
+    ),
+}
 
 
-def _require_owner(membership: Membership, actor: User | None, *, doing: str) -> None:
+def _require_owner(membership: Membership, actor: User | None, message: str) -> None:
     if not directory_selectors.is_owner(membership.organisation, actor):
-        raise MembershipError(f"Seul un titulaire du compte de l'organisation peut {doing}.")
+        raise MembershipError(message)
 
 
 def _accepted_next_terms(season: Season, accepted_terms: Collection[int]) -> list[TermsDocument]:
@@ -122,21 +155,16 @@ def _accepted_next_terms(season: Season, accepted_terms: Collection[int]) -> lis
     accepted = {int(pk) for pk in accepted_terms if pk}
     current = {d.kind: d for d in TermsDocument.objects.filter(season=season, is_current=True)}
     documents = []
-    for kind, label in TERMS_LABELS.items():
+    for kind, (unpublished, required, stale_message) in TERMS_MESSAGES.items():
         field = f"accept_{kind}"
         doc = current.get(kind)
         if doc is None:
-            raise MembershipError(f"La saison {season.year} n'a pas encore publié {label}.", field=field)
+            raise MembershipError(str(unpublished) % {"year": season.year}, field=field)
         if doc.pk not in accepted:
             stale = TermsDocument.objects.filter(season=season, kind=kind, pk__in=accepted).exists()
             if stale:
-                raise MembershipError(
-                    f"Une nouvelle version de {label} a été publiée : relisez-la et acceptez-la.",
-                    field=field,
-                )
-            raise MembershipError(
-                f"Vous devez accepter {label} {season.year} pour renouveler votre adhésion.", field=field
-            )
+                raise MembershipError(str(stale_message), field=field)
+            raise MembershipError(str(required) % {"year": season.year}, field=field)
         documents.append(doc)
     return documents
 
@@ -144,7 +172,9 @@ def _accepted_next_terms(season: Season, accepted_terms: Collection[int]) -> lis
 def portal_renewal_season(membership: Membership, *, actor: User | None) -> Season:
     """The season `actor` may renew `membership` into from the espace pro; MembershipError
     saying why not otherwise (not an owner, not renewable, next season not open…)."""
-    _require_owner(membership, actor, doing="renouveler l'adhésion")
+    _require_owner(
+        membership, actor, _("Seul un titulaire du compte de l'organisation peut renouveler l'adhésion.")
+    )
     next_season = _next_season(membership)
     refusal = renewal_refusal(
         membership, next_season=next_season, taken=_taken(membership, next_season), from_portal=True
@@ -168,18 +198,28 @@ def renew_from_portal(
     membership = Membership.objects.select_related("season", "organisation").get(pk=membership.pk)
     next_season = portal_renewal_season(membership, actor=actor)
     documents = _accepted_next_terms(next_season, accepted_terms)
-    renewal = renew_membership(membership, actor=actor)
+    renewal, dropped = _renew(membership, actor=actor)
     renewal.applicant = actor
     renewal.bulletin_signed_on = timezone.localdate()
     renewal.save(update_fields=["applicant", "bulletin_signed_on", "updated_at"])
     _record_acceptances(renewal, documents, actor, evidence)
-    directory_services.email_organisation(
+    email = directory_services.email_organisation(
         membership.organisation,
         to=actor.email,
         language=actor.language,
         template="membership_renewal",
         context={"membership": renewal, "lines": list(renewal.lines.select_related("offer"))},
         actor=actor,
+    )
+    _record_renewal(
+        renewal,
+        membership,
+        dropped,
+        actor=actor,
+        ip_address=evidence.ip_address,
+        from_portal=True,
+        terms=[doc.pk for doc in documents],
+        email=email.pk if email else None,
     )
     return renewal
 
@@ -192,21 +232,23 @@ def notice_end_date(membership: Membership, *, today: datetime.date | None = Non
 
 def check_portal_notice(membership: Membership, *, actor: User | None) -> None:
     """MembershipError unless `actor` may terminate `membership` from the espace pro now."""
-    _require_owner(membership, actor, doing="résilier l'adhésion")
+    _require_owner(
+        membership, actor, _("Seul un titulaire du compte de l'organisation peut résilier l'adhésion.")
+    )
     if not membership.can("give_notice"):
         raise MembershipError(
-            f"Seule une adhésion active peut être résiliée : celle-ci est "
-            f"« {membership.get_status_display()} »."
+            _("Seule une adhésion active peut être résiliée : celle-ci est « %(status)s ».")
+            % {"status": membership.get_status_display()}
         )
 
 
 @transaction.atomic
 def give_notice_from_portal(membership: Membership, *, actor: User, reason: str = "") -> Membership:
     """The partner terminates from the espace pro, today, with the 30 days' notice (CGV art. 4):
-    `give_notice` logs it, puts it on the timeline and e-mails the partner."""
+    `give_notice` logs it (its one audit entry) and e-mails the partner."""
     membership = Membership.objects.select_related("season", "organisation").get(pk=membership.pk)
     check_portal_notice(membership, actor=actor)
     reason = reason.strip()
     if len(reason) > 2000:
-        raise MembershipError("2000 caractères au maximum.", field="reason")
+        raise MembershipError(_("%(limit)s caractères au maximum.") % {"limit": 2000}, field="reason")
     return give_notice(membership, actor=actor, reason=reason)

@@ -14,6 +14,9 @@ audit.register_actions(
         "privacy.person_exported": _("Export des données d'une personne (%(files)s fichiers)"),
         "privacy.person_erased": _("Effacement des données d'une personne (%(kept)s éléments conservés)"),
         "privacy.retention_changed": _("Durées de conservation modifiées"),
+        # Retention purges (no actor: the daily job); counts only.
+        "privacy.data_purged": _("Purge des données arrivées à échéance (%(counts)s)"),
+        "privacy.task_results_purged": _("Purge des résultats de tâches terminées (%(deleted)s)"),
     }
 )
 

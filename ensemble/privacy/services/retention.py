@@ -48,7 +48,9 @@ def _final_field(model, lookup: str):
 
 
 def purge_expired(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Empty, office by office, what each `Purge` of the registry says has expired."""
+    """Empty, office by office, what each `Purge` of the registry says has expired. Logs one
+    `privacy.data_purged` entry per office (and one for the rows of no office) where something was
+    emptied, with the counts: an entry per row emptied would only repeat them."""
     now = now or timezone.now()
     counts: dict[str, int] = {}
     # Rows without an office (logins are logged before one is chosen) follow the defaults.
@@ -56,19 +58,29 @@ def purge_expired(*, now: datetime.datetime | None = None) -> dict[str, int]:
         *((o, retention_policy(o)) for o in Office.objects.all()),
         (None, RetentionPolicy()),
     ]:
-        for purge in PURGES:
-            model = apps.get_model(purge.model)
-            rows = model._default_manager.filter(
-                purge.when,
-                purge.holding,
-                **{purge.office: office, f"{purge.reference}__lt": _cutoff(purge, policy, now)},
-            )
-            with transaction.atomic():
-                done = rows.update(**purge.clear)
-            if done:
-                key = f"{purge.model}.{purge.period}"
-                counts[key] = counts.get(key, 0) + done
+        with transaction.atomic():
+            purged = _purge_office(office, policy, now)
+            if purged:
+                audit.record("privacy.data_purged", actor=None, office=office, data={"counts": purged})
+        for key, done in purged.items():
+            counts[key] = counts.get(key, 0) + done
     return counts
+
+
+def _purge_office(office: Office | None, policy: RetentionPolicy, now: datetime.datetime) -> dict[str, int]:
+    purged: dict[str, int] = {}
+    for purge in PURGES:
+        model = apps.get_model(purge.model)
+        rows = model._default_manager.filter(
+            purge.when,
+            purge.holding,
+            **{purge.office: office, f"{purge.reference}__lt": _cutoff(purge, policy, now)},
+        )
+        done = rows.update(**purge.clear)
+        if done:
+            key = f"{purge.model}.{purge.period}"
+            purged[key] = purged.get(key, 0) + done
+    return purged
 
 
 def purge_task_results(*, now: datetime.datetime | None = None) -> int:
@@ -82,7 +94,11 @@ def purge_task_results(*, now: datetime.datetime | None = None) -> int:
         or [RetentionPolicy._meta.get_field("task_result_days").default]
     )
     old = DBTaskResult.objects.finished().filter(finished_at__lt=now - datetime.timedelta(days=days))
-    return old.delete()[0]
+    with transaction.atomic():
+        deleted = old.delete()[0]
+        if deleted:  # the results belong to no office
+            audit.record("privacy.task_results_purged", actor=None, office=None, data={"deleted": deleted})
+    return deleted
 
 
 def apply_retention(*, now: datetime.datetime | None = None) -> dict[str, int]:
