@@ -5,7 +5,7 @@ import pytest
 from ensemble.core import audit
 from ensemble.core.models import AuditEntry
 from ensemble.directory import services
-from ensemble.directory.models import Contact, OrganisationMember
+from ensemble.directory.models import Category, Contact, OrganisationMember
 
 from .conftest import verified
 from .factories import OrganisationFactory, UserFactory
@@ -64,7 +64,13 @@ def test_establishments_and_contacts(office, staff_user):
     organisation = OrganisationFactory(office=office)
     before = AuditEntry.objects.count()
     establishment = services.save_establishment(
-        organisation, actor=staff_user, name="Gîte", address="2 rue Haute", postcode="62500", city="Tilques"
+        organisation,
+        actor=staff_user,
+        name="Gîte",
+        category=Category.objects.filter(office=office).first(),
+        address="2 rue Haute",
+        postcode="62500",
+        city="Tilques",
     )
     one_new_entry(before, "establishment.created", staff_user, organisation)
     services.save_establishment(organisation, actor=staff_user, establishment=establishment, city="Arques")

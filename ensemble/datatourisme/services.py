@@ -1,7 +1,7 @@
 """Importing DATAtourisme objects into an office's directory as places the office publishes
 (non-partners): an organisation for the data's owner, an establishment in the category the
 object's classes map to, and its listing, through the directory and listings services (so the
-versions, the timeline and the search fields are kept as for any edit).
+versions, the audit log and the search fields are kept as for any edit).
 
 Idempotent: a listing remembers the object's @id (`Listing.source = "datatourisme"`,
 `external_id`); importing the object again updates that listing, and an object whose content is

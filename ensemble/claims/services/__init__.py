@@ -3,13 +3,13 @@
 Every function validates first and writes nothing on failure; completing a request consumes its
 entitlement (`memberships.services.consume_entitlement`) in the same transaction, so a second
 completion or an exhausted entitlement fails whole. Each action lands on the organisation's
-timeline and each decision is e-mailed to the person who asked.
+audit log (one entry per action, on its timeline) and each decision is e-mailed to the person who asked.
 
 - requests.py: the partner asks for something, or withdraws the request;
 - answers.py: the office accepts, refuses, marks done, approves a banner;
 - media.py: the image bank, and the answer to an image bank request;
 - gift_codes.py: Balad'Enigm gift codes, issued to a partner and redeemed by a visitor;
-- workflow.py: what they share (transitions, lock, decision, finish, timeline, e-mail).
+- workflow.py: what they share (transitions, lock, decision, finish, audit entry, e-mail).
 """
 
 from .answers import DEDICATED_ACTION_NAMES, accept_claim, approve_banner, complete_claim, refuse_claim
