@@ -196,3 +196,15 @@ def test_logins_and_failures_are_logged(client, office):
     entry = AuditEntry.objects.get(action="account.logged_in", actor=reader)
     assert entry.data["method"] == "password"
     assert entry.ip_address == "127.0.0.1"
+
+
+def test_the_menu_offers_only_what_the_role_may_open(client, office):
+    reader = staff_with_role(office, Role.READ_ONLY, "lecture@saint-omer.example")
+    client.force_login(reader)
+    html = client.get(reverse("backoffice:invoices", kwargs={"office_slug": office.slug})).content.decode()
+    for name in ("team", "privacy", "datatourisme_import", "accounting"):
+        assert reverse(f"backoffice:{name}", kwargs={"office_slug": office.slug}) not in html, name
+    StaffMembership.objects.filter(user=reader).update(role=Role.DIRECTION)
+    html = client.get(reverse("backoffice:invoices", kwargs={"office_slug": office.slug})).content.decode()
+    for name in ("team", "privacy", "datatourisme_import", "accounting"):
+        assert reverse(f"backoffice:{name}", kwargs={"office_slug": office.slug}) in html, name

@@ -26,9 +26,10 @@ from ensemble.privacy.services.retention import POLICY_FIELDS
 
 from ..access import StaffRequiredMixin
 from ..exports import csv_response
+from ..forms import BackofficeForm
 
 
-class EmailForm(forms.Form):
+class EmailForm(BackofficeForm):
     email = forms.EmailField(label=_("Adresse e-mail de la personne"), max_length=254)
 
 
@@ -44,7 +45,7 @@ class EraseForm(EmailForm):
         return data
 
 
-class RetentionForm(forms.Form):
+class RetentionForm(BackofficeForm):
     email_body_days = forms.IntegerField(label=_("Contenu des e-mails envoyés (jours)"), min_value=1)
     connection_ip_days = forms.IntegerField(
         label=_("Adresses IP de connexion et du journal (jours)"), min_value=1
@@ -53,10 +54,6 @@ class RetentionForm(forms.Form):
         label=_("Preuves d'acceptation après la fin du contrat (années)"), min_value=1
     )
     task_result_days = forms.IntegerField(label=_("Résultats des tâches de fond (jours)"), min_value=1)
-
-
-def _service_error(form: forms.Form, error: PrivacyError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 class PrivacySearchView(StaffRequiredMixin, TemplateView):
@@ -74,7 +71,7 @@ class PrivacySearchView(StaffRequiredMixin, TemplateView):
             try:
                 counts = services.held_counts(self.office, email=form.cleaned_data["email"])
             except PrivacyError as error:
-                _service_error(form, error)
+                form.add_service_error(error)
         context.update(form=form, counts=counts, can_export=self.can(Permission.EXPORT))
         context["can_erase"] = self.can(Permission.SETTINGS)
         return context
@@ -125,7 +122,7 @@ class PrivacyEraseView(StaffRequiredMixin, TemplateView):
                     self.office, email=form.cleaned_data["email"], actor=request.user
                 )
             except PrivacyError as error:
-                _service_error(form, error)
+                form.add_service_error(error)
             else:
                 self.template_name = "backoffice/privacy_report.html"
                 return self.render_to_response(self.get_context_data(report=report))
@@ -155,7 +152,7 @@ class ProcessingRegisterView(StaffRequiredMixin, TemplateView):
             try:
                 services.update_retention_policy(self.office, actor=request.user, **form.cleaned_data)
             except PrivacyError as error:
-                _service_error(form, error)
+                form.add_service_error(error)
             else:
                 messages.success(request, gettext("Les durées de conservation sont enregistrées."))
                 return redirect(self.office_url("privacy_register"))
