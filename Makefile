@@ -81,8 +81,11 @@ chromium: system-packages
 
 ## make test: the whole suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL).
 ## PYTEST_ARGS passes options through, e.g. PYTEST_ARGS='-k join'.
+## The suite runs on every core (pytest-xdist; PYTEST_WORKERS=0 runs it in one process), each test
+## module on one worker so its module-wide fixtures are built once.
+PYTEST_WORKERS ?= auto
 test: install system-packages
-	DJANGO_SETTINGS_MODULE=ensemble.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=ensemble.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
