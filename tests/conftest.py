@@ -11,7 +11,10 @@ import pytest
 import time_machine
 from allauth.account.models import EmailAddress
 from django.apps import apps
+from django.conf import settings
 from django.core import mail
+from django.core.cache import cache
+from django.utils import translation
 
 from ensemble.billing import services as billing_services
 from ensemble.core.errors import EnsembleError
@@ -133,6 +136,33 @@ def _during_the_2022_season():
 @pytest.fixture(autouse=True)
 def _clear_mail():
     mail.outbox = []
+
+
+@pytest.fixture(autouse=True)
+def _in_french():
+    """Each test starts in French: service messages are translated when raised, and a request
+    in English (LocaleMiddleware) leaves its language active in the thread for whatever runs next
+    in the same worker."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _shared_cache_left_clean(request):
+    """The rate limits count in the shared cache (a database table Django's flush does not empty):
+    what a transactional test committed there is cleared, so the next test of the worker starts
+    with no counts. Other tests' writes roll back with their transaction."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # set up first, so torn down after the clearing
+    yield
+    cache.clear()
 
 
 # --- Service-level helpers: "nothing written" checks and memberships built through services ---
