@@ -79,3 +79,22 @@ def test_every_audited_code_has_its_wording():
         for value in getattr(module, "AUDITED", {}).values():
             codes.update(value if isinstance(value, tuple) else (value,))
     assert sorted(code for code in codes if code not in wording) == []
+
+
+def test_a_process_that_only_reads_the_log_still_words_every_entry():
+    """A command or a worker that never imported the services renders entries all the same."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup();"
+        "from ensemble.core.models import AuditEntry; from ensemble.core import audit;"
+        "print(audit.describe(AuditEntry(action='organisation.note_added', data={'summary': 'Appel'})));"
+        "print(audit.describe(AuditEntry(action='invoice.reminder_sent', target_label='FA-2022-00001')))"
+    )
+    result = subprocess.run(  # noqa: S603 — our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    first, second = result.stdout.splitlines()
+    assert first == "Appel"
+    assert not second.startswith("Action ")

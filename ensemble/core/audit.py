@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import importlib
+import pkgutil
 from collections.abc import Mapping
 from typing import Any
 
+from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +27,7 @@ MASKED_KEYS = frozenset({"iban", "bic"})
 SECRET_KEYS = frozenset({"password", "token", "secret", "code", "recovery_codes", "totp"})
 
 _ACTIONS: dict[str, Any] = {}
+_DISCOVERED = False
 
 
 def register_actions(actions: Mapping[str, Any]) -> None:
@@ -32,7 +36,26 @@ def register_actions(actions: Mapping[str, Any]) -> None:
     _ACTIONS.update(actions)
 
 
+def discover_actions() -> None:
+    """Import every app's services (with their submodules): each registers its wording when it is
+    imported. A process that only reads the log (a command, a worker) may not have imported them."""
+    global _DISCOVERED
+    for app in apps.get_app_configs():
+        name = f"{app.name}.services"
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        for info in pkgutil.walk_packages(getattr(module, "__path__", []), name + "."):
+            importlib.import_module(info.name)
+    _DISCOVERED = True
+
+
 def registered_actions() -> dict[str, Any]:
+    if not _DISCOVERED:
+        discover_actions()
     return dict(_ACTIONS)
 
 
@@ -108,6 +131,8 @@ class _Defaulting(dict):
 
 def describe(entry: AuditEntry) -> str:
     """The entry in the active language: its registered wording filled with its data."""
+    if entry.action not in _ACTIONS and not _DISCOVERED:
+        discover_actions()
     wording = _ACTIONS.get(entry.action)
     if wording is None:
         return str(_("Action %(code)s") % {"code": entry.action})
