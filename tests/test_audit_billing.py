@@ -159,7 +159,7 @@ def test_draft_then_issue_one_entry_each(organisation, staff_user):
     entry = log.one("invoice.issued", staff_user, organisation)
     assert (entry.target_type, entry.target_id) == ("billing.invoice", str(invoice.pk))
     assert entry.data["number"] == invoice.number == "FA-2022-00001"
-    assert audit.describe(entry) == "Facture FA-2022-00001 émise : 100.00 € TTC"
+    assert audit.describe(entry) == "Facture FA-2022-00001 émise : 100,00 € TTC"
     with pytest.raises(BillingError):
         services.issue_invoice(invoice, actor=staff_user)
     with pytest.raises(BillingError):
@@ -175,7 +175,7 @@ def test_a_credit_note_has_its_own_code(invoice, organisation, staff_user):
     assert (entry.data["number"], entry.data["credited_invoice"]) == ("AV-2022-00001", invoice.number)
     assert entry.data["reason"] == "Prestation annulée"
     assert audit.describe(entry) == (
-        "Avoir AV-2022-00001 émis sur la facture FA-2022-00001 : 100.00 € TTC (motif : Prestation annulée)"
+        "Avoir AV-2022-00001 émis sur la facture FA-2022-00001 : 100,00 € TTC (motif : Prestation annulée)"
     )
     with pytest.raises(BillingError):
         services.credit_invoice(invoice, actor=staff_user, reason="Encore")  # nothing left to credit
@@ -235,7 +235,7 @@ def test_record_and_cancel_a_payment(invoice, organisation, staff_user):
     )
     entry = log.one("payment.recorded", staff_user, organisation)
     assert entry.target_id == str(cash.pk)
-    assert audit.describe(entry) == "Règlement de 60.00 € (cash) reçu sur la facture FA-2022-00001"
+    assert audit.describe(entry) == "Règlement de 60,00 € (cash) reçu sur la facture FA-2022-00001"
     services.cancel_payment(cash, actor=staff_user, reason="Saisi deux fois")
     entry = log.one("payment.cancelled", staff_user, organisation)
     assert (entry.target_id, entry.data["reason"], entry.data["amount"]) == (
@@ -348,7 +348,7 @@ def test_expire_quotes_writes_one_entry_per_quote(sent, organisation, staff_user
         ("quote.expired", None, str(sent.pk)),
         ("quote.expired", None, str(other.pk)),
     ]
-    assert audit.describe(entries[0]) == "Devis DE-2022-00001 expiré (valable jusqu'au 2023-01-27)"
+    assert audit.describe(entries[0]) == "Devis DE-2022-00001 expiré (valable jusqu'au 27/01/2023)"
     log.last = entries[-1].pk
     assert services.expire_quotes(datetime.date(2023, 1, 28)) == 0
     log.none()

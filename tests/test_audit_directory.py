@@ -118,3 +118,16 @@ def test_the_espace_pro_team(office, partner):
     with pytest.raises(services.DirectoryError):
         services.remove_member(organisation, user=verified(UserFactory()), actor=owner)
     assert AuditEntry.objects.count() == before + 2
+
+
+def test_dates_and_amounts_read_in_the_readers_language():
+    from django.utils import translation
+
+    entry = AuditEntry(action="quote.sent", target_label="DE-2022-00001")
+    entry.data = {"number": "DE-2022-00001", "total_ttc": "1200.00", "valid_until": "2023-01-27"}
+    with translation.override("fr"):
+        french = audit.describe(entry)
+    with translation.override("en"):
+        english = audit.describe(entry)
+    assert "1\xa0200,00" in french and "27/01/2023" in french
+    assert "1,200.00" in english and "01/27/2023" in english

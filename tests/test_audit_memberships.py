@@ -202,7 +202,7 @@ def test_bulletin_and_payment_each_one_entry_the_last_one_activates(
     assert entry.data["status"] == [S.AWAITING_PAYMENT, S.ACTIVE]
     assert (entry.data["received_on"], entry.data["activated_on"]) == ("2022-12-28", "2023-01-01")
     assert audit.describe(entry) == (
-        f"Adhésion {membership.organisation.name} — 2023 active depuis le 2023-01-01"
+        f"Adhésion {membership.organisation.name} — 2023 active depuis le 01/01/2023"
     )
 
 

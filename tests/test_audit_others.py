@@ -235,7 +235,7 @@ def test_approve_banner(active, staff_user):
     assert got["entry"].data["starts_on"] == TODAY.isoformat()
     with translation.override("fr"):
         text = audit.describe(got["entry"])
-    assert text == f"Bandeau « {claim} » validé : diffusion du 2022-12-28 au 2023-02-25"
+    assert text == f"Bandeau « {claim} » validé : diffusion du 28/12/2022 au 25/02/2023"
 
 
 def test_issue_and_redeem_gift_codes(active, office, staff_user):

@@ -314,7 +314,7 @@ def test_availability(partner, office):
     entry = log.one("listing.availability_set", partner.user, office, org(partner))
     assert (entry.data["days"], entry.data["first"], entry.data["last"]) == (2, "2023-01-14", "2023-01-16")
     assert audit.describe(entry) == (
-        "Fiche Le Moulin des Marais : disponibilités de 2 nuit(s) mises à jour, du 2023-01-14 au 2023-01-16"
+        "Fiche Le Moulin des Marais : disponibilités de 2 nuit(s) mises à jour, du 14/01/2023 au 16/01/2023"
     )
     with pytest.raises(ListingError):
         listing_services.set_availability(
@@ -426,7 +426,7 @@ def test_campaign_drafting_launching_and_closing(partner, other_partner, office,
     entry = log.one("campaign.created", staff_user, office)
     assert (entry.data["deadline"], entry.data["reminder_offsets"]) == ("2023-01-31", [7])
     assert (
-        audit.describe(entry) == "Campagne de mise à jour Mise à jour 2023 créée (date limite : 2023-01-31)"
+        audit.describe(entry) == "Campagne de mise à jour Mise à jour 2023 créée (date limite : 31/01/2023)"
     )
 
     campaign_services.update_campaign(campaign, actor=staff_user, grace_days=10)
@@ -498,8 +498,8 @@ def test_the_daily_jobs_and_the_withdrawal_write_one_entry_per_object(
     entry = log.one("campaign.target_flagged", None, office, org(partner))
     assert entry.data["unpublish_from"] == "2023-02-16"
     assert audit.describe(entry) == (
-        "Fiche non confirmée à la date limite (2023-01-31) : Mise à jour 2023 — Le Moulin des Marais ; "
-        "elle peut être retirée des supports à partir du 2023-02-16 (CGV art. 2)"
+        "Fiche non confirmée à la date limite (31/01/2023) : Mise à jour 2023 — Le Moulin des Marais ; "
+        "elle peut être retirée des supports à partir du 16/02/2023 (CGV art. 2)"
     )
 
     with at(datetime.date(2023, 2, 1)), pytest.raises(CampaignError):
@@ -535,7 +535,7 @@ def test_a_partner_event_from_proposal_to_cancellation(partner, office, staff_us
     log.none()
     event = event_services.submit_event(organisation, actor=partner.user, **fields())
     entry = log.one("event.submitted", partner.user, office, organisation.pk)
-    assert audit.describe(entry) == "Événement Concert au marais du 2023-01-14 proposé à l'agenda"
+    assert audit.describe(entry) == "Événement Concert au marais du 14/01/2023 proposé à l'agenda"
 
     event_services.update_event(event, actor=partner.user, **fields(price_text="12 €"))
     assert log.one("event.updated", partner.user, office, organisation.pk).data["fields"] == ["price_text"]
@@ -580,7 +580,7 @@ def test_a_partner_event_from_proposal_to_cancellation(partner, office, staff_us
     event_services.cancel_event(event, actor=staff_user, reason="Crue", by_office=True)
     entry = log.one("event.cancelled", staff_user, office, organisation.pk)
     assert (entry.data["reason"], entry.data["by_office"]) == ("Crue", True)
-    assert audit.describe(entry) == "Événement Concert au marais du 2023-01-14 annulé : Crue"
+    assert audit.describe(entry) == "Événement Concert au marais du 14/01/2023 annulé : Crue"
     with pytest.raises(EventError):
         event_services.edit_event(event, actor=staff_user, **fields(price_text="19 €"))
     log.none()

@@ -12,11 +12,13 @@ import datetime
 import decimal
 import importlib
 import pkgutil
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from django.apps import apps
 from django.db import models
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry, Office
@@ -144,13 +146,23 @@ def describe(entry: AuditEntry) -> str:
         return str(wording)
 
 
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+AMOUNT = re.compile(r"^-?\d+\.\d{2}$")
+
+
 def _display(value: Any) -> str:
+    """A stored value as the reader expects it: dates and amounts (kept as ISO text and
+    two-decimal strings) in the active language's format."""
     if isinstance(value, Mapping) and set(value) == {"old", "new"}:
         return f"{_display(value['old'])} → {_display(value['new'])}"
     if isinstance(value, list):
         return ", ".join(_display(v) for v in value) or "—"
     if value in (None, ""):
         return "—"
+    if isinstance(value, str) and ISO_DATE.match(value):
+        return formats.date_format(datetime.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+    if isinstance(value, str) and AMOUNT.match(value):
+        return formats.number_format(decimal.Decimal(value), 2, force_grouping=True)
     return str(value)
 
 
