@@ -8,7 +8,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from ensemble.core.views import HealthView
+from ensemble.core.views import HealthView, QueueHealthView
 from ensemble.public import views as public_views
 
 global_patterns = [
@@ -22,6 +22,7 @@ global_patterns = [
     # token in every page's header would keep the public pages out of the page cache.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("healthz/", HealthView.as_view(), name="healthz"),
+    path("healthz/queue/", QueueHealthView.as_view(), name="healthz_queue"),
 ]
 
 # --- Logins and public forms that resist abuse (issue 10, item 4) ---

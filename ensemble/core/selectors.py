@@ -1,6 +1,10 @@
 """Reads of core records: the audit log of an office, filtered, newest first."""
 
-from django.db.models import QuerySet
+import datetime
+
+from django.db.models import Count, Min, QuerySet
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from .models import AuditEntry, Office
 
@@ -28,3 +32,21 @@ def office_log(
     if organisation:
         entries = entries.filter(organisation_id=organisation)
     return entries.order_by("-created_at", "-id")
+
+
+def task_queue_health(now: datetime.datetime) -> dict:
+    """What a monitor needs of the background queue: tasks waiting (due now), how long the oldest
+    has waited, tasks running, tasks failed (kept until the retention job purges them)."""
+    waiting = DBTaskResult.objects.ready().aggregate(count=Count("id"), oldest=Min("enqueued_at"))
+    counts = dict(
+        DBTaskResult.objects.filter(status__in=[TaskResultStatus.RUNNING, TaskResultStatus.FAILED])
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    oldest = waiting["oldest"]
+    return {
+        "waiting": waiting["count"],
+        "oldest_waiting_seconds": int((now - oldest).total_seconds()) if oldest else 0,
+        "running": counts.get(TaskResultStatus.RUNNING, 0),
+        "failed": counts.get(TaskResultStatus.FAILED, 0),
+    }

@@ -1,7 +1,11 @@
 """Views of the deployment itself, outside any office."""
 
-from django.http import HttpResponse
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
 from django.views import View
+
+from .selectors import task_queue_health
 
 
 class HealthView(View):
@@ -10,3 +14,17 @@ class HealthView(View):
 
     def get(self, request):
         return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+class QueueHealthView(View):
+    """The background queue for monitoring: waiting tasks, the oldest one's age, running and
+    failed tasks, as JSON. 503 when the oldest waiting task is older than
+    `TASK_QUEUE_MAX_WAIT_SECONDS` (no worker is taking the work). Counts only, no task data."""
+
+    def get(self, request):
+        health = task_queue_health(timezone.now())
+        stale = health["oldest_waiting_seconds"] > settings.TASK_QUEUE_MAX_WAIT_SECONDS
+        health["ok"] = not stale
+        response = JsonResponse(health, status=503 if stale else 200)
+        response["Cache-Control"] = "no-store"
+        return response

@@ -263,6 +263,8 @@ PRIVATE_FILES_URL_SECONDS = 60
 # --- end of private documents -------------------------------------------------------------------
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# /healthz/queue/ answers 503 when a task has waited longer than this (no worker takes the work).
+TASK_QUEUE_MAX_WAIT_SECONDS = int(os.environ.get("TASK_QUEUE_MAX_WAIT_SECONDS", "300"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
@@ -334,3 +336,6 @@ LISTING_MAX_PHOTOS = int(os.environ.get("LISTING_MAX_PHOTOS", "20"))
 MODELTRANSLATION_DEFAULT_LANGUAGE = "fr"
 MODELTRANSLATION_LANGUAGES = ("fr", "en", "nl")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("fr",)
+
+# Backups (issue 11, item 3): `manage.py backup --to DIR` keeps this many newest archives in DIR.
+BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
