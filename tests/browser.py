@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from .needs import unavailable
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -24,10 +26,7 @@ def require_chromium() -> None:
     """Skip with a visible reason on a person's machine; fail under CI, which installs it."""
     if os.path.exists(CHROMIUM):
         return
-    message = f"Chromium not found at {CHROMIUM} (run `make chromium`)."
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+    unavailable(f"Chromium not found at {CHROMIUM} (run `make chromium`).")
 
 
 def assert_accessible(page) -> None:

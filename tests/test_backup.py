@@ -18,6 +18,8 @@ import pytest
 
 from ensemble.core.backup import ARCHIVE_PATTERN, prune
 
+from .needs import unavailable
+
 ROOT = Path(__file__).resolve().parent.parent
 PG = "postgres://postgres@127.0.0.1:5432/"
 
@@ -212,7 +214,7 @@ def pg(*command: str) -> subprocess.CompletedProcess:
 @pytest.mark.postgres
 def test_postgresql_backup_wipe_restore_gives_equal_rows_and_files(tmp_path):
     if not shutil.which("pg_dump") or pg("psql", "-c", "SELECT 1").returncode:
-        pytest.skip("PostgreSQL or pg_dump not available")
+        unavailable("PostgreSQL (127.0.0.1:5432) or pg_dump not available")
     src, dst = f"ensemble_backup_src_{os.getpid()}", f"ensemble_backup_dst_{os.getpid()}"
     source, target, backups = tmp_path / "source", tmp_path / "target", tmp_path / "backups"
     ok(pg("createdb", src))

@@ -1,7 +1,6 @@
 """In a real Chromium: staff issue an invoice, download its PDF, which opens (pdftoppm renders
 page 1 to PNG) and shows the number and the payment QR code."""
 
-import os
 import shutil
 import subprocess
 
@@ -11,6 +10,7 @@ from ensemble.billing.models import Invoice
 
 from .browser import SCREENSHOTS, assert_accessible, log_in, screenshot
 from .factories import OrganisationFactory
+from .needs import unavailable
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,10 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def require_pdftoppm() -> str:
     path = shutil.which("pdftoppm")
     if path is None:
-        message = "pdftoppm not found (Debian's poppler-utils; run `make system-packages`)."
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable("pdftoppm not found (Debian's poppler-utils; run `make system-packages`).")
     return path
 
 

@@ -43,6 +43,7 @@ from ensemble.memberships.models import Membership, TermsAcceptance
 from .concurrency import require_postgresql, run_in_threads
 from .conftest import offer, verified
 from .factories import ContactFactory, OrganisationFactory, UserFactory
+from .needs import unavailable
 from .test_public_join import JOIN_URL, form_data
 from .test_staff_mfa import current_code
 
@@ -209,7 +210,7 @@ def _redis_url() -> str | None:
 def test_the_limit_on_redis(settings):
     url = _redis_url()
     if url is None:
-        pytest.skip("No Redis server answers (REDIS_URL or 127.0.0.1:6379) or the redis package is missing")
+        unavailable("No Redis server answers (REDIS_URL or 127.0.0.1:6379) or the redis package is missing")
     from django.core.cache.backends.redis import RedisCache
 
     prefix = f"ensemble-test-{os.getpid()}-{time.time_ns()}"

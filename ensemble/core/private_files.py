@@ -29,7 +29,7 @@ from django.utils.http import content_disposition_header
 PRIVATE = "private"
 
 
-class PrivateFileURLError(NotImplementedError):
+class PrivateFileURLError(Exception):
     """A private file was asked for its URL: link the view that checks who asks instead."""
 
 
