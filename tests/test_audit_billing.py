@@ -2,8 +2,6 @@
 code), payments, quotes, the billing settings; the daily jobs one per object they change."""
 
 import datetime
-import importlib
-import inspect
 from decimal import Decimal
 
 import pytest
@@ -125,26 +123,6 @@ class Log:
 
 
 # --- The tables are complete -------------------------------------------------------------------
-
-
-def test_every_billing_service_is_in_one_table():
-    tables = [AUDITED, COMPOSED, BATCH, NOT_AUDITED]
-    declared = [name for table in tables for name in table]
-    assert len(declared) == len(set(declared))
-    found = set()
-    for name in MODULES:
-        module = importlib.import_module(name)
-        for attribute, function in inspect.getmembers(module, inspect.isfunction):
-            if function.__module__ == name and not attribute.startswith("_"):
-                found.add(f"{name}.{attribute}")
-    assert found == set(declared)
-
-
-def test_every_code_has_a_french_wording():
-    wording = audit.registered_actions()
-    codes = {code for value in AUDITED.values() for code in (value if isinstance(value, tuple) else (value,))}
-    codes |= {"quote.expired", "invoice.reminder_sent"}
-    assert sorted(code for code in codes if code not in wording) == []
 
 
 # --- Invoices and credit notes -----------------------------------------------------------------

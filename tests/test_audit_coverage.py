@@ -10,6 +10,7 @@ module of every app and fails if one is in none of them: a new service cannot es
 import importlib
 import inspect
 import pkgutil
+import re
 
 import ensemble
 
@@ -69,7 +70,11 @@ def test_every_service_is_accounted_for():
     assert stale == [], "audit tables name functions that no longer exist"
 
 
+CODE = re.compile(r"\b[a-z_]+\.[a-z_]+\b")
+
+
 def test_every_audited_code_has_its_wording():
+    """The codes of AUDITED, and those the BATCH services name in their description."""
     from ensemble.core.audit import registered_actions
 
     wording = registered_actions()
@@ -78,6 +83,9 @@ def test_every_audited_code_has_its_wording():
         module = importlib.import_module(f"tests.test_audit_{part}")
         for value in getattr(module, "AUDITED", {}).values():
             codes.update(value if isinstance(value, tuple) else (value,))
+        for description in getattr(module, "BATCH", {}).values():
+            codes.update(CODE.findall(description))
+    assert {"quote.expired", "membership.notice_ended", "privacy.data_purged"} <= codes
     assert sorted(code for code in codes if code not in wording) == []
 
 

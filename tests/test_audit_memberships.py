@@ -3,8 +3,6 @@ state machine, renewals, the catalogue of a season, the use of an entitlement; t
 per membership it moves. A refused call writes none."""
 
 import datetime
-import importlib
-import inspect
 
 import pytest
 
@@ -99,25 +97,6 @@ def refused(call) -> None:
 
 
 # --- The tables are complete -------------------------------------------------------------------
-
-
-def test_every_memberships_service_is_in_one_table():
-    declared = [name for table in (AUDITED, COMPOSED, BATCH, NOT_AUDITED) for name in table]
-    assert len(declared) == len(set(declared))
-    found = set()
-    for name in MODULES:
-        module = importlib.import_module(name)
-        for attribute, function in inspect.getmembers(module, inspect.isfunction):
-            if function.__module__ == name and not attribute.startswith("_"):
-                found.add(f"{name}.{attribute}")
-    assert found == set(declared)
-
-
-def test_every_code_has_a_french_wording():
-    wording = audit.registered_actions()
-    codes = {code for value in AUDITED.values() for code in (value if isinstance(value, tuple) else (value,))}
-    codes |= {"membership.notice_ended", "membership.expired"}
-    assert sorted(code for code in codes if code not in wording) == []
 
 
 # --- Joining -----------------------------------------------------------------------------------

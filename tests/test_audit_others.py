@@ -6,8 +6,6 @@ function of these service modules (tests/test_audit_coverage.py checks none is m
 
 import contextlib
 import datetime
-import importlib
-import inspect
 import json
 
 import pytest
@@ -471,17 +469,3 @@ MODULES = [f"{CLAIMS}.{name}" for name in ("requests", "answers", "workflow", "g
     "ensemble.core.services",
     "ensemble.stats.services",
 ]
-
-
-def test_every_public_function_of_these_modules_is_in_one_table():
-    listed = [*AUDITED, *COMPOSED, *BATCH, *NOT_AUDITED]
-    assert len(listed) == len(set(listed))
-    found = set()
-    for name in MODULES:
-        module = importlib.import_module(name)
-        found |= {
-            f"{name}.{function}"
-            for function, value in inspect.getmembers(module, inspect.isfunction)
-            if value.__module__ == name and not function.startswith("_")
-        }
-    assert found == set(listed)

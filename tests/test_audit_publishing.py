@@ -4,8 +4,6 @@ moderation, versions, withdrawal, photos, availability, amenity lists, campaigns
 daily campaign jobs one entry per object they change; a refused call none."""
 
 import datetime
-import importlib
-import inspect
 import zoneinfo
 
 import pytest
@@ -140,25 +138,6 @@ def org(partner) -> int:
 
 
 # --- The tables ------------------------------------------------------------------------------
-
-
-def test_every_service_of_these_modules_is_in_one_table():
-    declared = [name for table in (AUDITED, COMPOSED, BATCH, NOT_AUDITED) for name in table]
-    assert len(declared) == len(set(declared))
-    found = set()
-    for name in MODULES:
-        module = importlib.import_module(name)
-        for attribute, function in inspect.getmembers(module, inspect.isfunction):
-            if function.__module__ == name and not attribute.startswith("_"):
-                found.add(f"{name}.{attribute}")
-    assert found == set(declared)
-
-
-def test_every_code_has_a_french_wording():
-    codes = {code for value in AUDITED.values() for code in (value if isinstance(value, tuple) else (value,))}
-    codes |= {"campaign.reminder_sent", "campaign.target_flagged"}
-    wording = audit.registered_actions()
-    assert sorted(code for code in codes if code not in wording) == []
 
 
 # --- Listings: proposals and moderation ------------------------------------------------------
