@@ -9,7 +9,7 @@ import datetime
 import json
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from ensemble.accounts import services as account_services
@@ -87,6 +87,7 @@ AUDITED = {
         "office.settings_changed",
         "office.bank_details_changed",
     ),
+    "ensemble.core.services.retry_task": "task.retried",
 }
 
 COMPOSED = {
@@ -469,3 +470,26 @@ MODULES = [f"{CLAIMS}.{name}" for name in ("requests", "answers", "workflow", "g
     "ensemble.core.services",
     "ensemble.stats.services",
 ]
+
+
+def test_retrying_failed_work_writes_one_entry(office, staff_user, settings):
+    from django_tasks.base import TaskResultStatus
+
+    from ensemble.core.models import TaskState
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    result = DBTaskResult.objects.create(
+        args_kwargs={"args": [1], "kwargs": {}},
+        task_path="ensemble.billing.tasks.render_invoice_pdf",
+        backend_name="default",
+        run_after=timezone.now(),
+        status=TaskResultStatus.FAILED,
+    )
+    TaskState.objects.create(result=result, office=office, attempts=5)
+    with one_entry("task.retried", actor=staff_user, office=office) as held:
+        core_services.retry_task(office, str(result.pk), actor=staff_user)
+    assert held["entry"].data["task"] == "Génération du PDF d'une facture"
+    with none_written():
+        core_services.retry_task(office, str(result.pk), actor=staff_user)  # no longer failed
+    with none_written():
+        core_services.retry_task(office, "pas-un-identifiant", actor=staff_user)

@@ -1,7 +1,8 @@
-"""Back-office routes: the team and the audit log (included by backoffice/urls.py)."""
+"""Back-office routes: the team, the audit log, the failed background work (see backoffice/urls.py)."""
 
 from django.urls import path
 
+from .views import failed_tasks
 from .views import team as views
 
 urlpatterns: list = [
@@ -23,4 +24,5 @@ urlpatterns: list = [
     ),
     path("journal/", views.AuditLogView.as_view(), name="audit_log"),
     path("journal/export.csv", views.AuditLogExportView.as_view(), name="audit_log_export"),
+    path("travaux-en-echec/", failed_tasks.FailedTasksView.as_view(), name="failed_tasks"),
 ]

@@ -21,3 +21,8 @@ class InvoiceReminder(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.invoice} +{self.offset_days} j"
+
+    @property
+    def is_sent(self) -> bool:
+        """Counted as sent only once its e-mail has left (the mail server may be down)."""
+        return self.email is not None and self.email.status in OutboundEmail.LEFT_STATUSES

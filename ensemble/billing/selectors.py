@@ -160,6 +160,11 @@ def membership_payments(membership) -> QuerySet:
     )
 
 
+def invoice_reminders(invoice: Invoice) -> QuerySet:
+    """The invoice's reminders with their e-mail: one counts as sent once its e-mail has left."""
+    return invoice.reminders.select_related("email").order_by("offset_days", "pk")
+
+
 def invoice_payments(invoice: Invoice) -> QuerySet:
     from .payments import Payment
 

@@ -1,6 +1,9 @@
 """Background jobs of billing."""
 
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
+
+from ensemble.core.task_labels import register_task_label
 
 
 @task()
@@ -25,3 +28,8 @@ def send_invoice_reminders_task() -> int:
     from .services.reminders import send_invoice_reminders
 
     return send_invoice_reminders()
+
+
+register_task_label(render_invoice_pdf, _("Génération du PDF d'une facture"))
+register_task_label(expire_quotes_task, _("Expiration quotidienne des devis"))
+register_task_label(send_invoice_reminders_task, _("Relances quotidiennes des factures impayées"))

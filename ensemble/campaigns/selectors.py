@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from ensemble.accounts.models import User
-from ensemble.core.models import Office
+from ensemble.core.models import Office, OutboundEmail
 from ensemble.directory import selectors as directory_selectors
 from ensemble.listings.models import Listing
 
@@ -114,6 +114,8 @@ def completion_total(rows: list[Completion], *, label: str) -> Completion:
 
 # ---- targets -------------------------------------------------------------------------------
 
+_REMINDER_LEFT = Q(reminders__email__status__in=OutboundEmail.LEFT_STATUSES)
+
 
 def targets(
     campaign: UpdateCampaign, *, state: str | None = None, search: str = ""
@@ -132,7 +134,11 @@ def targets(
         qs.select_related(
             "listing__establishment__organisation", "listing__establishment__category", "confirmed_by"
         )
-        .annotate(reminder_count=Count("reminders"), last_reminder_at=Max("reminders__sent_at"))
+        .annotate(
+            # A reminder counts once its e-mail has left (a mail server down must not look "reminded").
+            reminder_count=Count("reminders", filter=_REMINDER_LEFT),
+            last_reminder_at=Max("reminders__email__sent_at", filter=_REMINDER_LEFT),
+        )
         .order_by("listing__establishment__name", "pk")
     )
 

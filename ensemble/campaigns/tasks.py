@@ -1,6 +1,9 @@
 """Background jobs of the update campaigns (enqueued daily by the `scheduler` command)."""
 
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
+
+from ensemble.core.task_labels import register_task_label
 
 
 @task()
@@ -17,3 +20,7 @@ def flag_overdue_campaign_targets_task() -> int:
     from .services import flag_overdue
 
     return flag_overdue()
+
+
+register_task_label(send_campaign_reminders_task, _("Rappels quotidiens des campagnes de mise à jour"))
+register_task_label(flag_overdue_campaign_targets_task, _("Signalement quotidien des fiches non confirmées"))

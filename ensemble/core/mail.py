@@ -39,5 +39,5 @@ def queue_email(
         language=language,
         template=template,
     )
-    enqueue_on_commit(send_outbound_email, email.pk)
+    enqueue_on_commit(send_outbound_email, email.pk, office=office)
     return email

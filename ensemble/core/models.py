@@ -153,9 +153,13 @@ class OutboundEmail(TenantModel):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", _("en attente")
-        SENT = "sent", _("envoyé")
-        FAILED = "failed", _("échec")
+        QUEUED = "queued", _("en attente")  # not sent yet, or an attempt failed and another will come
+        SENT = "sent", _("envoyé")  # the mail server accepted it
+        FAILED = "failed", _("échec")  # every attempt failed (TASK_MAX_ATTEMPTS); staff may retry
+        BOUNCED = "bounced", _("rejeté")  # the provider reported it undeliverable after sending
+
+    # What counts as "the mail has left": a reminder or an invitation counts as sent only then.
+    LEFT_STATUSES = (Status.SENT, Status.BOUNCED)
 
     to = models.EmailField(_("destinataire"))
     subject = models.CharField(_("objet"), max_length=250)
@@ -165,7 +169,12 @@ class OutboundEmail(TenantModel):
     template = models.CharField(max_length=100)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     sent_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True, default="")
+    error = models.TextField(blank=True, default="")  # the last attempt's, kept after a success
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Our Message-ID, set when sending: a provider's bounce report names it (`bounced_at`, `error`).
+    message_id = models.CharField(max_length=250, blank=True, default="", db_index=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("e-mail")
@@ -173,6 +182,24 @@ class OutboundEmail(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"
+
+
+class TaskState(models.Model):
+    """Ensemble's bookkeeping beside one django-tasks result (core.worker): how many times it was
+    attempted, the lease of the worker running it (renewed by a heartbeat; an expired lease means
+    the worker died and the task is handed to another), and the office it concerns, if one, so the
+    back office's « travaux en échec » page shows each office its own."""
+
+    result = models.OneToOneField(
+        "django_tasks_database.DBTaskResult", on_delete=models.CASCADE, primary_key=True, related_name="state"
+    )
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    worker_id = models.CharField(max_length=64, blank=True, default="")
+    lease_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.result_id} ({self.attempts})"
 
 
 class DailyJobRun(models.Model):

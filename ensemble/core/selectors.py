@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Count, Min, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -50,3 +50,14 @@ def task_queue_health(now: datetime.datetime) -> dict:
         "running": counts.get(TaskResultStatus.RUNNING, 0),
         "failed": counts.get(TaskResultStatus.FAILED, 0),
     }
+
+
+def failed_tasks(office: Office) -> QuerySet[DBTaskResult]:
+    """Tasks that failed for good (their retries used up), newest first: the office's own, and
+    the shared ones that concern no single office (the daily jobs)."""
+    return (
+        DBTaskResult.objects.filter(status=TaskResultStatus.FAILED)
+        .filter(Q(state__office=office) | Q(state__isnull=True) | Q(state__office__isnull=True))
+        .select_related("state")
+        .order_by("-finished_at")
+    )

@@ -6,17 +6,20 @@ here only reaches the invoices issued afterwards.
 
 import logging
 import re
+import uuid
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
 from .errors import EnsembleError
-from .models import Office
+from .models import Office, TaskState
 from .origins import parse_origins
+from .page_cache import invalidate_office
 
 logger = logging.getLogger(__name__)
 
@@ -109,4 +112,43 @@ def update_office_settings(office: Office, *, actor: AbstractBaseUser | None, **
         target=office,
         data={"fields": changed, "changes": audit.changes(before, after)},
     )
+    invalidate_office(office.pk)  # its name and details are on the public pages
     return changed
+
+
+# ---- background work that failed (core.worker) --------------------------------------------------
+
+audit.register_actions({"task.retried": _("Travail en échec relancé : %(task)s")})
+
+
+@transaction.atomic
+def retry_task(office: Office, result_id: str, *, actor: AbstractBaseUser | None) -> None:
+    """Queue a failed task again, now, with its attempts counted from zero. Only the office's own
+    tasks and the shared ones (daily jobs, which concern every office and are safe to rerun)."""
+    from django_tasks.base import TaskResultStatus
+
+    from .selectors import failed_tasks
+    from .task_labels import label_of
+
+    try:
+        result_id = uuid.UUID(str(result_id))
+    except ValueError:
+        result = None
+    else:
+        result = failed_tasks(office).select_for_update(of=("self",)).filter(pk=result_id).first()
+    if result is None:
+        raise EnsembleError(_("Ce travail n'est plus en échec (il a peut-être déjà été relancé)."))
+    TaskState.objects.update_or_create(
+        result_id=result.pk, defaults={"attempts": 0, "lease_expires_at": None}
+    )
+    result.status = TaskResultStatus.READY
+    result.run_after = timezone.now()
+    result.started_at = result.finished_at = None
+    result.save(update_fields=["status", "run_after", "started_at", "finished_at"])
+    audit.record(
+        "task.retried",
+        actor=actor,
+        office=office,
+        target=None,
+        data={"task": str(label_of(result.task_path)), "id": str(result.pk)},
+    )

@@ -1,35 +1,82 @@
 """Background tasks of the core: sending queued e-mails."""
 
+import smtplib
+from email.utils import make_msgid
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from . import unsubscribe
 from .models import OutboundEmail
+from .task_labels import register_task_label
+
+
+class EmailNotSent(Exception):
+    """The mail server refused or could not be reached; the worker retries with back-off."""
 
 
 @task()
 def send_outbound_email(email_id: int) -> str:
-    """Send one queued e-mail; running it twice sends it once."""
+    """Send one queued e-mail; running it twice sends it once.
+
+    Each attempt is recorded on the e-mail (attempts, time, error). A refused or unreachable
+    server leaves it QUEUED and raises, so the worker tries again later; after the last attempt
+    it is FAILED, and staff can queue it again from the failed-work page."""
     with transaction.atomic():
         email = OutboundEmail.objects.select_for_update().select_related("office").get(pk=email_id)
-        if email.status == OutboundEmail.Status.SENT:
+        if email.status in OutboundEmail.LEFT_STATUSES:
             return "already-sent"
-        message = EmailMultiAlternatives(
-            subject=email.subject,
-            body=email.body_text,
-            to=[email.to],
-            reply_to=[email.office.email] if email.office.email else None,
-            headers=_unsubscribe_headers(email),
+        email.attempts += 1
+        email.last_attempt_at = timezone.now()
+        email.message_id = email.message_id or make_msgid(domain=_domain())
+        try:
+            _message(email).send()
+        except (smtplib.SMTPException, OSError) as exc:
+            email.error = f"{type(exc).__name__}: {exc}"[:2000]
+            email.status = (
+                OutboundEmail.Status.FAILED
+                if email.attempts >= settings.TASK_MAX_ATTEMPTS
+                else OutboundEmail.Status.QUEUED
+            )
+        else:
+            email.status = OutboundEmail.Status.SENT
+            email.sent_at = timezone.now()
+        email.save(
+            update_fields=[
+                "status",
+                "sent_at",
+                "attempts",
+                "last_attempt_at",
+                "message_id",
+                "error",
+                "updated_at",
+            ]
         )
-        if email.body_html:
-            message.attach_alternative(email.body_html, "text/html")
-        message.send()
-        email.status = OutboundEmail.Status.SENT
-        email.sent_at = timezone.now()
-        email.save(update_fields=["status", "sent_at", "updated_at"])
+    if email.status != OutboundEmail.Status.SENT:
+        raise EmailNotSent(email.error)  # after the commit: the attempt stays recorded
     return "sent"
+
+
+def _message(email: OutboundEmail) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        to=[email.to],
+        reply_to=[email.office.email] if email.office.email else None,
+        headers={"Message-ID": email.message_id, **_unsubscribe_headers(email)},
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    return message
+
+
+def _domain() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "ensemble.invalid"
 
 
 def _unsubscribe_headers(email: OutboundEmail) -> dict[str, str]:
@@ -39,3 +86,6 @@ def _unsubscribe_headers(email: OutboundEmail) -> dict[str, str]:
         return {}
     url = unsubscribe.unsubscribe_url(email.office, email.to, kind)
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+register_task_label(send_outbound_email, _("Envoi d'un e-mail"))

@@ -1,5 +1,5 @@
 """What a service does inside its transaction: lock the row it changes, and leave the slow work
-(e-mails, PDFs) to a task queued once the transaction has committed.
+(e-mails, PDFs) to a task queued with the transaction (it runs once it has committed).
 
 Every app uses these two; nothing else in the code takes a row lock on "the object I was given"
 or calls `transaction.on_commit` itself.
@@ -64,9 +64,27 @@ def _copy_row(source: models.Model, target: models.Model) -> None:
     target._state.adding = False
 
 
-def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
-    """Queue `task` (a django-tasks task) with these arguments once the current transaction
-    commits; nothing is queued if it rolls back. Outside a transaction it is queued at once.
+def enqueue_on_commit(task: Any, *args: Any, office: Any = None) -> None:
+    """Queue `task` (a django-tasks task) with these arguments, as part of the current
+    transaction: nothing is queued if it rolls back.
+
+    With the database backend the task's row is written inside the transaction itself, so a
+    process that dies just after the commit cannot lose the work (a PDF never rendered); other
+    backends queue it once the transaction commits. `office`, when the work concerns one, is
+    noted so that a failure shows on that office's « travaux en échec » page.
 
     Arguments are ids, never model instances: the task reloads what it needs."""
-    transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
+    if _queues_in_database(task):
+        from .worker import record_office
+
+        result = task.enqueue(*args)
+        if office is not None:
+            record_office(result.id, office)
+        return
+    transaction.on_commit(lambda: task.enqueue(*args))
+
+
+def _queues_in_database(task: Any) -> bool:
+    from django_tasks_db.backend import DatabaseBackend
+
+    return isinstance(task.get_backend(), DatabaseBackend)

@@ -13,6 +13,7 @@ import datetime
 import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -116,7 +117,7 @@ def request_guide(
         target=edition,
         data={"language": language, "paper": paper, "categories": sorted(c.pk for c in categories)},
     )
-    enqueue_on_commit(render_guide_task, edition.pk)
+    enqueue_on_commit(render_guide_task, edition.pk, office=edition.office_id)
     return edition
 
 
@@ -125,20 +126,27 @@ def request_guide(
 
 @transaction.atomic
 def _start(edition_id: int) -> GuideEdition | None:
-    """Take a queued edition (under its row lock); None if it is not queued any more."""
+    """Take a queued edition (under its row lock); None if it is not queued any more. An edition
+    left « en préparation » with no progress for a whole task lease was abandoned by a worker
+    that died (the worker hands its task to another): it is taken again from the start."""
     edition = (
         GuideEdition.objects.select_for_update(of=("self",))
         .select_related("office")
         .filter(pk=edition_id)
         .first()
     )
-    if edition is None or edition.status != GuideEdition.Status.QUEUED:
+    if edition is None or not (edition.status == GuideEdition.Status.QUEUED or _abandoned(edition)):
         return None
     edition.status = GuideEdition.Status.RUNNING
     edition.progress = 0
     edition.started_at = timezone.now()
     edition.save(update_fields=["status", "progress", "started_at", "updated_at"])
     return edition
+
+
+def _abandoned(edition: GuideEdition) -> bool:
+    stalled_since = timezone.now() - datetime.timedelta(seconds=settings.TASK_LEASE_SECONDS)
+    return edition.status == GuideEdition.Status.RUNNING and edition.updated_at < stalled_since
 
 
 def _record_progress(edition: GuideEdition, percent: int, **fields) -> None:

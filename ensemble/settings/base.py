@@ -265,9 +265,23 @@ PRIVATE_FILES_URL_SECONDS = 60
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # /healthz/queue/ answers 503 when a task has waited longer than this (no worker takes the work).
 TASK_QUEUE_MAX_WAIT_SECONDS = int(os.environ.get("TASK_QUEUE_MAX_WAIT_SECONDS", "300"))
+# `manage.py worker` (core.worker): a running task's lease, renewed every third of it by a
+# heartbeat; once expired, the task is handed to another worker. Failed tasks are retried after
+# TASK_RETRY_BACKOFF_SECONDS × 4^(attempt − 1), TASK_MAX_ATTEMPTS attempts in all (an e-mail too).
+TASK_LEASE_SECONDS = int(os.environ.get("TASK_LEASE_SECONDS", "60"))
+TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "5"))
+TASK_RETRY_BACKOFF_SECONDS = int(os.environ.get("TASK_RETRY_BACKOFF_SECONDS", "30"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
+# The SMTP server when EMAIL_BACKEND is SMTP's (production's default); Django reads no environment.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "0") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Ensemble <no-reply@ensemble.localhost>")
 
 SESSION_COOKIE_HTTPONLY = True

@@ -55,6 +55,7 @@ class InvoiceDetailView(StaffRequiredMixin, TemplateView):
             invoice=invoice,
             status=InvoiceStatus(selectors.status_of(invoice)),
             payments=selectors.invoice_payments(invoice),
+            reminders=selectors.invoice_reminders(invoice),
             outstanding=services.outstanding(invoice),
             credit_form=kwargs.get("credit_form") or CreditNoteForm(),
             payment_form=kwargs.get("payment_form") or InvoicePaymentForm(prefix="payment"),

@@ -232,7 +232,7 @@ def _issue(invoice: Invoice, *, actor: User | None, data: dict | None = None) ->
             **(data or {}),
         },
     )
-    enqueue_on_commit(render_invoice_pdf, invoice.pk)
+    enqueue_on_commit(render_invoice_pdf, invoice.pk, office=invoice.office_id)
     return invoice
 
 

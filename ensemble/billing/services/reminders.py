@@ -17,7 +17,7 @@ from ..status import InvoiceStatus
 audit.register_actions(
     {
         "invoice.reminder_sent": gettext_lazy(
-            "Relance de la facture %(number)s envoyée, %(offset)s jours après l'échéance "
+            "Relance de la facture %(number)s mise à l'envoi, %(offset)s jours après l'échéance "
             "(reste dû : %(outstanding)s €)"
         ),
     }

@@ -1,7 +1,8 @@
 """Enqueue the daily background jobs once a day (run beside `db_worker`).
 
-Each job is enqueued only if a (job, day) row can be inserted, so several schedulers, or a
-restarted one, never enqueue a job twice the same day; the jobs themselves are idempotent too.
+Each job is enqueued only if a (job, day) row can be inserted, in the transaction that queues
+it, so several schedulers on several machines, or a restarted one, enqueue each job exactly
+once a day; the jobs themselves are idempotent too.
 """
 
 import time
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from ensemble.core.models import DailyJobRun
+from ensemble.core.transactions import enqueue_on_commit
 
 
 def enqueue_due_jobs() -> list[str]:
@@ -22,9 +24,11 @@ def enqueue_due_jobs() -> list[str]:
         try:
             with transaction.atomic():
                 DailyJobRun.objects.create(job=path, day=today)
+                # In the same transaction (core.transactions): a scheduler killed between the
+                # two writes leaves neither, and the next pass enqueues the job.
+                enqueue_on_commit(import_string(path))
         except IntegrityError:
             continue
-        import_string(path).enqueue()
         enqueued.append(path)
     return enqueued
 
