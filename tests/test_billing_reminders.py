@@ -63,3 +63,25 @@ def test_offsets_are_set_per_office(invoice):
     profile.save()
     assert send_invoice_reminders(today=days_after_due(invoice, 8)) == 1
     assert InvoiceReminder.objects.get().offset_days == 7
+
+
+def test_a_reminder_counts_as_sent_only_once_its_email_has_left(invoice, client, staff_user, office):
+    """The mail server is down: the reminder is queued, the invoice page says so; once the
+    e-mail leaves, the page says sent (issue 11: reminders counted as sent while queued)."""
+    from ensemble.core.models import OutboundEmail
+
+    send_invoice_reminders(today=days_after_due(invoice, 15))  # no commit callback: never sent
+    reminder = InvoiceReminder.objects.select_related("email").get()
+    assert reminder.email.status == OutboundEmail.Status.QUEUED
+    assert not reminder.is_sent
+    client.force_login(staff_user)
+    url = f"/{office.slug}/gestion/factures/{invoice.pk}/"
+    page = client.get(url).content.decode()
+    assert "Relance à J+15" in page and "en attente d'envoi" in page, page[
+        page.find("reminders-title") - 50 :
+    ][:600]
+
+    OutboundEmail.objects.filter(pk=reminder.email_id).update(status="sent", sent_at=invoice.issue_date)
+    reminder.refresh_from_db()
+    assert reminder.is_sent
+    assert "envoyée le" in client.get(url).content.decode()
