@@ -3,7 +3,8 @@
 A deployment of its own (ENSEMBLE_VAR_DIR: an SQLite file, private files and e-mails written to
 files) is seeded with issued invoices and queued e-mails through the services; then real
 `manage.py worker` processes run them. What happened is read from the database file and the
-disk, not through the code under test.
+disk, not through the code under test. Control: ENSEMBLE_TEST_WORKER_COMMAND=db_worker (django-
+tasks' own worker, no lease) makes the first test fail, its killed task RUNNING for ever.
 """
 
 import os
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.deployment  # its own database file: .ci/run runs it once, with SQLite
 ROOT = Path(__file__).resolve().parent.parent
 INVOICES = 6
 
