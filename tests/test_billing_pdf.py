@@ -269,3 +269,40 @@ def test_billing_terms_are_frozen_at_issue(submit, staff_user, django_capture_on
     invoice.refresh_from_db()
     assert legal_mentions(invoice) == before
     assert before.vat_on_debits is False
+
+
+def test_a_pdf_cut_short_by_a_full_disk_is_never_served_and_the_retry_completes_it(
+    invoice, monkeypatch, client, staff_user
+):
+    """Disk full while writing (issue 11): the task fails (the worker retries it), the half file
+    left in the storage is not served, and the next run writes the whole PDF."""
+    import errno
+
+    from django.core.files.storage import storages
+
+    from ensemble.billing.services.documents import invoice_pdf_bytes
+
+    whole = stored(invoice)
+    storage = storages["private"]
+    name = InvoiceDocument.objects.get(invoice=invoice).file.name
+    real_save = type(storage)._save
+
+    def disk_full(self, target, content):
+        real_save(self, target, type(content)(content.read()[:1000]))  # half written…
+        raise OSError(errno.ENOSPC, "No space left on device")  # …then the disk is full
+
+    storage.delete(name)  # a render from scratch, as after a template change
+    with monkeypatch.context() as patched:
+        patched.setattr(type(storage), "_save", disk_full)
+        with pytest.raises(OSError):
+            render_task.call(invoice.pk)  # the task fails: the worker retries it
+    assert storage.exists(name) and len(storage.open(name).read()) == 1000  # the half file
+
+    again = invoice_pdf_bytes(invoice)  # rendered again, not the half file
+    assert len(again) > 1000 and again.rstrip().endswith(b"%%EOF") and len(whole) > 1000
+    assert hashlib.sha256(again).hexdigest() == InvoiceDocument.objects.get(invoice=invoice).sha256
+    client.force_login(staff_user)
+    response = client.get(f"/saint-omer/gestion/factures/{invoice.pk}/pdf/")
+    assert response.status_code == 200
+    served = b"".join(response.streaming_content) if response.streaming else response.content
+    assert served == again

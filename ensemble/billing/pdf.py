@@ -254,9 +254,13 @@ def _save(invoice: Invoice, pdf: bytes) -> str:
 
 def store_invoice_pdf(invoice_id: int, *, force: bool = False) -> str:
     """Render an issued invoice's PDF and store it, once: a second call finds the stored file
-    and returns its name, unless `force` asks to render it again (which gives the same bytes)."""
+    and returns its name, unless `force` asks to render it again (which gives the same bytes).
+
+    The stored file is trusted only if its SHA-256 is the one recorded with it: a write cut short
+    (a full disk, a killed worker) leaves a file the row does not vouch for, and it is rendered
+    again rather than served."""
     invoice = Invoice.objects.select_related("office", "credited_invoice").get(pk=invoice_id)
     document = InvoiceDocument.objects.filter(invoice=invoice).first()
-    if document and not force and _storage().exists(document.file.name):
+    if document and not force and _stored_digest(document.file.name) == document.sha256:
         return document.file.name
     return _save(invoice, invoice_pdf(invoice))
