@@ -502,6 +502,24 @@ def test_direction_invites_a_person_by_email(direction_client, office, staff_use
     assert AuditEntry.objects.filter(action__startswith="staff.").count() == 1
 
 
+def test_the_team_page_says_whether_an_invitation_has_left(direction_client, office):
+    """An invitation counts as sent only once its e-mail has left (issue 11): queued, sent or
+    failed, for those who have not logged in yet."""
+    direction_client.post(
+        backoffice("team"),
+        {"email": "lea@saint-omer.example", "role": Role.PROMOTION, "pole": "administration"},
+    )
+    email = OutboundEmail.objects.get(to="lea@saint-omer.example")
+    OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.QUEUED, sent_at=None)
+    assert "Invitation en attente d'envoi" in direction_client.get(backoffice("team")).content.decode()
+    OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.FAILED)
+    assert "Invitation non remise" in direction_client.get(backoffice("team")).content.decode()
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=OutboundEmail.Status.SENT, sent_at=email.created_at
+    )
+    assert "Invitation envoyée le" in direction_client.get(backoffice("team")).content.decode()
+
+
 def test_direction_changes_a_role_deactivates_and_reactivates(direction_client, client, office, staff_user):
     other = Client()
     person = staff_with_role(office, Role.READ_ONLY, "stagiaire@saint-omer.example")

@@ -25,7 +25,7 @@ def test_the_direction_invites_changes_a_role_and_reads_the_log(browser, live_se
     page.get_by_label("Rôle", exact=True).select_option(Role.RECEPTION)
     page.get_by_label("Pôle").select_option("accueil")
     page.get_by_role("button", name="Envoyer l'invitation").click()
-    page.get_by_text("L'invitation est envoyée à lea.roussel@saint-omer.example.").wait_for()
+    page.get_by_text("L'invitation à lea.roussel@saint-omer.example part par e-mail").wait_for()
     assert_accessible(page)
     screenshot(page, "bo-team")
     invited = StaffMembership.objects.get(user__email="lea.roussel@saint-omer.example")

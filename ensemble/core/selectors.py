@@ -6,7 +6,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from .models import AuditEntry, Office
+from .models import AuditEntry, Office, OutboundEmail
 
 
 def office_log(
@@ -61,3 +61,17 @@ def failed_tasks(office: Office) -> QuerySet[DBTaskResult]:
         .select_related("state")
         .order_by("-finished_at")
     )
+
+
+def latest_emails(office: Office, *, template: str, to: list[str]) -> dict[str, OutboundEmail]:
+    """The last e-mail of `template` the office queued to each of these addresses (lower-cased
+    address → e-mail), in one query: what a page needs to say whether an invitation has left."""
+    latest: dict[str, OutboundEmail] = {}
+    if not to:
+        return latest
+    emails = OutboundEmail.objects.filter(office=office, template=template, to__in=to).order_by(
+        "created_at", "pk"
+    )
+    for email in emails.only("to", "status", "sent_at", "attempts", "error", "created_at"):
+        latest[email.to.lower()] = email
+    return latest

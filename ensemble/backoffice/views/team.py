@@ -31,6 +31,11 @@ class TeamView(StaffRequiredMixin, TemplateView):
     def get_context_data(self, invite_form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         team = list(account_selectors.office_team(self.office))
+        # Those who never logged in: has their invitation left? (an e-mail may wait or fail)
+        waiting = [member.user.email for member in team if member.user.last_login is None]
+        invitations = core_selectors.latest_emails(self.office, template="staff_invitation", to=waiting)
+        for member in team:
+            member.invitation = invitations.get(member.user.email.lower())
         context.update(
             rows=[
                 (member, StaffRoleForm(initial={"role": member.role}, prefix=f"m{member.pk}"))
@@ -51,7 +56,11 @@ class TeamView(StaffRequiredMixin, TemplateView):
                 form.add_service_error(exc)
         if form.errors:
             return self.render_to_response(self.get_context_data(invite_form=form))
-        messages.success(request, _("L'invitation est envoyée à %(email)s.") % form.cleaned_data)
+        messages.success(
+            request,
+            _("L'invitation à %(email)s part par e-mail ; son envoi est suivi ci-dessous.")
+            % form.cleaned_data,
+        )
         return redirect(self.office_url("team"))
 
 
