@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= ensemble.settings.dev
 
-.PHONY: run test install lock migrate demo chromium system-packages lint format clean
+.PHONY: run test install lock migrate demo chromium system-packages nginx smoke lint format clean
 
 ## Pinned dependencies (pip-tools, every file checked against its hash; Python 3.11, Linux x86_64):
 ## requirements.lock is production's, requirements-dev.lock has the same pins plus the test and lint
@@ -57,7 +57,7 @@ run: demo
 	@echo "  E-mails are written to var/mail/."
 	@echo ""
 	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/python manage.py db_worker & \
+	$(BIN)/python manage.py worker & \
 	$(BIN)/python manage.py scheduler & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -65,9 +65,14 @@ run: demo
 ## download needs the open internet), poppler-utils (pdftoppm renders invoice PDFs in tests),
 ## Pango and DejaVu fonts for WeasyPrint. Installed only when missing and when we may use apt-get.
 DEB_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+## The production smoke test's (make smoke, .ci/smoke): nginx in front, PostgreSQL's and Redis's
+## clients to make and drop its database, openssl for its test certificate.
+SMOKE_PACKAGES := nginx postgresql-client redis-tools openssl
 
-system-packages:
-	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+system-packages: PACKAGES = $(DEB_PACKAGES)
+nginx: PACKAGES = $(SMOKE_PACKAGES)
+system-packages nginx:
+	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then SUDO=""; \
 	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo"; \
@@ -78,6 +83,11 @@ system-packages:
 	fi
 
 chromium: system-packages
+
+## make smoke: the production smoke test (nginx, two gunicorn, worker, scheduler, PostgreSQL, Redis;
+## tests/smoke/smoke.py). Needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379.
+smoke: install nginx
+	.ci/smoke
 
 ## make test: the whole suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL).
 ## PYTEST_ARGS passes options through, e.g. PYTEST_ARGS='-k join'.
