@@ -29,7 +29,7 @@ forwarded_allow_ips = "127.0.0.1,::1"
 # Heartbeat files in memory rather than on disk (PrivateTmp=/tmp is on disk on most servers).
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 — gunicorn's advice
 
-# Logs to stdout/stderr, i.e. the journal; the request id nginx sets ties both logs together.
-accesslog = "-"
+# Errors to stderr, i.e. the journal. No access log of gunicorn's: Django writes one JSON line
+# per request with its request id, view and duration (core.request_id, docs/observability.md).
+accesslog = None
 errorlog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}i)s "%(a)s"'

@@ -8,7 +8,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from ensemble.core.views import HealthView, QueueHealthView
+from ensemble.core.views import HealthView, LiveView, MetricsView, QueueHealthView, ReadyView
 from ensemble.public import views as public_views
 
 global_patterns = [
@@ -23,7 +23,13 @@ global_patterns = [
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("healthz/", HealthView.as_view(), name="healthz"),
     path("healthz/queue/", QueueHealthView.as_view(), name="healthz_queue"),
+    # Observability (issue 11, item 7): answered before OfficeMiddleware (core.health).
+    path("healthz/live/", LiveView.as_view(), name="healthz_live"),
+    path("healthz/ready/", ReadyView.as_view(), name="healthz_ready"),
+    path("metrics", MetricsView.as_view(), name="metrics"),
 ]
+# A database that does not answer gets a 503 page with Retry-After, not the 500 one.
+handler500 = "ensemble.core.views.server_error"
 
 # --- Logins and public forms that resist abuse (issue 10, item 4) ---
 # The admin logs in through allauth (its rate limits, the second factor); ADMIN_ENABLED off (the

@@ -279,3 +279,18 @@ def test_daily_jobs_are_enqueued_once_a_day_by_any_number_of_schedulers(db, sett
 @task()
 def flaky_daily() -> int:
     return 0
+
+
+def test_the_daily_job_deletes_expired_sessions(db):
+    from django.contrib.sessions.models import Session
+
+    from ensemble.core.tasks import clear_expired_sessions_task
+
+    Session.objects.create(
+        session_key="expired", session_data="x", expire_date=timezone.now() - datetime.timedelta(days=1)
+    )
+    Session.objects.create(
+        session_key="alive", session_data="x", expire_date=timezone.now() + datetime.timedelta(days=1)
+    )
+    clear_expired_sessions_task.call()
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["alive"]

@@ -30,6 +30,7 @@ from django.core.files.storage import FileSystemStorage, storages
 from django.db import connection, transaction
 from django.utils import timezone
 
+from . import page_cache
 from .errors import EnsembleError
 
 FORMAT_VERSION = 1
@@ -350,4 +351,6 @@ def restore_backup(archive_path: Path) -> dict:
     problems = check_restored(manifest, roots)
     if problems:
         raise BackupError("Restauration chargée mais différente du manifeste : " + " ; ".join(problems[:10]))
+    # A shared cache (Redis) may still hold pages keyed by versions from before: new ones for all.
+    page_cache.invalidate_all_offices()
     return manifest

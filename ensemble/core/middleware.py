@@ -5,6 +5,7 @@ On an office's own host name, a path without the prefix is served as if it had i
 """
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import Http404
 
 from .models import Office
@@ -20,7 +21,12 @@ class OfficeMiddleware:
     def __call__(self, request):
         request.office = None
         host = request.get_host().split(":")[0].lower()
-        office = Office.objects.filter(domain=host).exclude(domain="").first()
+        # One query for both ways of naming the office: its host name, or the first segment of
+        # the path (which process_view then finds here instead of reading the office again).
+        segment = request.path_info.lstrip("/").split("/", 1)[0]
+        found = list(Office.objects.filter((Q(domain=host) & ~Q(domain="")) | Q(slug=segment))[:2])
+        office = next((each for each in found if each.domain and each.domain == host), None)
+        request._office_by_slug = next((each for each in found if each.slug == segment), None)
         if office is not None:
             request.office = office
             prefix = f"/{office.slug}/"
@@ -34,6 +40,10 @@ class OfficeMiddleware:
         if slug is None:
             return None
         if request.office is not None and request.office.slug == slug:
+            return None
+        known = getattr(request, "_office_by_slug", None)
+        if known is not None and known.slug == slug:
+            request.office = known
             return None
         try:
             request.office = Office.objects.get(slug=slug)

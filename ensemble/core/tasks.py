@@ -89,3 +89,15 @@ def _unsubscribe_headers(email: OutboundEmail) -> dict[str, str]:
 
 
 register_task_label(send_outbound_email, _("Envoi d'un e-mail"))
+
+
+@task()
+def clear_expired_sessions_task() -> str:
+    """Daily: delete expired sessions (Django's `clearsessions`; the cached copies expire alone)."""
+    from importlib import import_module
+
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    return "cleared"
+
+
+register_task_label(clear_expired_sessions_task, _("Suppression quotidienne des sessions expirées"))

@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import User
 from ensemble.accounts.services import activation_token, get_or_create_login
-from ensemble.core import audit
+from ensemble.core import audit, publication
 from ensemble.core.errors import EnsembleError
 from ensemble.core.mail import queue_email
 from ensemble.core.models import AuditEntry, Office, OutboundEmail
+from ensemble.core.page_cache import invalidate_office
 
 from .models import (
     Category,
@@ -72,6 +73,7 @@ def ensure_default_categories(office: Office) -> list[Category]:
             },
         )
         categories.append(category)
+    invalidate_office(office.pk)  # the directory's rubrics
     return categories
 
 
@@ -90,6 +92,7 @@ def create_category(
         office=office, slug=slug, name=name, name_en=name_en, name_nl=name_nl, position=position
     )
     audit.record("category.created", actor=actor, office=office, target=category, data={"slug": slug})
+    invalidate_office(office.pk)  # the directory's rubrics
     return category
 
 
@@ -224,6 +227,7 @@ def save_establishment(
     _full_clean(establishment, exclude=["office", "organisation"])
     action = "establishment.created" if creating else "establishment.updated"
     _save_and_record(establishment, organisation=organisation, action=action, fields=fields, actor=actor)
+    publication.content_changed(office_id=organisation.office_id, organisation_ids=[organisation.pk])
     return establishment
 
 

@@ -26,6 +26,7 @@ from ensemble.accounts.models import User
 from ensemble.core import audit
 from ensemble.core.audit import acting_user
 from ensemble.core.models import Office, OutboundEmail
+from ensemble.core.page_cache import invalidate_office
 from ensemble.core.transactions import lock
 from ensemble.directory import services as directory_services
 from ensemble.directory.models import Organisation
@@ -68,6 +69,7 @@ def _record(action: str, event: Event, *, actor: User | None, **data: Any) -> No
         organisation_id=event.organisation_id,
         data={"date": timezone.localtime(event.starts_at, rules.PARIS).date(), **data},
     )
+    invalidate_office(event.office_id)  # the agenda, the event's page and the API show it
 
 
 def _email(event: Event, template: str, *, actor: User | None, **context) -> OutboundEmail | None:

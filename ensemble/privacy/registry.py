@@ -94,6 +94,18 @@ def _sessions_of(user_ids: frozenset[int]) -> Q:
     return Q(session_key__in=keys)
 
 
+def _forget_sessions(keys: list[str]) -> None:
+    """Sessions are also kept in the shared cache (cached_db): the engine's own delete drops
+    both copies, or the erased person's session would live on there until it expires."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    for key in keys:
+        store.delete(key)
+
+
 def _invoice_reason(row: Any) -> str:
     from ensemble.billing.selectors import status_of
     from ensemble.billing.status import InvoiceStatus
@@ -116,6 +128,7 @@ class Entry:
     keep: Callable[[Subject], Q] | None = None  # rows kept whole, with `reason`
     reason: Any = ""  # a string, or a callable(row) -> str
     describe: Callable[[Any], str] = str
+    forget: Callable[[list], None] | None = None  # given the deleted rows' keys: copies kept elsewhere
 
 
 USER_FIELDS = ("email", "full_name", "language", "is_active", "date_joined", "last_login")
@@ -168,6 +181,7 @@ ENTRIES: list[Entry] = [
         keep=lambda s: _sessions_of(s.shared_user_ids),
         reason=SHARED_LOGIN_REASON,
         describe=lambda row: str(_("Session jusqu'au %(date)s")) % {"date": f"{row.expire_date:%d/%m/%Y}"},
+        forget=_forget_sessions,
     ),
     Entry(
         "accounts.StaffMembership",

@@ -52,7 +52,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "ensemble.core.upload_limits.RequestBodyLimitMiddleware",  # first: refuses before anything reads
+    # Observability (issue 11, item 7): every answer, refusals included, gets a request id, an
+    # access-log line and its count; they read headers only, never the body.
+    "ensemble.core.request_id.RequestIdMiddleware",
+    "ensemble.core.metrics.MetricsMiddleware",
+    "ensemble.core.upload_limits.RequestBodyLimitMiddleware",  # refuses before anything reads the body
+    # The probes and /metrics, answered before anything reads the database (core.health).
+    "ensemble.core.health.EarlyEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -96,6 +102,9 @@ def database_config() -> dict:
     if url.startswith(("postgres://", "postgresql://")):
         config = dj_database_url.parse(url)
         config["CONN_MAX_AGE"] = 0  # the pool owns connection reuse
+        # The pool checks a connection before lending it (an empty query, one round trip): after
+        # PostgreSQL restarts, the next request gets a fresh connection instead of a dead one.
+        config["CONN_HEALTH_CHECKS"] = True
         config["OPTIONS"] = {
             "pool": {"min_size": 2, "max_size": 10, "timeout": 10},
             # Web requests read a page of rows: parallel workers cost more to start (8-14 ms)
@@ -176,19 +185,40 @@ ACCOUNT_RATE_LIMITS = {
 ADMIN_ENABLED = os.environ.get("ADMIN_ENABLED", "1") == "1"
 # --- end of logins and public forms ---------------------------------------------------------------
 
-# `pages`: the public pages and API answers anonymous visitors read, kept a minute
-# (core.page_cache; 0 seconds turns it off). Per process, bounded: about 1,000 pages of 20-60 kB.
-# `default` is shared by every process of the deployment (rate limits, allauth's login limits):
-# see "Logins and public forms that resist abuse" below.
+
+def pages_cache_config(redis_url: str, directory: Path) -> dict:
+    """The public pages and API answers (core.page_cache), shared by every process: Redis when
+    REDIS_URL is set (beside `default`, under its own key prefix: never `clear()` it, that would
+    flush the whole Redis database), else files in `directory` that every process of the machine
+    reads (docs/decisions.md, part 6). Bounded by PUBLIC_PAGE_CACHE_ENTRIES files (pages of
+    5-15 kB compressed); Redis is bounded by its own maxmemory."""
+    if redis_url:
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "pages",
+        }
+    return {
+        "BACKEND": "ensemble.core.page_cache.FileCache",
+        "LOCATION": str(directory),
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PUBLIC_PAGE_CACHE_ENTRIES", "20000"))},
+    }
+
+
+# `default` is shared by every process of the deployment: rate limits, allauth's login limits
+# (see "Logins and public forms that resist abuse" above) and sessions (below).
+# `pages`: the public pages and API answers anonymous visitors read, keyed by their office's
+# content version and the date, so kept for hours (core.page_cache; 0 seconds turns it off).
 CACHES = {
     "default": shared_cache_config(),
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "pages",
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PUBLIC_PAGE_CACHE_ENTRIES", "1000"))},
-    },
+    "pages": pages_cache_config(os.environ.get("REDIS_URL", ""), VAR_DIR / "cache" / "pages"),
 }
-PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "60"))
+PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", str(6 * 3600)))
+# Sessions are read from the shared cache and written through to the database: two app servers
+# agree, a logout ends the session everywhere at once, and a cache that loses them (a Redis
+# restart) only costs a database read.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "default"
 # Visitors' views, clicks and impressions are written together at most this often (stats.buffering).
 VISIBILITY_FLUSH_SECONDS = float(os.environ.get("VISIBILITY_FLUSH_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -294,10 +324,24 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 )
 
+# Readable lines here (development, tests); the production settings write JSON to stdout. The
+# filter adds the request id, the office and the user id (core.request_id) to every record;
+# `ensemble.access` writes one line per request.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "ensemble.core.request_id.RequestContextFilter"}},
+    "formatters": {
+        "readable": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "ensemble.core.request_id.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_context"],
+            "formatter": "readable",
+        }
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
     # WeasyPrint and fontTools narrate every render at INFO: the worker keeps their warnings only.
     "loggers": {
@@ -305,6 +349,8 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+# /metrics answers `Authorization: Bearer <METRICS_TOKEN>`; empty, it answers 404 (core.views).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 # The public map (Leaflet): tile server URL ({z}/{x}/{y}, optionally {s}) and its attribution (HTML
 # allowed, it comes from here). Its origin is added to the directory page's CSP img-src. An empty URL
@@ -322,12 +368,15 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Jobs the `scheduler` command enqueues once a day.
 DAILY_TASKS = [
     "ensemble.memberships.tasks.close_due_memberships_task",
+    # Publication snapshots of partners whose season starts today (publishing.services).
+    "ensemble.publishing.tasks.refresh_starting_seasons_task",
     "ensemble.billing.tasks.expire_quotes_task",
     "ensemble.billing.tasks.send_invoice_reminders_task",
     "ensemble.campaigns.tasks.flag_overdue_campaign_targets_task",
     "ensemble.campaigns.tasks.send_campaign_reminders_task",
     # RGPD retention (issue 10): e-mail bodies, IP addresses, finished task results.
     "ensemble.privacy.tasks.apply_retention_task",
+    "ensemble.core.tasks.clear_expired_sessions_task",  # Django's clearsessions
 ]
 
 # --- uploads (issue 10, item 5) ---------------------------------------------------------------------

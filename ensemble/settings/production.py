@@ -59,3 +59,46 @@ if PRIVATE_STORAGE_BUCKET:
 # with the same limits and second factor as everyone).
 ADMIN_ENABLED = os.environ.get("ADMIN_ENABLED", "0") == "1"
 # --- end of logins and public forms ---------------------------------------------------------------
+
+# --- Observability (issue 11, item 7; docs/observability.md) ------------------------------------
+# One JSON object a line on stdout, which journald keeps; request id, office and user id on each.
+LOGGING = {  # noqa: F405
+    **LOGGING,  # noqa: F405
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_context"],
+            "formatter": "json",
+        }
+    },
+}
+# Error reports to Sentry (or a compatible service: GlitchTip, Bugsink) when SENTRY_DSN is set.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        # sentry-sdk 3 replaced `send_default_pii=False` by this table, and collects by default
+        # more than 2.x did without PII: the user (id, e-mail, IP address), cookies, bodies. Off:
+        # a report names the request id (a tag), and the JSON logs say who it was.
+        data_collection={
+            "user_info": False,
+            "cookies": {"mode": "off"},
+            "http_headers": {
+                "request": {
+                    "mode": "allowlist",
+                    "terms": ["user-agent", "accept", "content-type", "content-length", "x-request-id"],
+                }
+            },
+            "http_bodies": [],
+            "url_query_params": {"mode": "off"},  # search words, one-time tokens
+            "database_query_data": False,
+            "stack_frame_variables": False,  # a service's locals hold names, addresses, IBANs
+        },
+    )
+# --- end of observability -------------------------------------------------------------------------

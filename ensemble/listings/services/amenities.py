@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import User
-from ensemble.core import audit
+from ensemble.core import audit, publication
 from ensemble.core.models import Office
+from ensemble.core.page_cache import invalidate_office
 
 from ..fields import (
     LANG_NAMES,
@@ -99,6 +100,7 @@ def install_default_amenities(office: Office) -> list[Amenity]:
             office=office,
             data={"count": len(added), "slugs": added},
         )
+        invalidate_office(office.pk)  # the directory's filters list them
     return amenities
 
 
@@ -176,6 +178,7 @@ def create_amenity(
         target=amenity,
         data={"slug": slug, **values},
     )
+    invalidate_office(office.pk)  # the directory's filters list it
     return amenity
 
 
@@ -200,6 +203,9 @@ def update_amenity(
         target=amenity,
         data={"fields": changed, "changes": audit.changes(before, {key: values[key] for key in changed})},
     )
+    publication.content_changed(
+        office_id=amenity.office_id, listing_ids=amenity.listings.values_list("pk", flat=True)
+    )
     return changed
 
 
@@ -219,6 +225,9 @@ def _set_amenity_active(amenity: Amenity, *, active: bool, actor: User) -> Ameni
         actor=actor,
         office=locked.office,
         target=locked,
+    )
+    publication.content_changed(
+        office_id=locked.office_id, listing_ids=locked.listings.values_list("pk", flat=True)
     )
     return amenity
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import User
-from ensemble.core import audit
+from ensemble.core import audit, publication
 from ensemble.core.audit import acting_user
 from ensemble.core.models import Office
 from ensemble.directory import services as directory_services
@@ -105,6 +105,7 @@ def _record(action: str, listing: Listing, *, actor: User | None, **data: Any) -
         organisation_id=listing.establishment.organisation_id,
         data=data,
     )
+    publication.content_changed(office_id=listing.office_id, listing_ids=[listing.pk])
 
 
 # ---- setup ---------------------------------------------------------------------------------

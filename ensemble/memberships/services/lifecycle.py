@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import User
-from ensemble.core import audit
+from ensemble.core import audit, publication
 from ensemble.core.audit import acting_user
 from ensemble.core.models import OutboundEmail
 from ensemble.core.transactions import lock
@@ -109,6 +109,7 @@ def _transition(
         actor=actor,
     )
     log_transition(membership, action=action, from_status=from_status, reason=reason, actor=actor)
+    publication.content_changed(office_id=membership.office_id, organisation_ids=[membership.organisation_id])
     email = None
     if email_template:
         # The person who applied hears about their request (the refusal's reasons especially).

@@ -74,7 +74,10 @@ def _erase_entry(entry: Entry, subject: Subject, report: ErasureReport) -> None:
     rest = rows.exclude(pk__in=kept_ids)
     label = str(entry.label)
     if entry.erase == Erase.DELETE:
-        count = model._default_manager.filter(pk__in=list(rest.values_list("pk", flat=True))).delete()[0]
+        keys = list(rest.values_list("pk", flat=True))
+        count = model._default_manager.filter(pk__in=keys).delete()[0]
+        if entry.forget is not None:
+            entry.forget(keys)
         if count:
             report.deleted[label] = count
     elif entry.erase in (Erase.SCRUB, Erase.ANONYMISE):
