@@ -145,6 +145,8 @@ class Invoice(TenantModel):
             models.Index(fields=["office", "state", "-issue_date"]),
             models.Index(fields=["office", "organisation"]),
             models.Index(fields=["office", "due_date"]),
+            # The staff's invoice list, newest first, paged (docs/benchmarks.md: many offices).
+            models.Index(fields=["office", "-issue_date", "-id"], name="invoice_office_recent"),
         ]
         constraints = [
             models.UniqueConstraint(
