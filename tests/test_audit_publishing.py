@@ -30,6 +30,7 @@ PUB = "ensemble.listings.services.publication."
 AME = "ensemble.listings.services.amenities."
 CAM = "ensemble.campaigns.services."
 EVE = "ensemble.events.services."
+SNA = "ensemble.publishing.services."
 
 AUDITED = {
     PRO + "ensure_listing": "listing.created",
@@ -98,6 +99,15 @@ NOT_AUDITED = {
     PRO + "pending_values": "reads: the published content with the pending changes",
     CAM + "listing_path": "pure: the URL of a listing's page in the espace pro",
     CAM + "unpublish_reason": "pure: the reason given to the partner",
+    # Publication snapshots are a derived copy of content whose every change is audited by the
+    # service that made it (in the same transaction); rewriting the copy is not a change of its own.
+    SNA + "refresh_listing_snapshot": "derived copy, rewritten inside the audited change",
+    SNA + "refresh_organisation_snapshots": "derived copy, rewritten inside the audited change",
+    SNA + "refresh_office_snapshots": "derived copy (manage.py refresh_snapshots, after a deploy)",
+    SNA + "apply_change": "the core.publication listener: refreshes inside the audited change",
+    SNA + "refresh_starting_seasons": "daily: touches the copies of partners whose season starts",
+    SNA + "snapshot_source": "reads: the rows a document is built from",
+    SNA + "live_spans": "reads: the span of an organisation's live memberships",
 }
 MODULES = [
     "ensemble.listings.services.proposals",
@@ -107,6 +117,7 @@ MODULES = [
     "ensemble.listings.services.availability",
     "ensemble.campaigns.services",
     "ensemble.events.services",
+    "ensemble.publishing.services",
 ]
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 DEADLINE = datetime.date(2023, 1, 31)

@@ -47,7 +47,7 @@ def make_place(office, name: str, *, slug: str = "loisirs", city: str = "Saint-O
     listing = listing_services.ensure_listing(establishment)
     if changes:
         listing_services.edit_listing(listing, changes=changes, actor=None)
-    Listing.objects.filter(pk=listing.pk).update(is_office_place=True)
+    listing_services.mark_office_place(listing, is_office_place=True, actor=None)
     return Listing.objects.get(pk=listing.pk)
 
 

@@ -9,7 +9,7 @@ from html import unescape
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
@@ -19,6 +19,7 @@ from ensemble.listings import services as listing_services
 from ensemble.listings.models import Amenity, Listing, Photo
 from ensemble.memberships.models import Offer
 from ensemble.public import directory_views
+from ensemble.publishing.services import refresh_listing_snapshot
 
 from .factories import EstablishmentFactory, OrganisationFactory
 from .images import jpeg_upload
@@ -58,7 +59,7 @@ def place(office, staff_user):
             longitude=lng,
         )
         listing = listing_services.ensure_listing(establishment)
-        Listing.objects.filter(pk=listing.pk).update(is_office_place=True)
+        listing_services.mark_office_place(listing, is_office_place=True, actor=staff_user)
         if changes:
             listing_services.edit_listing(listing, changes=changes, actor=staff_user)
         return Listing.objects.get(pk=listing.pk)
@@ -98,7 +99,7 @@ def names(response) -> list[str]:
 def add_photo(
     listing: Listing, *, credit: str, alt_fr: str = "", alt_nl: str = "", position: int = 0
 ) -> Photo:
-    return Photo.objects.create(
+    photo = Photo.objects.create(
         listing=listing,
         image=jpeg_upload(1200, 800),
         credit=credit,
@@ -108,6 +109,9 @@ def add_photo(
         status=Photo.Status.PUBLISHED,
         rights_declared_at=timezone.now(),
     )
+    with transaction.atomic():  # written without the services: the snapshot is refreshed by hand
+        refresh_listing_snapshot(listing.pk)
+    return photo
 
 
 # ---- the directory -------------------------------------------------------------------------

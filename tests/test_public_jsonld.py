@@ -3,12 +3,14 @@
 import extruct
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone, translation
 
 from ensemble.directory.models import Category
 from ensemble.listings import services as listing_services
 from ensemble.listings.models import Amenity, Listing, Photo
 from ensemble.public.jsonld import script_content
+from ensemble.publishing.services import refresh_listing_snapshot
 
 from .factories import EstablishmentFactory, OrganisationFactory
 from .images import jpeg_upload
@@ -96,6 +98,8 @@ def test_a_hotel_is_a_hotel_with_its_rooms_hours_prices_and_booking(client, offi
         status=Photo.Status.PUBLISHED,
         rights_declared_at=timezone.now(),
     )
+    with transaction.atomic():  # written without the services: the snapshot is refreshed by hand
+        refresh_listing_snapshot(listing.pk)
     data = jsonld_of(client, listing)
     url = f"{BASE}/{office.slug}/fiches/{listing.pk}/"
     assert data["@context"] == "https://schema.org"

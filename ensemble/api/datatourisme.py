@@ -79,7 +79,8 @@ def list_listings_jsonld(
     queryset = publishing.directory(office, filters)
     if since_moment:
         queryset = changed_listings(office, queryset, since_moment)
-    rows, next_cursor = listing_page(datatourisme.with_export_data(queryset), cursor, limit)
+    rows, next_cursor = listing_page(queryset.only("pk", "sort_name"), cursor, limit)
+    rows = datatourisme.exportable_listings(office, rows)
     collection: dict = {
         "@context": {**CONTEXT, "hydra": HYDRA},
         "@id": request.build_absolute_uri(),

@@ -4,7 +4,6 @@ import datetime
 from functools import partial
 from typing import Annotated
 
-from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -12,8 +11,8 @@ from ninja import Query, Router
 
 from ensemble.core import page_cache
 from ensemble.listings.models import Availability, Listing, Photo
-from ensemble.memberships.models import Membership
 from ensemble.publishing import selectors as publishing
+from ensemble.publishing.documents import SnapshotListing
 from ensemble.publishing.selectors import BadFilter, DirectoryFilters
 from ensemble.stats import services as stats_services
 
@@ -77,7 +76,8 @@ def list_listings(
     queryset = publishing.directory(office, filters)
     if since_moment:
         queryset = selectors.changed_listings(office, queryset, since_moment)
-    rows, next_cursor = listing_page(publishing.with_card_data(queryset), cursor, limit, search=search)
+    rows, next_cursor = listing_page(queryset.only("pk", "sort_name"), cursor, limit, search=search)
+    rows = publishing.snapshot_listings(office, rows)  # the items' content, from their snapshots
     page_cache.on_serve(request, partial(stats_services.record_api_impressions, [row.pk for row in rows]))
     highlighted = _highlighted(office, rows)
     set_last_modified(
@@ -177,32 +177,34 @@ def _summary(request: HttpRequest, listing: Listing, highlighted: set[int]) -> d
 def get_listing(request: HttpRequest, response: HttpResponse, listing_id: int):
     if listing_id > MAX_ID:
         raise Http404
-    listing = publishing.published_detail(request.office, listing_id)
+    # The French snapshot carries every language's texts; what depends on the day (availability,
+    # the highlighted packs of live memberships) is read beside it.
+    snapshot = publishing.published_snapshot(request.office, listing_id)
+    listing = SnapshotListing(snapshot.document, revision=snapshot.revision)
     page_cache.on_serve(request, partial(stats_services.record_api_impressions, [listing.pk]))
     availability = _availability(listing)
-    memberships = Membership.objects.filter(organisation_id=listing.establishment.organisation_id)
     set_last_modified(
         response,
         start_of_today(),
+        snapshot.updated_at,  # any change of its content, establishment, amenities or membership
         listing.updated_at,
         listing.establishment.updated_at,
         listing.establishment.category.updated_at,
-        memberships.aggregate(at=Max("updated_at"))["at"],
         *(amenity.updated_at for amenity in listing.amenities.all()),
         *(day.updated_at for day in availability),
     )
     return _detail(request, listing, availability)
 
 
-def _availability(listing: Listing) -> list[Availability]:
+def _availability(listing: Listing | SnapshotListing) -> list[Availability]:
     if not listing.establishment.category.has_availability:
         return []
     today = timezone.localdate()
     window = (today, today + datetime.timedelta(days=AVAILABILITY_DAYS - 1))
-    return list(listing.availability.filter(date__range=window).order_by("date"))
+    return list(Availability.objects.filter(listing_id=listing.pk, date__range=window).order_by("date"))
 
 
-def _detail(request: HttpRequest, listing: Listing, availability: list[Availability]) -> dict:
+def _detail(request: HttpRequest, listing: SnapshotListing, availability: list[Availability]) -> dict:
     establishment = listing.establishment
     category = establishment.category
     year = timezone.localdate().year

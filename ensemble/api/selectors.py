@@ -1,11 +1,12 @@
 """Reads for incremental sync (`since=`), built on the publishing rule.
 
-A published listing counts as changed since a moment when its content (listing row), its
-establishment (name, address, contact, category), its organisation's memberships (which decide
-whether a partner is published) or its availability changed after it. A listing touched that way
-and no longer published is reported as removed: withdrawn (`Listing.unpublished_at`), membership
-ended or suspended, no longer an office place. Events likewise: their public content
-(`Event.revised_at`) or their partner's membership changed; cancelled or refused ones are removed.
+A published listing counts as changed since a moment when its publication snapshot changed after
+it (its content, establishment, amenities, or whether it is published: the snapshot is rewritten,
+with a new revision, in the transaction of each such change; publishing/models.py) or its
+availability did. A listing whose snapshot changed and that is no longer published is reported as
+removed: withdrawn (a tombstone), membership ended or suspended, no longer an office place.
+Events likewise: their public content (`Event.revised_at`) or their partner's membership
+changed; cancelled or refused ones are removed.
 """
 
 import datetime
@@ -16,36 +17,35 @@ from ensemble.core.models import Office
 from ensemble.events.models import Event
 from ensemble.listings.models import Availability, Listing
 from ensemble.memberships.models import Membership
-from ensemble.publishing.selectors import published_events, published_listings
+from ensemble.publishing.models import PublicationSnapshot
+from ensemble.publishing.selectors import published_events, visible_snapshots
 
 
-def _touched_since(office: Office, since: datetime.datetime) -> Q:
-    memberships = Membership.objects.filter(office=office, updated_at__gt=since).values("organisation_id")
-    availability = Availability.objects.filter(listing=OuterRef("pk"), updated_at__gt=since)
-    return (
-        Q(updated_at__gt=since)
-        | Q(unpublished_at__gt=since)
-        | Q(establishment__updated_at__gt=since)
-        | Q(establishment__organisation_id__in=memberships)
-        | Q(Exists(availability))
+def _snapshot_changed_since(since: datetime.datetime) -> Exists:
+    return Exists(
+        PublicationSnapshot.objects.filter(listing=OuterRef("pk"), language="fr", updated_at__gt=since)
     )
 
 
 def changed_listings(
     office: Office, queryset: QuerySet[Listing], since: datetime.datetime
 ) -> QuerySet[Listing]:
-    """The published listings of `queryset` that changed after `since`."""
-    return queryset.filter(_touched_since(office, since))
+    """The published listings of `queryset` whose snapshot (content, establishment, amenities,
+    visibility) or availability changed after `since`."""
+    availability = Availability.objects.filter(listing=OuterRef("pk"), updated_at__gt=since)
+    return queryset.filter(Q(_snapshot_changed_since(since)) | Q(Exists(availability)))
 
 
 def removed_listing_ids(office: Office, since: datetime.datetime) -> list[int]:
-    """Listings changed after `since` that are not published now (withdrawn, membership over)."""
+    """Listings whose snapshot changed after `since` and that are not published now: a
+    tombstone (withdrawn, membership ended or suspended, no longer an office place) or a
+    partner whose live seasons are over."""
+    visible = visible_snapshots(office, language="fr").values("pk")
     return list(
-        Listing.objects.filter(office=office)
-        .filter(_touched_since(office, since))
-        .exclude(pk__in=published_listings(office).values("pk"))
-        .order_by("pk")
-        .values_list("pk", flat=True)
+        PublicationSnapshot.objects.filter(office=office, language="fr", updated_at__gt=since)
+        .exclude(pk__in=visible)
+        .order_by("listing_id")
+        .values_list("listing_id", flat=True)
     )
 
 
@@ -75,10 +75,11 @@ def removed_event_ids(office: Office, since: datetime.datetime) -> list[int]:
 
 
 def listings_changed_at(office: Office) -> datetime.datetime | None:
-    """The last change of any listing or membership of the office (a withdrawal included)."""
-    listing = Listing.objects.filter(office=office).aggregate(at=Max("updated_at"))["at"]
-    membership = Membership.objects.filter(office=office).aggregate(at=Max("updated_at"))["at"]
-    return max((stamp for stamp in (listing, membership) if stamp), default=None)
+    """The last change of any published listing of the office (a withdrawal, a membership's end
+    included: each rewrites the listing's snapshot)."""
+    return PublicationSnapshot.objects.filter(office=office, language="fr").aggregate(at=Max("updated_at"))[
+        "at"
+    ]
 
 
 def availability_changed_at(office: Office, day: datetime.date) -> datetime.datetime | None:

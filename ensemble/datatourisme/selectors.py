@@ -5,7 +5,8 @@ from django.shortcuts import get_object_or_404
 
 from ensemble.core.models import Office
 from ensemble.listings.models import Listing, Photo
-from ensemble.publishing.selectors import published_listings
+from ensemble.publishing.documents import SnapshotListing
+from ensemble.publishing.selectors import published_snapshot_listing, snapshot_listings
 
 from .models import ImportRun
 
@@ -20,9 +21,15 @@ def with_export_data(queryset: QuerySet[Listing]) -> QuerySet[Listing]:
     )
 
 
-def exportable_listing(office: Office, listing_id: int) -> Listing:
-    """A published listing of the office, ready to export; 404 otherwise."""
-    return get_object_or_404(with_export_data(published_listings(office)), pk=listing_id)
+def exportable_listing(office: Office, listing_id: int) -> SnapshotListing:
+    """A published listing of the office, ready to export, read from its snapshot (which holds
+    every language); 404 otherwise."""
+    return published_snapshot_listing(office, listing_id)
+
+
+def exportable_listings(office: Office, listings) -> list[SnapshotListing]:
+    """A page of listings (rows with their ids), ready to export, from their snapshots."""
+    return snapshot_listings(office, listings)
 
 
 def import_runs(office: Office) -> QuerySet[ImportRun]:

@@ -5,9 +5,10 @@ A guide may hold a whole region (thousands of listings), so it is read in two pa
 1. `plan_guide`: one query for the order — ids with their category and town only (small
    tuples), sorted in Python by category position, then town and name without accents or case;
    it also gives the table of contents (categories and counts).
-2. `guide_chunks`: the listings themselves, `CHUNK_SIZE` at a time, each chunk loaded with its
-   establishment, category, photos and amenities (`with_card_data`: three queries a chunk), so
-   memory and the number of queries depend on the number of chunks, never on a listing.
+2. `guide_chunks`: the listings themselves, `CHUNK_SIZE` at a time, each chunk read from the
+   publication snapshots in the guide's language (two queries a chunk: which are still
+   published, and their snapshots), so memory and the number of queries depend on the number
+   of chunks, never on a listing.
 """
 
 import dataclasses
@@ -22,7 +23,8 @@ from ensemble.core.models import Office
 from ensemble.directory.models import Category
 from ensemble.listings.models import Listing, Photo
 from ensemble.listings.search import fold
-from ensemble.publishing.selectors import published_listings, with_card_data
+from ensemble.publishing.documents import SnapshotListing
+from ensemble.publishing.selectors import published_listings, snapshot_listings
 
 from .models import GuideEdition
 
@@ -165,7 +167,7 @@ def _descriptions(listing: Listing) -> dict[str, str]:
     return {lang: (getattr(listing, f"short_description_{lang}") or "").strip() for lang in LANGUAGES}
 
 
-def entry_of(listing: Listing, *, office: Office, language: str) -> GuideEntry:
+def entry_of(listing: Listing | SnapshotListing, *, office: Office, language: str) -> GuideEntry:
     establishment = listing.establishment
     descriptions = _descriptions(listing)
     photos = list(listing.photos.all())  # published ones, in order (with_card_data)
@@ -202,9 +204,11 @@ def guide_chunks(plan: GuidePlan, *, size: int | None = None) -> Iterator[list[G
     size = size or CHUNK_SIZE
     for start in range(0, len(plan.ids), size):
         ids: Sequence[int] = plan.ids[start : start + size]
+        # Still published (ids only), then their snapshots in the guide's language: one query each.
+        still = published_listings(plan.office).filter(pk__in=ids).only("pk")
         loaded = {
             listing.pk: listing
-            for listing in with_card_data(published_listings(plan.office).filter(pk__in=ids))
+            for listing in snapshot_listings(plan.office, list(still), language=plan.language)
         }
         yield [entry_of(loaded[pk], office=plan.office, language=plan.language) for pk in ids if pk in loaded]
 

@@ -9,6 +9,7 @@ list works without JavaScript.
 
 import dataclasses
 import datetime
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django import forms
@@ -159,31 +160,45 @@ def page_number(params) -> int:
     return int(raw)
 
 
-def card(listing: Listing, lang: str) -> dict:
-    photos = list(listing.photos.all())
-    establishment = listing.establishment
+def card(snapshot) -> dict:
+    """A directory card from a listing's snapshot in the page's language."""
+    document = snapshot.document
+    photos = document["photos"]
+    first = photos[0] if photos else None
     return {
-        "listing": listing,
-        "name": establishment.name,
-        "category": category_name(establishment.category, lang),
-        "city": establishment.city,
-        "photo": photos[0] if photos else None,
-        "alt": text_in(photos[0], "alt_text", lang) if photos else "",
-        "description": text_in(listing, "short_description", lang),
-        "office_place": listing.is_office_place,
+        "listing": SimpleNamespace(pk=snapshot.listing_id),
+        "name": document["name"],
+        "category": document["category"]["name"],
+        "city": document["address"]["city"],
+        "photo": _photo(first) if first else None,
+        "alt": first["alt"] if first else "",
+        "description": document["short_description"],
+        "office_place": document["is_office_place"],
+        "geo": document["geo"],
     }
 
 
+def _photo(item: dict) -> SimpleNamespace:
+    return SimpleNamespace(image=SimpleNamespace(url=item["url"]), width=item["width"], height=item["height"])
+
+
+def cards(office: Office, listings, lang: str) -> list[dict]:
+    """The cards of these listings (ids and sort names only), in their order, from one query of
+    snapshots; a listing without a snapshot (not yet refreshed) is left out."""
+    snapshots = selectors.snapshots_by_listing(office, [listing.pk for listing in listings], language=lang)
+    return [card(snapshots[listing.pk]) for listing in listings if listing.pk in snapshots]
+
+
 def marker(item: dict, office: Office) -> dict | None:
-    establishment = item["listing"].establishment
-    if establishment.latitude is None or establishment.longitude is None:
+    geo = item["geo"]
+    if geo["latitude"] is None or geo["longitude"] is None:
         return None
     listing_id = item["listing"].pk
     return {
         "name": item["name"],
         "category": item["category"],
-        "lat": float(establishment.latitude),
-        "lng": float(establishment.longitude),
+        "lat": float(geo["latitude"]),
+        "lng": float(geo["longitude"]),
         "url": reverse("public:listing", kwargs={"office_slug": office.slug, "listing_id": listing_id}),
     }
 
@@ -247,7 +262,8 @@ class DirectoryView(TemplateView):
         office = self.request.office
         params = self.request.GET
         unsearched = dataclasses.replace(filters, q="")  # search_page applies the search itself
-        queryset = selectors.with_card_data(selectors.directory(office, unsearched if filters.q else filters))
+        # Ids and names only: the cards come from the snapshots (cards()).
+        queryset = selectors.directory(office, unsearched if filters.q else filters).only("pk", "sort_name")
         if filters.q:
             number = page_number(params)
             page = selectors.search_page(queryset, filters.q, offset=(number - 1) * PAGE_SIZE, size=PAGE_SIZE)
@@ -257,7 +273,7 @@ class DirectoryView(TemplateView):
             first = not params.get("apres")
         if not page.items and not first:
             raise BadFilter(gettext("Page hors limites : il n'y a pas de résultats au-delà."))
-        items = [card(listing, lang) for listing in page.items]
+        items = cards(office, page.items, lang)
         # Unordered and LIMITed: the database stops at the cap instead of ranking every match.
         count = selectors.directory(office, filters).order_by().values("pk")[: COUNT_CAP + 1].count()
         return {
@@ -291,8 +307,8 @@ class DirectoryView(TemplateView):
         queryset = selectors.published_listings(office).filter(establishment__organisation_id__in=highlighted)
         if category is not None:
             queryset = queryset.filter(establishment__category=category)
-        queryset = selectors.with_card_data(queryset).order_by("sort_name", "pk")[:FEATURED_SIZE]
-        return [card(listing, lang) for listing in queryset]
+        queryset = queryset.only("pk", "sort_name").order_by("sort_name", "pk")[:FEATURED_SIZE]
+        return cards(office, list(queryset), lang)
 
     def page_link(self, offset: int | None) -> str:
         return "" if offset is None else self.link(page=offset // PAGE_SIZE + 1)

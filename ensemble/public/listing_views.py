@@ -19,6 +19,7 @@ from ensemble.core import page_cache
 from ensemble.listings import selectors as listing_selectors
 from ensemble.listings.models import Availability, Listing
 from ensemble.publishing import selectors
+from ensemble.publishing.documents import SnapshotListing
 from ensemble.stats import services as stats_services
 
 from . import jsonld
@@ -40,11 +41,15 @@ def closing_days(period) -> str:
 
 
 class ListingPageView(TemplateView):
+    """One snapshot row (the listing as published, in the page's language), then what depends
+    on the day: the next nights' availability and the upcoming events."""
+
     template_name = "public/listing.html"
 
     def get(self, request, *args, **kwargs):
+        lang = content_language(request)
         try:
-            self.listing = selectors.published_detail(request.office, kwargs["listing_id"])
+            snapshot = selectors.published_snapshot(request.office, kwargs["listing_id"], language=lang)
         except Http404:
             return TemplateResponse(
                 request,
@@ -52,28 +57,35 @@ class ListingPageView(TemplateView):
                 {"message": gettext("Cette fiche n'existe pas ou n'est plus publiée.")},
                 status=404,
             )
+        self.lang = lang
+        self.listing = SnapshotListing(snapshot.document, language=lang, revision=snapshot.revision)
         page_cache.on_serve(request, partial(stats_services.record_page_view, self.listing.pk))
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        listing, lang = self.listing, content_language(self.request)
-        listing.office = self.request.office  # the same office: spares upcoming_events_of a query
+        listing, lang, document = self.listing, self.lang, self.listing.document
         today = timezone.localdate()
-        photos = list(listing.photos.all())  # published ones, in order (published_detail)
+        photos = listing.photos.all()
         url = self.request.build_absolute_uri(self.request.path)
         data = jsonld.listing_jsonld(
             listing, lang=lang, url=url, absolute=self.request.build_absolute_uri, photos=photos, today=today
         )
+        establishment = listing.establishment
+        events = selectors.upcoming_events_near(
+            self.request.office,
+            establishment_id=establishment.pk,
+            organisation_id=establishment.organisation_id,
+        )
         context.update(
             listing=listing,
-            establishment=listing.establishment,
-            category_name=category_name(listing.establishment.category, lang),
+            establishment=establishment,
+            category_name=document["category"]["name"],
             lang=lang,
             languages=CONTENT_LANGUAGES,
-            short_description=text_in(listing, "short_description", lang),
-            long_description=text_in(listing, "long_description", lang),
-            photos=[(photo, text_in(photo, "alt_text", lang)) for photo in photos],
+            short_description=document["short_description"],
+            long_description=document["long_description"],
+            photos=[(photo, photo.alt) for photo in photos],
             periods=[
                 (period, closing_days(period))
                 for period in listing.opening_periods.all()
@@ -83,12 +95,10 @@ class ListingPageView(TemplateView):
                 (price, text_in(price, "label", lang), price.season_year < today.year)
                 for price in listing.prices.all()
             ],
-            amenities=[text_in(amenity, "name", lang) for amenity in listing.amenities.all()],
+            amenities=[amenity["name"] for amenity in document["amenities"]],
             capacity=capacity(listing),
             availability=availability(listing, today),
-            events=[
-                (event, text_in(event, "title", lang)) for event in selectors.upcoming_events_of(listing)
-            ],
+            events=[(event, text_in(event, "title", lang)) for event in events],
             jsonld=jsonld.script_content(data),
         )
         return context
@@ -98,7 +108,7 @@ def category_name(category, lang: str) -> str:
     return {"en": category.name_en, "nl": category.name_nl}.get(lang) or category.name
 
 
-def capacity(listing: Listing) -> list[tuple[str, int]]:
+def capacity(listing: Listing | SnapshotListing) -> list[tuple[str, int]]:
     rows = (
         (gettext("Chambres"), listing.rooms),
         (gettext("Lits"), listing.beds),
@@ -108,13 +118,15 @@ def capacity(listing: Listing) -> list[tuple[str, int]]:
     return [(label, value) for label, value in rows if value]
 
 
-def availability(listing: Listing, today: datetime.date) -> list[tuple[datetime.date, str, str]]:
+def availability(
+    listing: Listing | SnapshotListing, today: datetime.date
+) -> list[tuple[datetime.date, str, str]]:
     """The next 14 nights of an accommodation: (night, status, label); empty for other categories
     and when none of them is known."""
     if not listing.establishment.category.has_availability:
         return []
     end = today + datetime.timedelta(days=AVAILABILITY_DAYS - 1)
-    known = listing_selectors.availability(listing, start=today, end=end)
+    known = listing_selectors.availability(Listing(pk=listing.pk), start=today, end=end)
     if not known:
         return []  # the partner keeps no availability: no table of blanks
     nights = []

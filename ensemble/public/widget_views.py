@@ -39,6 +39,7 @@ from ensemble.publishing.selectors import (
     agenda,
     check_filters,
     directory,
+    snapshots_by_listing,
 )
 from ensemble.stats import services as stats
 
@@ -161,25 +162,26 @@ def _with_language(url: str, lang: str) -> str:
 
 
 def _listing_items(request, listings: list[Listing], lang: str) -> list[dict]:
+    """The widget's items from the listings' snapshots in `lang` (one query)."""
     office = request.office
-    return [
-        {
-            "title": listing.establishment.name,
-            "subtitle": " — ".join(
-                part
-                for part in (_in(listing.establishment.category, "name", lang), listing.establishment.city)
-                if part
-            ),
-            "text": _in(listing, "short_description", lang),
-            "url": request.build_absolute_uri(
-                _with_language(
-                    reverse("public:listing", kwargs={"office_slug": office.slug, "listing_id": listing.pk}),
-                    lang,
-                )
-            ),
-        }
-        for listing in listings
-    ]
+    snapshots = snapshots_by_listing(office, [listing.pk for listing in listings], language=lang)
+    items = []
+    for listing in listings:
+        if listing.pk not in snapshots:
+            continue
+        document = snapshots[listing.pk].document
+        path = reverse("public:listing", kwargs={"office_slug": office.slug, "listing_id": listing.pk})
+        items.append(
+            {
+                "title": document["name"],
+                "subtitle": " — ".join(
+                    part for part in (document["category"]["name"], document["address"]["city"]) if part
+                ),
+                "text": document["short_description"],
+                "url": request.build_absolute_uri(_with_language(path, lang)),
+            }
+        )
+    return items
 
 
 def event_url(office, event: Event) -> str:
@@ -257,7 +259,7 @@ class WidgetView(View):
         filters = DirectoryFilters.from_query(request.GET)
         filters.q = ""  # the widget lists; it does not search
         check_filters(office, filters)
-        listings = list(directory(office, filters).select_related("establishment__category")[:limit])
+        listings = list(directory(office, filters).only("pk", "sort_name")[:limit])
         ids = [listing.pk for listing in listings]
         page_cache.on_serve(request, functools.partial(stats.record_widget_impressions, ids))
         return _listing_items(request, listings, lang)

@@ -10,10 +10,13 @@ so a withdrawal or a membership's end takes effect on the next request.
 import base64
 import binascii
 import datetime
+import functools
 import json
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +28,9 @@ from ensemble.events.models import Event
 from ensemble.listings import search
 from ensemble.listings.models import Amenity, Availability, ChangeProposal, Listing, OpeningPeriod, Photo
 from ensemble.memberships.models import Membership, MembershipLine
+
+from .documents import SnapshotListing
+from .models import PublicationSnapshot
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -319,6 +325,134 @@ def published_detail(office: Office, listing_id: int) -> Listing:
         Prefetch("proposals", queryset=ChangeProposal.objects.none()),
     )
     return get_object_or_404(queryset, pk=listing_id)
+
+
+# ---- snapshots -----------------------------------------------------------------------------
+
+
+def visible_snapshots(
+    office: Office, *, language: str = "fr", on: datetime.date | None = None
+) -> QuerySet[PublicationSnapshot]:
+    """The snapshots of the listings published on `on` (today) in `language`: not tombstones,
+    and an office place or a partner whose live memberships span the date (models.py)."""
+    on = on or timezone.localdate()
+    return PublicationSnapshot.objects.filter(office=office, language=language, is_published=True).filter(
+        Q(live_from__isnull=True) | Q(live_from__lte=on, live_until__gte=on)
+    )
+
+
+def published_snapshot(office: Office, listing_id: int, *, language: str = "fr") -> PublicationSnapshot:
+    """One published listing's snapshot in `language`: one query by its unique key, the live span
+    compared here (the same rule as `visible_snapshots`, cheaper to build); 404 otherwise."""
+    on = timezone.localdate()
+    # A statement written out, read through raw() (which still converts the columns): building
+    # the filter cost 0.4 of the 0.6 ms this read took on each page (docs/benchmarks.md, part 6).
+    rows = list(PublicationSnapshot.objects.raw(_snapshot_sql(), [listing_id, language, office.pk]))
+    row = rows[0] if rows else None
+    if row is None or not is_visible(row, on):
+        raise Http404("Fiche non publiée.")
+    return row
+
+
+@functools.cache
+def _snapshot_sql() -> str:
+    table = PublicationSnapshot._meta.db_table
+    columns = "id, office_id, listing_id, language, is_published, live_from, live_until, document, revision, "
+    columns += "updated_at"
+    # The model's table; every value is a parameter.
+    where = "listing_id = %s AND language = %s AND office_id = %s AND is_published"
+    return f"SELECT {columns} FROM {table} WHERE {where}"  # noqa: S608
+
+
+def snapshots_by_listing(
+    office: Office, listing_ids: list[int], *, language: str = "fr"
+) -> dict[int, PublicationSnapshot]:
+    """The published snapshots of these listings, by listing id (one query)."""
+    if not listing_ids:
+        return {}
+    # By the unique (listing, language) index alone, the rule checked here: with the office in the
+    # filter SQLite walked the (office, language, updated_at) index over every row (115 ms).
+    on = timezone.localdate()
+    rows = PublicationSnapshot.objects.filter(listing_id__in=listing_ids, language=language)
+    return {row.listing_id: row for row in rows if row.office_id == office.pk and is_visible(row, on)}
+
+
+def is_visible(row: PublicationSnapshot, on: datetime.date) -> bool:
+    """`visible_snapshots`' rule for one row."""
+    return row.is_published and (row.live_from is None or row.live_from <= on <= row.live_until)
+
+
+def snapshot_listings(office: Office, listings, *, language: str = "fr") -> list[SnapshotListing]:
+    """These listings (rows with their ids: a page of the directory) read from their snapshots,
+    in their order, shaped like prefetched listings (documents.SnapshotListing); one query."""
+    snapshots = snapshots_by_listing(office, [listing.pk for listing in listings], language=language)
+    return [
+        SnapshotListing(
+            snapshots[listing.pk].document, language=language, revision=snapshots[listing.pk].revision
+        )
+        for listing in listings
+        if listing.pk in snapshots
+    ]
+
+
+def published_snapshot_listing(office: Office, listing_id: int, *, language: str = "fr") -> SnapshotListing:
+    """One published listing read from its snapshot (one query); 404 otherwise."""
+    snapshot = published_snapshot(office, listing_id, language=language)
+    return SnapshotListing(snapshot.document, language=language, revision=snapshot.revision)
+
+
+def upcoming_events_near(
+    office: Office, *, establishment_id: int, organisation_id: int, limit: int = 5
+) -> list[Event]:
+    """The next published events at an establishment or by its organisation (the office's own,
+    or a partner's whose membership is live today: `published_events`' rule), with the fields a
+    listing page shows.
+
+    One statement written out: building this query with the ORM (an OR, a subquery on the live
+    memberships) cost 1.3 of its 1.5 ms of CPU on every listing page (docs/benchmarks.md, part 6);
+    the rule is the same as `published_events`, which test_publication_snapshots compares it with."""
+    today = timezone.localdate()
+    midnight = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    ops = connection.ops
+    params = [
+        office.pk,
+        Event.Status.PUBLISHED,
+        ops.adapt_datetimefield_value(midnight),
+        establishment_id,
+        organisation_id,
+        office.pk,
+        *Membership.LIVE_STATUSES,
+        ops.adapt_datefield_value(today),
+        ops.adapt_datefield_value(today),
+        limit,
+    ]
+    return list(Event.objects.raw(_upcoming_sql(), params))
+
+
+@functools.cache
+def _upcoming_sql() -> str:
+    event, membership = Event._meta.db_table, Membership._meta.db_table
+    season = Membership._meta.get_field("season").related_model._meta.db_table
+    statuses = ", ".join(["%s"] * len(Membership.LIVE_STATUSES))
+    # Table names come from the models' metadata; every value is a parameter.
+    live = (
+        f"SELECT m.organisation_id FROM {membership} m JOIN {season} s ON s.id = m.season_id "  # noqa: S608
+        f"WHERE m.office_id = %s AND m.status IN ({statuses}) AND s.starts_on <= %s AND s.ends_on >= %s"
+    )
+    return (
+        f"SELECT {UPCOMING_COLUMNS} FROM {event} e "  # noqa: S608
+        "WHERE e.office_id = %s AND e.status = %s AND e.ends_at >= %s "
+        "AND (e.establishment_id = %s OR e.organisation_id = %s) "
+        f"AND (e.organisation_id IS NULL OR e.organisation_id IN ({live})) "
+        "ORDER BY e.starts_at, e.id LIMIT %s"
+    )
+
+
+UPCOMING_COLUMNS = ", ".join(
+    f"e.{name}"
+    for name in ("id", "title_fr", "title_en", "title_nl", "all_day", "starts_at", "ends_at", "place_name",
+                 "city", "booking_url")
+)  # fmt: skip
 
 
 # ---- events --------------------------------------------------------------------------------
