@@ -33,10 +33,12 @@ lock: install
 	$(PIP_COMPILE) --output-file requirements.lock pyproject.toml
 	$(PIP_COMPILE) --extra dev --constraint requirements.lock --output-file $(LOCK) pyproject.toml
 
+# refresh_snapshots: the published documents (a database from before them gets them; idempotent).
 # createcachetable: the shared cache's table (rate limits); a no-op when it exists or with REDIS_URL.
 migrate: install
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py refresh_snapshots
 	$(BIN)/python manage.py createcachetable
 
 demo: migrate
