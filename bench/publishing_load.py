@@ -23,7 +23,7 @@ Scenarios (the office's paths; targets from `bench/generate_region.py --targets`
     api_deep              the API list's "next" link, as for `deep`
 
 `probe` resolves a scenario's URLs, answers "skip" with the reason when the page answers 404 (or
-anything but 200), and warms the server up (one request per URL, at most 50). Each locust user
+anything but 200), and warms the server up (one request per URL, at most BENCH_WARMUP, 50). Each locust user
 then requests the scenario's URLs in a closed loop, with no wait: 16 users = 16 connections
 always busy. `report` reads the locust CSVs: p50/p95/p99 (locust rounds times above 100 ms to
 two significant digits), requests per second, and each throughput relative to the trivial view's
@@ -54,7 +54,7 @@ SCENARIOS = [
 # Targets of the issue (PostgreSQL, 100,000 listings, 16 connections): p95 in ms.
 P95_TARGETS = {"search": 100, "detail": 30, "api_item": 30, "deep": 200, "api_deep": 200}
 TARGET_USERS = 16
-WARMUP = 50
+WARMUP = int(os.environ.get("BENCH_WARMUP", "50"))  # run_publishing.sh CACHE=warm: every URL
 TIMEOUT = 30
 
 

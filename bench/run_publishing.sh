@@ -16,6 +16,10 @@
 # headless: $USERS users, all spawned at once, for $DURATION, no think time. Stops the server and
 # prints the report (bench/publishing_load.py report). Results: var/bench/publishing/<UTC time>/.
 #
+# The shared page cache (part 6): CACHE=warm (default) keeps answers in Redis (REDIS_URL, default
+# redis://127.0.0.1:6379/14, emptied first) and requests every URL of a scenario once before the
+# load; CACHE=cold turns the page cache off (PUBLIC_PAGE_CACHE_SECONDS=0): every request renders.
+#
 # Environment (defaults): OFFICE=region PORT=8077 WORKERS=4 THREADS=4 USERS=16 DURATION=30s (s or m)
 #   SCENARIOS="healthz search directory deep detail api_item api_list api_deep healthz_end"
 #   PG_URL=postgres://postgres@127.0.0.1:5432/ensemble_bench SQLITE_PATH=var/bench/region.db
@@ -95,6 +99,14 @@ series() {
         "$PY" bench/generate_region.py --office "$OFFICE" --targets "$out/$db-targets.json"
     export DJANGO_SETTINGS_MODULE=ensemble.settings.production SECURE_SSL_REDIRECT=0 SECURE_HSTS_SECONDS=0
     export ALLOWED_HOSTS=127.0.0.1,localhost
+    export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/14}
+    redis-cli -u "$REDIS_URL" flushdb >/dev/null
+    if [ "${CACHE:-warm}" = cold ]; then
+        export PUBLIC_PAGE_CACHE_SECONDS=0 BENCH_WARMUP=50
+    else
+        export PUBLIC_PAGE_CACHE_SECONDS=21600 BENCH_WARMUP=100000
+    fi
+    echo "page cache: ${CACHE:-warm} (PUBLIC_PAGE_CACHE_SECONDS=$PUBLIC_PAGE_CACHE_SECONDS, $REDIS_URL)"
     SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(64))')
     export SECRET_KEY
     "$PY" manage.py collectstatic --noinput -v0

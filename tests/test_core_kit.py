@@ -98,8 +98,14 @@ def test_acting_user_is_none_for_nobody_and_anonymous_visitors(staff_user):
 
 
 class FakeTask:
+    """A task of a backend other than the database's (the tests' immediate backend is one): it is
+    queued on commit. The database backend's path, inside the transaction: tests/test_worker.py."""
+
     def __init__(self):
         self.calls = []
+
+    def get_backend(self):
+        return object()
 
     def enqueue(self, *args, **kwargs):
         self.calls.append((args, kwargs))
@@ -108,11 +114,11 @@ class FakeTask:
 def test_enqueue_on_commit_waits_for_the_commit(db, django_capture_on_commit_callbacks):
     task = FakeTask()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        enqueue_on_commit(task, 42, language="nl")
+        enqueue_on_commit(task, 42, "nl")
     assert task.calls == []  # not before the commit
     for callback in callbacks:
         callback()
-    assert task.calls == [((42,), {"language": "nl"})]
+    assert task.calls == [((42, "nl"), {})]
 
 
 def test_enqueue_on_commit_queues_nothing_when_the_transaction_rolls_back(
