@@ -27,7 +27,7 @@ from ensemble.events import selectors as event_selectors
 from ensemble.events.models import Event
 from ensemble.listings import search
 from ensemble.listings.models import Amenity, Availability, ChangeProposal, Listing, OpeningPeriod, Photo
-from ensemble.memberships.models import Membership, MembershipLine
+from ensemble.memberships.models import Membership, MembershipLine, Offer
 
 from .documents import SnapshotListing
 from .models import PublicationSnapshot
@@ -84,6 +84,16 @@ def highlighted_organisations(office: Office) -> QuerySet:
         membership__season__starts_on__lte=on,
         membership__season__ends_on__gte=on,
     ).values("membership__organisation_id")
+
+
+def highlighted_offer_ids(office: Office) -> list[int]:
+    """The office's offers the catalogue marks highlighted, every season (a small table): what
+    `highlighted_organisations` depends on besides the memberships."""
+    return list(
+        Offer.objects.filter(season__office=office, highlighted=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def with_card_data(queryset: QuerySet[Listing]) -> QuerySet[Listing]:
@@ -217,17 +227,25 @@ def _open_periods(day: datetime.date) -> QuerySet[OpeningPeriod]:
     )
 
 
-def check_filters(office: Office, filters: DirectoryFilters) -> None:
+def check_filters(office: Office, filters: DirectoryFilters, *, known: dict | None = None) -> None:
     """Unknown category or amenity slugs: BadFilter, so the channel says so instead of
-    showing an empty list."""
+    showing an empty list. `known`: the office's category and amenity slugs when the caller
+    has them already ({"categories": set, "amenities": set}; the directory page keeps them)."""
 
-    if filters.category and not Category.objects.filter(office=office, slug=filters.category).exists():
-        raise BadFilter(_("Catégorie inconnue : « %(slug)s ».") % {"slug": filters.category})
+    if filters.category:
+        if known is not None:
+            found = filters.category in known["categories"]
+        else:
+            found = Category.objects.filter(office=office, slug=filters.category).exists()
+        if not found:
+            raise BadFilter(_("Catégorie inconnue : « %(slug)s ».") % {"slug": filters.category})
     if filters.amenities:
-        known = set(
-            Amenity.objects.filter(office=office, slug__in=filters.amenities).values_list("slug", flat=True)
-        )
-        unknown = [slug for slug in filters.amenities if slug not in known]
+        if known is not None:
+            names = known["amenities"]
+        else:
+            rows = Amenity.objects.filter(office=office, slug__in=filters.amenities)
+            names = set(rows.values_list("slug", flat=True))
+        unknown = [slug for slug in filters.amenities if slug not in names]
         if unknown:
             raise BadFilter(_("Équipement ou label inconnu : « %(slug)s ».") % {"slug": unknown[0]})
 
