@@ -140,7 +140,9 @@ def no_pdf(monkeypatch):
     Factur-X) right there in the threads, 1,440 of them, for nothing these tests check. The
     number is taken before commit, so the numbering is the same without."""
     monkeypatch.setattr(
-        invoice_services, "render_invoice_pdf", SimpleNamespace(enqueue=lambda invoice_id: None)
+        invoice_services,
+        "render_invoice_pdf",
+        SimpleNamespace(enqueue=lambda invoice_id: None, get_backend=lambda: None),
     )
 
 

@@ -487,7 +487,7 @@ def test_control_without_the_row_lock_decisions_collide(organisation, lines, mon
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_conversions_issue_one_invoice(organisation, lines, monkeypatch):
     require_postgresql()
-    no_pdf = SimpleNamespace(enqueue=lambda invoice_id: None)
+    no_pdf = SimpleNamespace(enqueue=lambda invoice_id: None, get_backend=lambda: None)
     monkeypatch.setattr(invoice_services, "render_invoice_pdf", no_pdf)  # no PDF here
     [pk] = sent_quotes(organisation, lines, 1)
     services.accept_quote(Quote(pk=pk), user=None, **PARTNER_EVIDENCE)

@@ -459,20 +459,23 @@ def test_postgresql_restarting_under_a_running_server(tmp_path):
         dbname="postgres",
         autocommit=True,
     )
+    # Only the server's connections (libpq names them from PGAPPNAME): the test process's own
+    # other connections (a live server thread of an earlier test on this xdist worker) must live.
+    app_name = f"ensemble-restart-test-{os.getpid()}"
     terminate = (
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-        " WHERE datname = %s AND pid <> pg_backend_pid()"
+        " WHERE datname = %s AND application_name = %s AND pid <> pg_backend_pid()"
     )
     try:
-        with gunicorn(tmp_path, workers=1, DATABASE_URL=database_url) as url:
+        with gunicorn(tmp_path, workers=1, DATABASE_URL=database_url, PGAPPNAME=app_name) as url:
             assert get(f"{url}/healthz/")[0] == 200  # reads the office by host: a query
             assert get(f"{url}/healthz/")[0] == 200
-            killed = admin.execute(terminate, [name]).fetchall()
+            killed = admin.execute(terminate, [name, app_name]).fetchall()
             assert killed  # the server's pooled connections
             assert get(f"{url}/healthz/")[0] == 200  # not a 503: the dead connection was replaced
 
             admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-            admin.execute(terminate, [name])
+            admin.execute(terminate, [name, app_name])
             status, headers, html = get(f"{url}/saint-omer/")
             assert status == 503 and headers["Retry-After"] == "30"
             assert "Service momentanément indisponible" in html
