@@ -539,3 +539,19 @@ def test_search_results_page_too(client, place):
         seen += [item["id"] for item in page["items"]]
         url = page["next"]
     assert sorted(seen) == sorted(made)
+
+
+@pytest.mark.parametrize(
+    "since, status",
+    [
+        ("0066-02-09T21:34:59-20:46", 200),  # an offset PostgreSQL refuses: a 500 before (fuzzing)
+        ("2022-12-01T10:00:00+23:59", 200),
+        ("0001-01-01T00:00:00+05:00", 400),  # before year 1 in UTC: refused with its reason
+        ("pas une date", 400),
+    ],
+)
+def test_since_with_odd_offsets_is_answered_not_a_server_error(client, office, since, status):
+    for path in ("/listings", "/datatourisme/listings"):
+        response = client.get(f"{API}{path}", {"since": since})
+        assert response.status_code == status, (path, response.content[:300])
+        assert client.get(f"{API}{path}").status_code == 200  # the next request is unharmed

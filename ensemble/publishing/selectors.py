@@ -183,7 +183,14 @@ def _datetime(value: str) -> datetime.datetime | None:
         ) from None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
-    return moment
+    try:
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts (up to ±23:59),
+        # which aborted the request's transaction (a 500 found by the API fuzzing).
+        return moment.astimezone(datetime.UTC)
+    except OverflowError:
+        raise BadFilter(
+            _("Date invalide pour since : « %(value)s » (ISO 8601 attendu).") % {"value": value[:40]}
+        ) from None
 
 
 def directory(office: Office, filters: DirectoryFilters) -> QuerySet[Listing]:
