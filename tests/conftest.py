@@ -13,7 +13,7 @@ from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.conf import settings
 from django.core import mail
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import translation
 
 from ensemble.billing import services as billing_services
@@ -290,3 +290,12 @@ def partner(make_partner):
 @pytest.fixture
 def other_partner(make_partner):
     return make_partner("louis@brasserie.example", name="La Brasserie du Haut-Pont")
+
+
+@pytest.fixture
+def page_cache_on(settings):
+    """The public page cache on, as in production (6 hours), emptied before and after."""
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 6 * 3600
+    caches["pages"].clear()
+    yield
+    caches["pages"].clear()

@@ -9,7 +9,6 @@ import pytest
 import time_machine
 from django.contrib import messages
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import caches
 from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -22,16 +21,9 @@ from ensemble.stats.models import VisibilityCount
 
 from .test_api import API, office_place
 
-pytestmark = pytest.mark.django_db
+# The suite turns the page cache off (settings.test); these tests turn it on (conftest).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 BROWSER = {"HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0"}
-
-
-@pytest.fixture(autouse=True)
-def cache_on(settings):
-    settings.PUBLIC_PAGE_CACHE_SECONDS = 6 * 3600
-    caches["pages"].clear()
-    yield
-    caches["pages"].clear()
 
 
 @pytest.fixture

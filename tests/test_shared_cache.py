@@ -40,17 +40,10 @@ from .test_events import fields as event_fields
 from .test_privacy_export_erase import EMAIL, person  # noqa: F401 — the erasure's fixture
 from .test_rate_limits import shared_database_url, two_servers
 
-pytestmark = pytest.mark.django_db
+# The suite turns the page cache off (settings.test); these tests turn it on (conftest).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 ROOT = Path(__file__).resolve().parent.parent
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
-
-
-@pytest.fixture(autouse=True)
-def cache_on(settings):
-    settings.PUBLIC_PAGE_CACHE_SECONDS = 6 * 3600
-    caches["pages"].clear()
-    yield
-    caches["pages"].clear()
 
 
 @pytest.fixture
