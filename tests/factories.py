@@ -27,6 +27,10 @@ class OfficeFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"office-{n}")
     name = factory.Sequence(lambda n: f"Office de tourisme {n}")
     legal_name = "SPL Tourisme en Pays de Saint-Omer"
+    # The legal identity an office needs before it issues an invoice (issue 12, B1): an invented
+    # SIRET with valid keys and the French VAT number of its SIREN.
+    siret = "80012345700015"
+    vat_number = "FR41800123457"
     address = "7, Place Victor Hugo"
     postcode = "62500"
     city = "Saint-Omer"

@@ -197,14 +197,14 @@ def test_the_event_page_in_paris_time_with_place_price_and_booking(client, progr
     assert reverse("public:event_ics", kwargs={"office_slug": SLUG, "event_id": concert.pk}) in html
 
 
-def test_the_event_page_in_english_and_dutch_falls_back_to_french(client, program):
+def test_the_event_page_in_english_and_dutch_falls_back_in_the_offices_order(client, program):
     concert = program["concert"]
     english = client.get(event_url(concert), {"langue": "en"}).content.decode()
     assert "<h1>Concert in the marshes</h1>" in english
-    assert "Un quatuor sur l&#x27;eau." in english  # no English summary: the French one
+    assert '<p class="lead" lang="fr">Un quatuor sur l&#x27;eau.</p>' in english  # the French one, marked
     dutch = client.get(event_url(concert), {"langue": "nl"})
     assert dutch.status_code == 200
-    assert "<h1>Concert au marais</h1>" in dutch.content.decode()
+    assert '<h1 lang="en">Concert in the marshes</h1>' in dutch.content.decode()  # nl → en → fr
     assert "zaterdag 14 januari 2023" in dutch.content.decode()
     Event.objects.filter(pk=concert.pk).update(title_nl="Concert in het moeras")
     assert (

@@ -183,6 +183,9 @@ def test_a_listing_in_full(client, office, place, staff_user):
         "email": "gite@cathedrale.example",
         "website": "https://gite-cathedrale.example",
         "booking_url": "https://gite-cathedrale.example/reserver",
+        "extra_phones": [],
+        "extra_emails": [],
+        "extra_websites": [],
     }
     assert data["capacity"]["rooms"] == 3
     assert data["category"]["slug"] == "hebergement" and data["category"]["name"]["en"] == "Accommodation"

@@ -38,6 +38,7 @@ AUDITED = {
     # The invoice issued from the quote is the one entry; it names the quote (data "quote").
     QUO + "invoice_quote": "invoice.issued",
     "ensemble.billing.services.settings.update_billing_profile": "billing_profile.changed",
+    "ensemble.billing.services.invoice_mail.resend_invoice": ("invoice.emailed", "credit_note.emailed"),
 }
 COMPOSED = {
     INV + "accept_and_invoice": "memberships accept_membership, then invoice_membership, then record_payment "
@@ -64,6 +65,10 @@ NOT_AUDITED = {
     "ensemble.billing.services.documents.invoice_pdf_file": "stores the PDF derived (deterministically) "
     "from an issued invoice; downloads are logged by the views (document.downloaded)",
     "ensemble.billing.services.documents.invoice_pdf_bytes": "reads the stored PDF",
+    "ensemble.billing.services.documents.invoice_pdf_attachment": "reads the PDF an e-mail carries "
+    "(rendered first if missing, deterministically)",
+    "ensemble.billing.services.invoice_mail.queue_invoice_email": "queues the e-mail inside the issuing "
+    "service, whose entry carries the e-mail's id",
 }
 MODULES = [
     "ensemble.billing.services.invoices",
@@ -73,6 +78,7 @@ MODULES = [
     "ensemble.billing.services.settings",
     "ensemble.billing.services.numbering",
     "ensemble.billing.services.documents",
+    "ensemble.billing.services.invoice_mail",
 ]
 EVIDENCE = {"ip": "198.51.100.7", "user_agent": "Mozilla/5.0 (pytest)"}
 
@@ -200,6 +206,23 @@ def test_accept_and_invoice_only_composes(submit, staff_user):
     assert billing == ["invoice.issued", "payment.recorded"]
     assert all(e.organisation_id == membership.organisation_id for e in log.new())
     assert invoice.number in {e.data.get("number") for e in log.new()}
+
+
+def test_resend_invoice_writes_one_entry_per_sending(invoice, organisation, staff_user):
+    log = Log()
+    email = services.resend_invoice(invoice, actor=staff_user)
+    entry = log.one("invoice.emailed", staff_user, organisation)
+    assert (entry.target_id, entry.data["email"]) == (str(invoice.pk), email.pk)
+    assert audit.describe(entry) == "Facture FA-2022-00001 envoyée de nouveau au partenaire"
+    credit = services.credit_invoice(invoice, actor=staff_user, reason="Annulée")
+    log.last = log.new()[-1].pk
+    services.resend_invoice(credit, actor=staff_user)
+    assert log.one("credit_note.emailed", staff_user, organisation).data["number"] == credit.number
+    draft = services.create_draft(organisation, lines=[line()], actor=staff_user)
+    log.last = log.new()[-1].pk
+    with pytest.raises(BillingError):
+        services.resend_invoice(draft, actor=staff_user)
+    log.none()
 
 
 # --- Payments ----------------------------------------------------------------------------------

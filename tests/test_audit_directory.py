@@ -55,9 +55,9 @@ def test_creating_and_updating_an_organisation(office, staff_user):
         city="Arques",
     )
     one_new_entry(before, "organisation.created", staff_user, organisation)
-    services.update_organisation(organisation, actor=staff_user, city="Saint-Omer")
+    services.update_organisation(organisation, actor=staff_user, address="3 rue du Canal")
     entry = one_new_entry(before + 1, "organisation.updated", staff_user, organisation)
-    assert entry.data == {"fields": ["city"]}
+    assert entry.data == {"fields": ["address"]}
 
 
 def test_establishments_and_contacts(office, staff_user):
@@ -73,7 +73,9 @@ def test_establishments_and_contacts(office, staff_user):
         city="Tilques",
     )
     one_new_entry(before, "establishment.created", staff_user, organisation)
-    services.save_establishment(organisation, actor=staff_user, establishment=establishment, city="Arques")
+    services.save_establishment(
+        organisation, actor=staff_user, establishment=establishment, city="Clairmarais"
+    )
     one_new_entry(before + 1, "establishment.updated", staff_user, organisation)
     contact = services.save_contact(organisation, actor=staff_user, first_name="Léa", last_name="Roussel")
     one_new_entry(before + 2, "contact.created", staff_user, organisation)

@@ -24,6 +24,8 @@ from ensemble.core import services as core_services
 from ensemble.core.errors import EnsembleError
 from ensemble.core.models import AuditEntry
 from ensemble.datatourisme import services as datatourisme_services
+from ensemble.datatourisme.errors import DatatourismeError
+from ensemble.directory.models import Category
 from ensemble.guide import pdf as guide_pdf
 from ensemble.guide import services as guide_services
 from ensemble.guide.errors import GuideError
@@ -74,7 +76,8 @@ AUDITED = {
     f"{GUIDE}.render_guide": ("guide.rendered", "guide.render_failed"),
     # One entry for the run (its counts); each place created or updated also has the entries of
     # the directory and listings services that wrote it (import_place, below).
-    f"{DATATOURISME}.import_objects": "datatourisme.imported",
+    f"{DATATOURISME}.runs.import_objects": "datatourisme.imported",
+    f"{DATATOURISME}.mappings.set_class_mapping": "datatourisme.class_mapped",
     f"{PRIVACY}.export.export_person": "privacy.person_exported",
     f"{PRIVACY}.erase.erase_person": "privacy.person_erased",
     f"{PRIVACY}.retention.update_retention_policy": "privacy.retention_changed",
@@ -91,9 +94,13 @@ AUDITED = {
 }
 
 COMPOSED = {
-    f"{DATATOURISME}.import_place": (
+    f"{DATATOURISME}.places.import_place": (
         "directory_services.create_organisation / save_establishment and listings' ensure_listing, "
-        "set_external_source, mark_office_place, edit_listing (an unchanged object writes nothing)"
+        "set_external_source, mark_office_place, edit_listing, create_amenity (an unchanged object "
+        "writes nothing)"
+    ),
+    f"{DATATOURISME}.events.import_event": (
+        "events' create_office_event or edit_event (an unchanged event writes nothing)"
     ),
     f"{PRIVACY}.retention.apply_retention": "purge_expired then purge_task_results",
 }
@@ -113,8 +120,8 @@ NOT_AUDITED = {
         "reason: the screen's heartbeat (last seen, at most one write a minute), no one's action"
     ),
     f"{GUIDE}.pdf_name": "reason: pure helper (a storage name)",
-    f"{DATATOURISME}.files_from_directory": "reason: reads files",
-    f"{DATATOURISME}.files_from_zip": "reason: reads an archive",
+    f"{DATATOURISME}.runs.files_from_directory": "reason: reads files",
+    f"{DATATOURISME}.runs.files_from_zip": "reason: reads an archive",
     f"{PRIVACY}.export.held_counts": "reason: reads only (counts per kind of data)",
     f"{PRIVACY}.export.rows_of": "reason: reads only (a queryset)",
     f"{ACCOUNTS}.services.activation_token": "reason: token computation, writes nothing",
@@ -357,6 +364,19 @@ def test_an_import_writes_one_entry_for_the_run(office, staff_user):
     with one_entry("datatourisme.imported", actor=staff_user, office=office) as got:
         datatourisme_services.import_objects(office, files[:1], actor=staff_user)
     assert (got["entry"].data["created"], got["entry"].data["unchanged"]) == (0, 1)
+
+
+def test_a_class_mapping_writes_one_entry(office, staff_user):
+    bars = Category.objects.get(office=office, slug="bars")
+    with none_written(DatatourismeError):
+        datatourisme_services.set_class_mapping(
+            office, datatourisme_class="pas une classe", category=bars, actor=staff_user
+        )
+    with one_entry("datatourisme.class_mapped", actor=staff_user, office=office) as got:
+        datatourisme_services.set_class_mapping(
+            office, datatourisme_class="WineCellar", category=bars, actor=staff_user
+        )
+    assert got["entry"].data == {"class": "WineCellar", "old": None, "new": "bars", "default": "terroir"}
 
 
 # ---- privacy -----------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db
 PRO = "ensemble.listings.services.proposals."
 PUB = "ensemble.listings.services.publication."
 AME = "ensemble.listings.services.amenities."
+MOD = "ensemble.listings.services.moderation."
 CAM = "ensemble.campaigns.services."
 EVE = "ensemble.events.services."
 SNA = "ensemble.publishing.services."
@@ -40,9 +41,14 @@ AUDITED = {
         "listing.proposal_submitted",
         "listing.published_at_once",
         "listing.proposal_withdrawn",
+        # A rejected value brought back to the published one, and nothing else changed.
+        "listing.returned_changes_discarded",
     ),
-    PRO + "approve_proposal": "listing.proposal_approved",
-    PRO + "reject_proposal": "listing.proposal_rejected",
+    PRO + "discard_returned_changes": "listing.returned_changes_discarded",
+    MOD + "approve_proposal": "listing.proposal_approved",
+    MOD + "reject_proposal": "listing.proposal_rejected",
+    # One entry for the decision, its data saying which fields were approved and which rejected.
+    MOD + "decide_proposal": "listing.proposal_decided",
     PRO + "edit_listing": "listing.edited",
     PRO + "restore_version": "listing.version_restored",
     # The proposal of the new photo is part of the upload's one entry.
@@ -111,6 +117,7 @@ NOT_AUDITED = {
 }
 MODULES = [
     "ensemble.listings.services.proposals",
+    "ensemble.listings.services.moderation",
     "ensemble.listings.services.publication",
     "ensemble.listings.services.photos",
     "ensemble.listings.services.amenities",
@@ -242,6 +249,38 @@ def test_approve_and_reject(partner, office, staff_user):
     entry = log.one("listing.proposal_rejected", staff_user, office, org(partner))
     assert (entry.data["reason"], entry.data["fields"]) == ("Neuf lits ?", ["beds"])
     assert audit.describe(entry) == "Fiche Le Moulin des Marais : modifications refusées : Neuf lits ?"
+
+
+def test_decide_field_by_field_and_discard_what_was_rejected(partner, office, staff_user):
+    pending = listing_services.propose_changes(
+        partner.listing, changes={"rooms": 5, "beds": 90}, actor=partner.user
+    ).pending
+    log = Log()
+    with pytest.raises(ListingError):  # a rejection without its reason
+        listing_services.decide_proposal(
+            pending, decisions={"rooms": {"approved": True}, "beds": {"approved": False}}, actor=staff_user
+        )
+    log.none()
+    decision = listing_services.decide_proposal(
+        pending,
+        decisions={"rooms": {"approved": True}, "beds": {"approved": False, "reason": "90 lits ?"}},
+        actor=staff_user,
+    )
+    entry = log.one("listing.proposal_decided", staff_user, office, org(partner))
+    assert (entry.data["approved"], entry.data["rejected"]) == (["rooms"], {"beds": "90 lits ?"})
+    assert entry.data["version"] == decision.version.number and isinstance(entry.data["email"], int)
+    assert audit.describe(entry) == (
+        "Fiche Le Moulin des Marais : modifications décidées champ par champ (validées : rooms ; "
+        "refusées : beds)"
+    )
+
+    assert listing_services.discard_returned_changes(partner.listing, actor=partner.user) == ["beds"]
+    entry = log.one("listing.returned_changes_discarded", partner.user, office, org(partner))
+    assert audit.describe(entry) == (
+        "Fiche Le Moulin des Marais : modifications refusées abandonnées par le partenaire (beds)"
+    )
+    assert listing_services.discard_returned_changes(partner.listing, actor=partner.user) == []
+    log.none()
 
 
 def test_staff_edit_and_restore(partner, office, staff_user):

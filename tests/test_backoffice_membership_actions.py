@@ -144,7 +144,9 @@ def test_accept(staff_client, requested, django_capture_on_commit_callbacks):
     requested.refresh_from_db()
     assert requested.status == S.AWAITING_PAYMENT
     assert requested.accepted_on == timezone.localdate()
-    assert [m.to for m in mail.outbox] == [["camille@moulin.example"]]
+    # The acceptance, then the invoice with its PDF (issue 12, A5).
+    assert [m.to for m in mail.outbox] == [["camille@moulin.example"], ["camille@moulin.example"]]
+    assert mail.outbox[1].attachments[0][0] == "FA-2022-00001.pdf"
     page = staff_client.get(response["Location"])
     assert "La demande est validée et sa facture émise." in messages_of(page)
     invoice = requested.invoices.get()  # the partner guide's step 5: the invoice follows

@@ -119,7 +119,7 @@ def test_the_place_of_service_is_mentioned_when_it_is_not_the_billing_address(su
     assert same.delivery_address == ""  # the join form gave one address for both
 
     other = submit(email="gite@example.org", establishment_name="Gîte des Prés").membership
-    update_organisation(other.organisation, actor=staff_user, address="2 rue du Siège", city="Arques")
+    update_organisation(other.organisation, actor=staff_user, address="2 rue du Siège", city="Tilques")
     membership_services.accept_membership(other, actor=staff_user)
     invoice = services.invoice_membership(other, actor=staff_user)
     assert invoice.delivery_address.startswith("Gîte des Prés, 3 rue de l")

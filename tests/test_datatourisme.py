@@ -287,7 +287,10 @@ def test_each_skip_has_its_reason_and_values_refused_are_reported(office, staff_
         "objects/10-sans-identifiant.json": "champ obligatoire manquant : @id",
         "objects/10-sans-nom.json": "champ obligatoire manquant : rdfs:label",
         "objects/10-sans-adresse.json": "champ obligatoire manquant : isLocatedAt / schema:address",
-        "objects/23-circuit-des-marais.json": "classe inconnue : schema:TouristTrip, Tour, WalkingTour",
+        "objects/23-circuit-des-marais.json": (
+            "aucune catégorie pour la classe : schema:TouristTrip, Tour, WalkingTour "
+            "(table des classes DATAtourisme de l'office)"
+        ),
     }
     assert sorted(report.warnings) == [
         ("objects/10-d4c3b2a1-le-bateau-ivre.json", "coordonnées ignorées : « 91.5 », « 2.25 »"),
@@ -510,7 +513,7 @@ def test_bad_or_oversized_archives_are_refused_before_anything_is_read(office):
 def test_the_command_imports_a_directory(office, staff_user, capsys):
     call_command("import_datatourisme", "saint-omer", str(FLUX), "--as", staff_user.email)
     out = capsys.readouterr().out
-    assert "11 fichier(s) : 5 créée(s), 0 mise(s) à jour, 0 inchangée(s), 6 ignoré(s)." in out
+    assert "11 fichier(s) : 5 créée(s), 0 mise(s) à jour, 0 inchangée(s), 6 ignoré(s), 2 incomplet(s)" in out
     assert "ignoré  objects/10-pas-du-json.json : fichier illisible : pas du JSON" in out
     run = ImportRun.objects.get()
     assert (run.source, run.started_by, run.created) == ("command", staff_user, 5)
@@ -531,7 +534,7 @@ def test_imported_places_show_in_the_api(client, office, staff_user):
 
 
 def test_a_long_report_is_cut_but_counts_stay_exact(office, staff_user, monkeypatch):
-    monkeypatch.setattr(services, "MAX_REPORTED", 2)
+    monkeypatch.setattr(services.runs, "MAX_REPORTED", 2)
     report = services.import_objects(
         office, [(f"{n}.json", b"pas du json") for n in range(5)], actor=staff_user
     )

@@ -40,7 +40,7 @@ def test_staff_import_a_zip_and_read_the_report(client, office, staff_user):
     text = html.unescape(report.content.decode())
     assert "Import terminé : 5 créée(s), 0 mise(s) à jour, 6 ignoré(s)." in text
     assert "objects/10-pas-du-json.json" in text and "fichier illisible : pas du JSON" in text
-    assert "classe inconnue : schema:TouristTrip, Tour, WalkingTour" in text
+    assert "aucune catégorie pour la classe : schema:TouristTrip, Tour, WalkingTour" in text
     assert "téléphone ignoré : « 12 34 »" in text
     assert text.count("<h1") == 1
     listed = client.get(url()).content.decode()

@@ -162,7 +162,7 @@ def test_second_run_changes_nothing(demo):
     before = snapshot()
     output = load_demo()
     assert snapshot() == before
-    assert "(0 créées maintenant)" in output
+    assert "(dont 0 créée par ce chargement)" in output
 
 
 def test_billing_at_work(demo):

@@ -145,7 +145,7 @@ def test_join_confirmation_email_in_french_by_default(submit, django_capture_on_
 def test_accepted_email_states_the_amount(make_membership, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         make_membership(Membership.Status.AWAITING_PAYMENT, language="en")
-    message = mail.outbox[-1]
+    message = next(m for m in mail.outbox if not m.attachments)  # the invoice follows, PDF attached
     assert message.subject == "Your 2022 membership request has been approved"
     assert "your payment of €90.00 incl. VAT." in message.body
 

@@ -298,7 +298,7 @@ def test_a_change_to_a_published_event_waits_and_the_public_keeps_the_published_
     event = reload(published)
     assert event.status == S.PUBLISHED
     assert event.starts_at == at(1, 14, 20) and event.price_text == "12 €"  # still the published ones
-    assert event.pending_changes == {"starts_at": at(1, 14, 21).isoformat(), "price_text": "15 €"}
+    assert event.pending_changes == {"starts_at": at(1, 14, 21).isoformat(), "price_text_fr": "15 €"}
     assert event.sequence == 0
     assert list(selectors.moderation_queue(office)) == [event]
     assert selectors.pending_count(office) == 1

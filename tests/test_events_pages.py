@@ -53,7 +53,7 @@ def form_data(establishment_id: int | None = None, **overrides) -> dict:
         "address": "",
         "postcode": "",
         "city": "",
-        "price_text": "5 €",
+        "price_text_fr": "5 €",
         "booking_url": "https://reservation.example/balade",
     }
     if establishment_id is not None:
@@ -169,17 +169,17 @@ def test_editing_a_published_event_sends_the_change_for_validation(partner_clien
     assert page.status_code == 200
     assert page.context["form"]["starts_at"].value() == at(1, 14, 20).replace(tzinfo=None)  # Paris time
     data = form_data(
-        partner.membership.establishment.pk, **{"title_fr": "Concert au marais", "price_text": "15 €"}
+        partner.membership.establishment.pk, **{"title_fr": "Concert au marais", "price_text_fr": "15 €"}
     )
     response = partner_client.post(portal("event_edit", event_id=event.pk), data)
     assert response.status_code == 302
     event.refresh_from_db()
-    assert event.price_text == "12 €" and event.pending_changes["price_text"] == "15 €"
+    assert event.price_text == "12 €" and event.pending_changes["price_text_fr"] == "15 €"
     assert any(
         "l'agenda garde la version publiée" in m for m in messages_of(partner_client.get(portal("events")))
     )
     page = partner_client.get(portal("event_edit", event_id=event.pk))
-    assert page.context["form"]["price_text"].value() == "15 €"  # the waiting value
+    assert page.context["form"]["price_text_fr"].value() == "15 €"  # the waiting value
     assert "En attente de validation" in page.content.decode()
 
 
@@ -259,7 +259,7 @@ def test_the_detail_shows_a_waiting_change_field_by_field(staff_client, partner,
     services.update_event(event, actor=partner.user, **fields(starts_at=at(1, 14, 21), price_text="15 €"))
     response = staff_client.get(backoffice("event", pk=event.pk))
     rows = {row["label"]: (row["published"], row["proposed"]) for row in response.context["pending_rows"]}
-    assert rows == {"Début": ("14/01/2023 20:00", "14/01/2023 21:00"), "Tarifs": ("12 €", "15 €")}
+    assert rows == {"Début": ("14/01/2023 20:00", "14/01/2023 21:00"), "Tarifs (français)": ("12 €", "15 €")}
 
 
 def test_the_office_creates_edits_and_cancels_its_event(staff_client, office):
@@ -268,7 +268,7 @@ def test_the_office_creates_edits_and_cancels_its_event(staff_client, office):
     event = Event.objects.get(title_fr="Balade contée")
     assert response["Location"] == backoffice("event", pk=event.pk)
     assert (event.status, event.organisation, str(event.latitude)) == (S.PUBLISHED, None, "50.747800")
-    response = staff_client.post(backoffice("event_edit", pk=event.pk), {**data, "price_text": "Gratuit"})
+    response = staff_client.post(backoffice("event_edit", pk=event.pk), {**data, "price_text_fr": "Gratuit"})
     event.refresh_from_db()
     assert (event.price_text, event.sequence) == ("Gratuit", 1)
     response = staff_client.post(backoffice("event_create"), form_data(city=""))

@@ -337,7 +337,8 @@ def test_invoices_issued_after_a_change_see_it_and_earlier_ones_do_not(office, p
     before = Invoice.objects.get(pk=before.pk)
     assert before.seller == frozen
     assert before.seller["iban"] == "FR7630006000011234567890189"
-    assert before.seller["siret"] == "" and before.seller["recovery_indemnity"] == "40.00"
+    assert before.seller["siret"] == "80012345700015"  # the factory's office (tests/factories.py)
+    assert before.seller["recovery_indemnity"] == "40.00"
     assert (before.due_date - before.issue_date).days == 30
 
 

@@ -103,7 +103,7 @@ def test_my_listings_show_status_pending_fields_and_last_confirmation(client, ow
     listing_services.unpublish_listing(owner.listing, reason="Horaires de 2019.", actor=staff_user)
     page = text(client.get(url("listings")))
     assert "Le Moulin des Marais" in page
-    assert "Retirée" in page and "Horaires de 2019." in page
+    assert "Pas en ligne</span> : dépubliée par l'office" in page and "Horaires de 2019." in page
     assert "Description courte (néerlandais), Chambres" in page
     assert "jamais" in page
     assert url("listing_general", owner.listing) in page
@@ -116,7 +116,9 @@ def test_confirming_a_listing_dates_it_and_says_so(client, owner):
     assert listing.last_confirmed_at is not None and listing.last_confirmed_by == owner.user
     page = text(response)
     assert "Merci : la fiche « Le Moulin des Marais » est confirmée à jour le 28/12/2022." in page
-    assert "Publiée" in page and "jamais" not in page
+    # The membership is only requested: visitors do not see it (test_part7_badge.py).
+    assert "Pas en ligne</span> : adhésion en attente de validation par l'office" in page
+    assert "jamais" not in page
     entry = AuditEntry.objects.get(action="listing.confirmed")
     assert entry.actor == owner.user and entry.target_id == str(owner.listing.pk)
 
@@ -308,6 +310,8 @@ def test_a_past_seasons_price_is_flagged_and_not_carried_over(client, owner, sta
         "amount": "75.00",
         "amount_max": None,
         "season_year": 2023,
+        "valid_from": None,  # a partner's price is for its season (no period of its own)
+        "valid_through": None,
     }
 
 

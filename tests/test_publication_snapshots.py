@@ -131,9 +131,9 @@ def test_an_approved_proposal_and_its_photo_reach_the_snapshot_then_the_photo_re
 def test_an_establishment_edit_reaches_the_snapshot(live, staff_user):
     listing, membership = live
     directory_services.save_establishment(
-        membership.organisation, actor=staff_user, establishment=listing.establishment, city="Arques"
+        membership.organisation, actor=staff_user, establishment=listing.establishment, city="Clairmarais"
     )
-    assert snapshots(listing)["fr"].document["address"]["city"] == "Arques"
+    assert snapshots(listing)["fr"].document["address"]["city"] == "Clairmarais"
 
 
 def test_an_amenity_renamed_or_withdrawn_reaches_the_listings_that_have_it(live, office, staff_user):

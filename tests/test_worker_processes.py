@@ -33,7 +33,10 @@ from ensemble.memberships import services
 from tests.conftest import EVIDENCE, make_application
 from tests.factories import StaffFactory, make_siret
 
-office = Office.objects.create(slug="travaux", name="Office des travaux", siret=make_siret())
+office = Office.objects.create(
+    slug="travaux", name="Office des travaux", siret="80012345700015", vat_number="FR41800123457",
+    address="7, Place Victor Hugo", postcode="62500", city="Saint-Omer",
+)  # the legal identity an invoice needs (issue 12, B1)
 ensure_default_categories(office)
 season = services.install_seed_catalogue(office, year=datetime.date.today().year)
 staff = StaffFactory(office=office).user

@@ -1,10 +1,12 @@
 """GET /datatourisme/listings and /datatourisme/listings/{id}.jsonld: the published listings as
-DATAtourisme objects (JSON-LD), for the national platform and regional systems."""
+DATAtourisme objects (JSON-LD), for the national platform and regional systems; likewise
+/datatourisme/events and /datatourisme/events/{id}.jsonld for the agenda's events."""
 
 import json
 from typing import Annotated
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from ninja import Query, Router
 
 from ensemble.datatourisme import export
@@ -47,7 +49,7 @@ def get_listing_jsonld(request: HttpRequest, listing_id: int):
     if listing_id > MAX_ID:
         raise Http404
     listing = datatourisme.exportable_listing(request.office, listing_id)
-    response = _jsonld(_object(request, listing))
+    response = _jsonld(_object(request, listing, extra=export.category_classes(request.office)))
     set_last_modified(response, start_of_today(), listing.updated_at, listing.establishment.updated_at)
     return response
 
@@ -81,11 +83,12 @@ def list_listings_jsonld(
         queryset = changed_listings(office, queryset, since_moment)
     rows, next_cursor = listing_page(queryset.only("pk", "sort_name"), cursor, limit)
     rows = datatourisme.exportable_listings(office, rows)
+    extra = export.category_classes(office)
     collection: dict = {
         "@context": {**CONTEXT, "hydra": HYDRA},
         "@id": request.build_absolute_uri(),
         "@type": "hydra:Collection",
-        "hydra:member": [_object(request, listing, context=False) for listing in rows],
+        "hydra:member": [_object(request, listing, context=False, extra=extra) for listing in rows],
     }
     if next_cursor:
         collection["hydra:view"] = {
@@ -99,11 +102,77 @@ def list_listings_jsonld(
     return response
 
 
-def _object(request: HttpRequest, listing, *, context: bool = True) -> dict:
+def _object(request: HttpRequest, listing, *, context: bool = True, extra=None) -> dict:
     return export.listing_object(
         listing,
         office=request.office,
         url=public_url(request, listing),
+        absolute=lambda path: absolute(request, path),
+        context=context,
+        extra_classes=extra,
+    )
+
+
+# ---- events ------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/datatourisme/events/{int:event_id}.jsonld",
+    response={404: Error},
+    operation_id="getEventDatatourisme",
+    summary="Un événement au format DATAtourisme",
+    description="L'objet DATAtourisme (EntertainmentAndEvent, JSON-LD) d'un événement publié.",
+    openapi_extra={"responses": JSONLD_RESPONSE},
+)
+def get_event_jsonld(request: HttpRequest, event_id: int):
+    if event_id > MAX_ID:
+        raise Http404
+    event = datatourisme.exportable_event(request.office, event_id)
+    response = _jsonld(_event(request, event))
+    set_last_modified(response, start_of_today(), event.updated_at)
+    return response
+
+
+@router.get(
+    "/datatourisme/events",
+    response={400: Error},
+    operation_id="listEventsDatatourisme",
+    summary="Les événements publiés au format DATAtourisme",
+    description=(
+        "Une collection Hydra (`hydra:member`) des événements publiés à venir ou en cours, par "
+        "pages (`hydra:next`)."
+    ),
+    openapi_extra={"responses": JSONLD_RESPONSE},
+)
+def list_events_jsonld(
+    request: HttpRequest,
+    after: int = Query(0, ge=0, le=MAX_ID, description="Le curseur d'une page (donné par `hydra:next`)."),
+    limit: int = Query(20, ge=1, le=100, description="Objets par page (100 au plus)."),
+):
+    rows = list(datatourisme.exportable_events(request.office).filter(pk__gt=after)[: limit + 1])
+    more, rows = len(rows) > limit, rows[:limit]
+    collection: dict = {
+        "@context": {**CONTEXT, "hydra": HYDRA},
+        "@id": request.build_absolute_uri(),
+        "@type": "hydra:Collection",
+        "hydra:member": [_event(request, event, context=False) for event in rows],
+    }
+    if more:
+        query = request.GET.copy()
+        query["after"] = str(rows[-1].pk)
+        collection["hydra:view"] = {
+            "@id": request.build_absolute_uri(),
+            "hydra:next": {"@id": request.build_absolute_uri(f"{request.path}?{query.urlencode()}")},
+        }
+    return _jsonld(collection)
+
+
+def _event(request: HttpRequest, event, *, context: bool = True) -> dict:
+    page = reverse("public:event", kwargs={"office_slug": request.office.slug, "event_id": event.pk})
+    return export.event_object(
+        event,
+        office=request.office,
+        url=absolute(request, page),
         absolute=lambda path: absolute(request, path),
         context=context,
     )

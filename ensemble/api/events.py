@@ -7,8 +7,10 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from ninja import Query, Router
 
+from ensemble.events.ical import PARIS
 from ensemble.events.models import Event
 from ensemble.publishing import selectors as publishing
 from ensemble.publishing.selectors import AgendaFilters, BadFilter
@@ -103,6 +105,11 @@ def _listings_of(office, events: list[Event]) -> dict[int, int]:
     )
 
 
+def _moment(event: Event, moment: datetime.datetime) -> datetime.datetime | datetime.date:
+    """An all-day event's day (in Paris, where it takes place), else the moment itself."""
+    return timezone.localtime(moment, PARIS).date() if event.all_day else moment
+
+
 def event_data(request: HttpRequest, event: Event, listings: dict[int, int]) -> dict:
     page = reverse("public:event", kwargs={"office_slug": request.office.slug, "event_id": event.pk})
     return {
@@ -114,8 +121,8 @@ def event_data(request: HttpRequest, event: Event, listings: dict[int, int]) -> 
         "summary": translated(event, "summary"),
         "description": translated(event, "description"),
         "category": event.category,
-        "starts_at": event.starts_at,
-        "ends_at": event.ends_at,
+        "starts_at": _moment(event, event.starts_at),
+        "ends_at": _moment(event, event.ends_at),
         "all_day": event.all_day,
         "place": {
             "name": event.place_name,
@@ -125,7 +132,7 @@ def event_data(request: HttpRequest, event: Event, listings: dict[int, int]) -> 
             "geo": {"latitude": coordinate(event.latitude), "longitude": coordinate(event.longitude)},
         },
         "is_free": event.is_free,
-        "price_text": event.price_text,
+        "price_text": translated(event, "price_text"),
         "booking_url": event.booking_url,
         "listing_id": listings.get(event.establishment_id),
         "updated_at": event.updated_at,

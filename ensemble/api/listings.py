@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja import Query, Router
 
 from ensemble.core import page_cache
-from ensemble.listings.models import Availability, Listing, Photo
+from ensemble.listings.models import Availability, Listing, Photo, price_is_outdated
 from ensemble.publishing import selectors as publishing
 from ensemble.publishing.documents import SnapshotListing
 from ensemble.publishing.selectors import BadFilter, DirectoryFilters
@@ -207,7 +207,7 @@ def _availability(listing: Listing | SnapshotListing) -> list[Availability]:
 def _detail(request: HttpRequest, listing: SnapshotListing, availability: list[Availability]) -> dict:
     establishment = listing.establishment
     category = establishment.category
-    year = timezone.localdate().year
+    today = timezone.localdate()
     highlighted = _highlighted(request.office, [listing])
     jsonld = reverse(
         "api-v1:datatourisme_listing",
@@ -227,6 +227,9 @@ def _detail(request: HttpRequest, listing: SnapshotListing, availability: list[A
             "email": establishment.email,
             "website": establishment.website,
             "booking_url": listing.booking_url,
+            "extra_phones": listing.extra_phones,
+            "extra_emails": listing.extra_emails,
+            "extra_websites": listing.extra_websites,
         },
         "long_description": translated(listing, "long_description"),
         "capacity": {
@@ -264,7 +267,9 @@ def _detail(request: HttpRequest, listing: SnapshotListing, availability: list[A
                 "amount_max": str(price.amount_max) if price.amount_max is not None else None,
                 "currency": "EUR",
                 "season": price.season_year,
-                "outdated": price.season_year < year,
+                "valid_from": price.valid_from,
+                "valid_through": price.valid_through,
+                "outdated": price_is_outdated(price, today),
             }
             for price in sorted(listing.prices.all(), key=lambda p: (-p.season_year, p.position, p.pk))
         ],

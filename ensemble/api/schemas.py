@@ -1,20 +1,33 @@
 """The shapes of the API's answers (they make the OpenAPI schema).
 
 Texts in the three content languages come as `{"fr": …, "en": …, "nl": …}`, each "" when the
-place has no text in that language (no fallback: the client chooses). Amounts are decimal strings
-in euros, never floats.
+place has no text in that language (no fallback: the client chooses; the schema states the order
+the office's own pages use, from `core.languages`). Amounts are decimal strings in euros, never
+floats. An all-day event's dates are dates (« 2026-11-17 »), its last day included; other
+events' are moments (ISO 8601, UTC).
 """
 
 import datetime
 
 from ninja import Field, Schema
 
+from ensemble.core.languages import CONTENT_LANGUAGES, order
+
 
 class Error(Schema):
     detail: str = Field(description="Le message d'erreur, en français.")
 
 
+def _fallback_orders() -> str:
+    return "; ".join(" → ".join(order(lang)) for lang in CONTENT_LANGUAGES if len(order(lang)) > 1)
+
+
 class Translated(Schema):
+    __doc__ = (
+        "Le texte dans chaque langue, vide quand il manque. Ordre de repli des pages de l'office : "
+        f"{_fallback_orders()}."
+    )
+
     fr: str
     en: str
     nl: str
@@ -36,6 +49,9 @@ class Contact(Schema):
     email: str
     website: str
     booking_url: str
+    extra_phones: list[str] = Field(default_factory=list, description="Autres téléphones (E.164).")
+    extra_emails: list[str] = Field(default_factory=list, description="Autres adresses e-mail.")
+    extra_websites: list[str] = Field(default_factory=list, description="Autres sites web.")
 
 
 class Capacity(Schema):
@@ -112,7 +128,9 @@ class PriceOut(Schema):
     amount_max: str | None
     currency: str = "EUR"
     season: int = Field(description="Année de la saison du tarif.")
-    outdated: bool = Field(description="Tarif d'une saison passée.")
+    valid_from: datetime.date | None = Field(None, description="Début de la période du tarif.")
+    valid_through: datetime.date | None = Field(None, description="Fin de la période du tarif.")
+    outdated: bool = Field(description="Tarif d'une période ou d'une saison passée.")
 
 
 class AvailabilityDay(Schema):
@@ -161,12 +179,16 @@ class EventOut(Schema):
     summary: Translated
     description: Translated
     category: str
-    starts_at: datetime.datetime
-    ends_at: datetime.datetime
+    starts_at: datetime.datetime | datetime.date = Field(
+        description="Début : une date (AAAA-MM-JJ) pour un événement d'une journée entière, sinon un moment."
+    )
+    ends_at: datetime.datetime | datetime.date = Field(
+        description="Fin : le dernier jour (inclus) d'un événement d'une journée entière, sinon un moment."
+    )
     all_day: bool
     place: EventPlace
     is_free: bool
-    price_text: str
+    price_text: Translated
     booking_url: str
     listing_id: int | None = Field(
         description="La fiche publiée du lieu ou de l'organisateur, s'il y en a une."

@@ -5,6 +5,7 @@ services apply the rules (and their messages are shown on the fields)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ensemble.core.languages import fallback_help
 from ensemble.events import rules
 from ensemble.events.models import Event
 
@@ -12,7 +13,12 @@ from .forms import BackofficeForm, DateInput
 from .moderation_forms import ReasonForm
 
 LANGUAGE_LABELS = {"fr": _("français"), "en": _("anglais"), "nl": _("néerlandais")}
-TEXT_LABELS = {"title": _("Titre"), "summary": _("Résumé"), "description": _("Description")}
+TEXT_LABELS = {
+    "title": _("Titre"),
+    "summary": _("Résumé"),
+    "description": _("Description"),
+    "price_text": _("Tarifs"),
+}
 STATUS_CHOICES = [
     ("", _("Tous")),
     ("waiting", _("À modérer (nouveaux et modifications)")),
@@ -48,7 +54,8 @@ def _text(label, widget=None, help_text="") -> forms.CharField:
 
 class OfficeEventForm(BackofficeForm):
     """Every field of an event but its establishment (an office event has none; a partner's
-    keeps its own)."""
+    keeps its own). Texts in French, English and Dutch: each field says which text visitors
+    read when it is empty (the fallback order of `core.languages`)."""
 
     category = forms.ChoiceField(label=_("Catégorie"), choices=Event.Category.choices)
     starts_at = forms.DateTimeField(label=_("Début (heure de Paris)"), widget=DateTimeLocalInput())
@@ -61,20 +68,23 @@ class OfficeEventForm(BackofficeForm):
     latitude = _text(_("Latitude"), forms.TextInput(attrs={"inputmode": "decimal"}))
     longitude = _text(_("Longitude"), forms.TextInput(attrs={"inputmode": "decimal"}))
     is_free = forms.BooleanField(label=_("Gratuit"), required=False)
-    price_text = _text(_("Tarifs"))
     booking_url = _text(_("Lien de réservation"), forms.URLInput(attrs={"placeholder": "https://"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        texts = {}
+        texts, prices = {}, {}
         for base in rules.TEXT_LIMITS:
             for lang in rules.LANGS:
                 attrs = {"lang": lang}
                 widget = forms.TextInput(attrs=attrs)
-                if base != "title":
+                if base in ("summary", "description"):
                     widget = forms.Textarea(attrs={**attrs, "rows": 2 if base == "summary" else 5})
-                texts[f"{base}_{lang}"] = _text(f"{TEXT_LABELS[base]} ({LANGUAGE_LABELS[lang]})", widget)
-        self.fields = {**texts, **self.fields}
+                field = _text(f"{TEXT_LABELS[base]} ({LANGUAGE_LABELS[lang]})", widget, fallback_help(lang))
+                (prices if base == "price_text" else texts)[f"{base}_{lang}"] = field
+        names = list(self.fields)
+        at = names.index("booking_url")  # the prices go before the booking link
+        before, after = ({name: self.fields[name] for name in part} for part in (names[:at], names[at:]))
+        self.fields = {**texts, **before, **prices, **after}
 
     def values(self) -> dict:
         return {key: self.cleaned_data[key] for key in rules.KEYS if key in self.cleaned_data}

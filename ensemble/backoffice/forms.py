@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.billing.payments import Payment
-from ensemble.core.forms import ServiceErrorFormMixin
+from ensemble.core.forms import ServiceErrorFormMixin, localize_limits
 from ensemble.directory.models import LANGUAGES as CONTACT_LANGUAGES
 from ensemble.directory.models import Contact, NoteKind
+from ensemble.directory.postcodes import COUNTRIES, clean_address
 from ensemble.memberships.models import Membership
 
 REASON_REQUIRED = _("Le motif est obligatoire.")
@@ -38,6 +39,7 @@ class MoneyField(forms.DecimalField):
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("min_value", Decimal("0.01"))
         super().__init__(**kwargs)
+        localize_limits(self)  # « supérieure ou égale à 0,01 » in French
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
@@ -285,6 +287,43 @@ class CategoryForm(BackofficeForm):
         self.fields["name"].error_messages["required"] = _("Le nom de la catégorie est obligatoire.")
 
 
+class TermsForm(BackofficeForm):
+    """A new version of the charter or the CGV: the French text, and the English and Dutch ones
+    where the office has them (empty: visitors reading that language get the French text)."""
+
+    title = forms.CharField(label=_("Titre (français)"), max_length=200)
+    body = forms.CharField(
+        label=_("Texte (français)"), max_length=100000, widget=forms.Textarea(attrs={"rows": 14})
+    )
+    title_en = forms.CharField(label=_("Titre en anglais (facultatif)"), max_length=200, required=False)
+    body_en = forms.CharField(
+        label=_("Texte en anglais (facultatif)"),
+        max_length=100000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14, "lang": "en"}),
+    )
+    title_nl = forms.CharField(label=_("Titre en néerlandais (facultatif)"), max_length=200, required=False)
+    body_nl = forms.CharField(
+        label=_("Texte en néerlandais (facultatif)"),
+        max_length=100000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14, "lang": "nl"}),
+    )
+
+    fieldsets = [
+        (_("Français (fait foi)"), ["title", "body"]),
+        (_("Anglais"), ["title_en", "body_en"]),
+        (_("Néerlandais"), ["title_nl", "body_nl"]),
+    ]
+
+    def groups(self) -> list[tuple]:
+        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
+
+    def translations(self) -> dict[str, tuple[str, str]]:
+        data = self.cleaned_data
+        return {lang: (data[f"title_{lang}"], data[f"body_{lang}"]) for lang in ("en", "nl")}
+
+
 # --- Directory edits (the services validate; these forms only check the shape) -------------------
 
 
@@ -380,14 +419,24 @@ class OrganisationForm(DirectoryForm):
     address = _text(_("Adresse"), 200)  # under the "Adresse de facturation" legend
     postcode = _text(_("Code postal"), 10)
     city = _text(_("Ville"), 100)
+    country = forms.ChoiceField(label=_("Pays"), choices=COUNTRIES, initial="FR", required=False)
     email = _email()
     phone = _phone()
 
     fieldsets = [
         (_("Identité"), ["name", "siren", "siret", "vat_number"]),
-        (_("Adresse de facturation"), ["address", "postcode", "city"]),
+        (_("Adresse de facturation"), ["address", "postcode", "city", "country"]),
         (_("Coordonnées"), ["email", "phone"]),
     ]
+
+    def clean_country(self) -> str:
+        return self.cleaned_data["country"] or "FR"
+
+    def changed_fields(self) -> dict:
+        changed = super().changed_fields()
+        if changed.get("country") == self.get_initial_for_field(self.fields["country"], "country"):
+            del changed["country"]  # not posted: the country stays
+        return changed
 
 
 class EstablishmentForm(DirectoryForm):
@@ -663,14 +712,14 @@ class OfficeSettingsForm(DirectoryForm):
         required=False,
         help_text=_("Tel qu'il est imprimé sur les factures, par exemple 150 000 €."),
     )
+    # The legal identity is required before an invoice is issued (billing.services: issue 12, B1).
     siret = IdentifierField(
-        label=_("SIRET (facultatif)"),
-        required=False,
+        label=_("SIRET"),
         max_length=20,
-        help_text=_("14 chiffres ; les 9 premiers forment le SIREN."),
+        help_text=_("14 chiffres ; les 9 premiers forment le SIREN. Obligatoire sur les factures."),
     )
     vat_number = IdentifierField(
-        label=_("N° de TVA intracommunautaire (facultatif)"),
+        label=_("N° de TVA intracommunautaire (obligatoire si vos factures portent de la TVA)"),
         required=False,
         max_length=20,
         help_text=_("Par exemple FR40303265045."),
@@ -681,11 +730,27 @@ class OfficeSettingsForm(DirectoryForm):
         required=False,
         help_text=_("La ville du greffe et le numéro, par exemple RCS Boulogne-sur-Mer 123 456 789."),
     )
-    address = _text(_("Adresse (facultatif)"), 200, required=False)
-    postcode = _text(_("Code postal (facultatif)"), 10, required=False)
-    city = _text(_("Ville (facultatif)"), 100, required=False)
+    address = _text(_("Adresse"), 200)
+    postcode = _text(_("Code postal"), 10)
+    city = _text(_("Ville"), 100)
     email = _email()
     phone = _phone()
+    email_from_address = forms.EmailField(
+        label=_("Adresse d'expédition des e-mails (facultatif)"),
+        required=False,
+        max_length=254,
+        help_text=_(
+            "Les e-mails de l'office partent de cette adresse, sous le nom de l'office. Son domaine "
+            "doit publier les enregistrements SPF, DKIM et DMARC du serveur d'envoi ; sans adresse, "
+            "l'adresse d'envoi de la plateforme est utilisée."
+        ),
+    )
+    email_reply_to = forms.EmailField(
+        label=_("Adresse de réponse (facultatif)"),
+        required=False,
+        max_length=254,
+        help_text=_("Les réponses des partenaires y arrivent ; sans adresse, à l'e-mail de l'office."),
+    )
     iban = IdentifierField(
         label=_("IBAN (facultatif)"),
         required=False,
@@ -726,11 +791,21 @@ class OfficeSettingsForm(DirectoryForm):
         (_("Immatriculation"), ["siret", "vat_number", "rcs"]),
         (_("Adresse du siège"), ["address", "postcode", "city"]),
         (_("Coordonnées"), ["email", "phone"]),
+        (_("E-mails envoyés"), ["email_from_address", "email_reply_to"]),
         (_("Règlements"), ["iban", "bic", "cheque_payee"]),
         (_("Données personnelles"), ["privacy_notice"]),
         (_("API open data"), ["api_allowed_origins"]),
         (_("Sécurité"), ["require_staff_mfa"]),
     ]
+
+    def clean(self):  # the seller's address on invoices: a French postcode that serves the town
+        cleaned = super().clean()
+        if cleaned.get("postcode"):
+            try:
+                cleaned["postcode"] = clean_address("FR", cleaned["postcode"], cleaned.get("city", ""))
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
 
 
 class BillingSettingsForm(DirectoryForm):

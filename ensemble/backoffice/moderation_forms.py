@@ -5,6 +5,7 @@ services apply the rules (and their messages are shown on the fields)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ensemble.core.forms import PlainTextField
 from ensemble.listings.fields import FIELDS
 from ensemble.listings.models import Amenity
 
@@ -35,6 +36,51 @@ class RejectForm(ReasonForm):
     reason_label = _("Motif du refus")
     reason_help = _("Envoyé au partenaire par e-mail : dites-lui ce qu'il doit corriger.")
     required_message = REJECT_REASON_REQUIRED
+
+
+APPROVE, REJECT = "approve", "reject"
+DECISION_REQUIRED = _("Validez ou refusez ce champ.")
+FIELD_REASON_REQUIRED = _("Indiquez au partenaire le motif du refus de ce champ.")
+
+
+class FieldDecisionForm(BackofficeForm):
+    """Per field of a proposal: validate or reject, and the reason of a rejection (shown to
+    the partner beside the field and e-mailed). `decision_<key>` and `reason_<key>`."""
+
+    def __init__(self, *args, keys: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keys = [key for key in FIELDS if key in keys]
+        for key in self.keys:
+            self.fields[f"decision_{key}"] = forms.ChoiceField(
+                label=FIELDS[key].label,
+                choices=[(APPROVE, _("Valider")), (REJECT, _("Refuser"))],
+                widget=forms.RadioSelect,
+                error_messages={"required": DECISION_REQUIRED, "invalid_choice": DECISION_REQUIRED},
+            )
+            self.fields[f"reason_{key}"] = PlainTextField(
+                label=_("Motif du refus"),
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for key in self.keys:
+            if cleaned.get(f"decision_{key}") == REJECT and not cleaned.get(f"reason_{key}"):
+                self.add_error(f"reason_{key}", FIELD_REASON_REQUIRED)
+        return cleaned
+
+    def rows(self) -> list[tuple[str, object, object]]:
+        """(key, decision field, reason field) per field, in the registry's order."""
+        return [(key, self[f"decision_{key}"], self[f"reason_{key}"]) for key in self.keys]
+
+    def decisions(self) -> dict[str, dict]:
+        data = self.cleaned_data
+        return {
+            key: {"approved": data[f"decision_{key}"] == APPROVE, "reason": data.get(f"reason_{key}", "")}
+            for key in self.keys
+        }
 
 
 class UnpublishForm(ReasonForm):

@@ -9,6 +9,7 @@ urlpatterns: list = [
     # The queue of partners' proposals and their decision.
     path("moderation/", views.ModerationQueueView.as_view(), name="moderation_queue"),
     path("moderation/<int:pk>/", views.ProposalView.as_view(), name="moderation_proposal"),
+    path("moderation/<int:pk>/decider/", views.ProposalDecideView.as_view(), name="moderation_decide"),
     path("moderation/<int:pk>/valider/", views.ProposalApproveView.as_view(), name="moderation_approve"),
     path("moderation/<int:pk>/refuser/", views.ProposalRejectView.as_view(), name="moderation_reject"),
     path(

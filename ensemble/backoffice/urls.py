@@ -60,6 +60,11 @@ urlpatterns = [
         views.SeasonOpenView.as_view(),
         name="season_open",
     ),
+    path(
+        "catalogue/<int:season_pk>/documents/<slug:kind>/",
+        views.TermsPublishView.as_view(),
+        name="terms_publish",
+    ),
     path("categories/", views.CategoryListView.as_view(), name="categories"),
 ]
 
@@ -102,6 +107,10 @@ urlpatterns += [
     path("factures/<int:pk>/", invoice_views.InvoiceDetailView.as_view(), name="invoice"),
     path("factures/rapprochement/", bank_import_views.BankImportView.as_view(), name="bank_import"),
     path("factures/<int:pk>/pdf/", invoice_views.InvoicePdfView.as_view(), name="invoice_pdf"),
+    path(
+        "factures/<int:pk>/acquittee.pdf", invoice_views.InvoiceReceiptView.as_view(), name="invoice_receipt"
+    ),
+    path("factures/<int:pk>/envoyer/", invoice_views.InvoiceSendView.as_view(), name="invoice_send"),
     path("factures/<int:pk>/avoir/", invoice_views.InvoiceCreditView.as_view(), name="invoice_credit"),
     path("factures/<int:pk>/reglement/", invoice_views.InvoicePaymentView.as_view(), name="invoice_payment"),
     path(

@@ -22,10 +22,17 @@ NAME_MAX = 70  # EPC069-12: beneficiary name, 70 characters
 
 
 def is_payable(invoice: Invoice) -> bool:
-    """An issued invoice (not a credit note) with something to pay carries the payment QR code.
+    """An issued invoice (not a credit note) with something to pay carries the payment QR code;
+    one paid in full at issue (`Invoice.paid_at_issue_on`) asks for nothing.
 
-    The PDF is frozen at issue, when nothing has been paid against the invoice yet."""
-    return invoice.is_issued and invoice.kind == Invoice.Kind.INVOICE and invoice.total_ttc > 0
+    The PDF is frozen at issue: a payment received later does not change it (the receipt,
+    billing.receipt_pdf, states the payments)."""
+    return (
+        invoice.is_issued
+        and invoice.kind == Invoice.Kind.INVOICE
+        and invoice.total_ttc > 0
+        and not invoice.is_paid_at_issue
+    )
 
 
 def checked_iban(value: str) -> IBAN:

@@ -19,7 +19,7 @@ hand with saxonche on the test invoices, report no failed assertion (decisions.m
 import dataclasses
 import datetime
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import facturx
 
@@ -27,6 +27,7 @@ from ensemble.core.money import format_eur
 
 from .amounts import vat_of
 from .errors import BillingError
+from .formats import unit_price_value
 from .models import BillingProfile, Invoice, InvoiceLine
 
 CURRENCY = "EUR"
@@ -36,7 +37,6 @@ SIREN_ADDRESS_SCHEME = "0225"  # the French e-invoicing directory's addresses, S
 SEPA_CREDIT_TRANSFER = "58"  # UNTDID 4461
 UNIT_ONE = "C62"  # UN/ECE Recommendation 20: "one"
 SERVICES = "S1"  # BT-23, French "cadre de facturation": an invoice for services
-PRICE_PLACES = Decimal("0.0001")  # Factur-X: unit prices carry at most 4 decimals
 OPERATION_CATEGORY = "Prestations de services"
 DEBITS_OPTION = "Option pour le paiement de la taxe d'après les débits"
 
@@ -89,8 +89,8 @@ class Mentions:
 
 
 def unit_price(line: InvoiceLine) -> Decimal:
-    """BT-146 as printed and as sent: the stored HT unit price, to 4 decimals."""
-    return Decimal(line.unit_price_ht).quantize(PRICE_PLACES, rounding=ROUND_HALF_UP)
+    """BT-146 as printed and as sent: the stored HT unit price, to 4 decimals (billing.formats)."""
+    return unit_price_value(line.unit_price_ht)
 
 
 def format_rate(rate: Decimal) -> str:
@@ -136,7 +136,24 @@ def _date(value: datetime.date) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+# How a payment received at issue is named on the invoice (always in French, like the PDF: the
+# same invoice gives the same bytes whatever the language of whoever renders it), and its
+# UNTDID 4461 code (BT-81).
+PAID_BY = {"cheque": "chèque", "transfer": "virement", "card": "carte bancaire", "cash": "espèces"}
+PAYMENT_MEANS = {"cheque": "20", "transfer": SEPA_CREDIT_TRANSFER, "card": "48", "cash": "10"}
+
+
+def paid_at_issue_text(invoice: Invoice) -> str:
+    """« Acquittée le 01/03/2022 par chèque. », or "" for an invoice that was not paid at issue."""
+    if not invoice.is_paid_at_issue:
+        return ""
+    method = PAID_BY.get(invoice.paid_at_issue_method, invoice.paid_at_issue_method)
+    return f"Acquittée le {_date(invoice.paid_at_issue_on)} par {method}."
+
+
 def _payment_terms(invoice: Invoice) -> str:
+    if invoice.is_paid_at_issue:
+        return f"Rien à payer : facture {paid_at_issue_text(invoice).lower()}"
     if invoice.kind == Invoice.Kind.CREDIT_NOTE:
         credited = invoice.credited_invoice
         return (
@@ -249,14 +266,19 @@ def _vat_group(group: VatGroup) -> dict:
     return data
 
 
-def _totals(figures: InvoiceFigures) -> dict:
-    return {
+def _totals(invoice: Invoice, figures: InvoiceFigures) -> dict:
+    """BT-113 paid amount and BT-115 amount due: an invoice paid at issue is due nothing."""
+    paid = figures.total_ttc if invoice.is_paid_at_issue else Decimal("0.00")
+    totals = {
         "BT-106": f"{figures.total_ht:.2f}",
         "BT-109": f"{figures.total_ht:.2f}",
         "BT-110": f"{figures.total_vat:.2f}",
         "BT-112": f"{figures.total_ttc:.2f}",
-        "BT-115": f"{figures.total_ttc:.2f}",
+        "BT-115": f"{figures.total_ttc - paid:.2f}",
     }
+    if paid:
+        totals["BT-113"] = f"{paid:.2f}"
+    return totals
 
 
 def _payment(invoice: Invoice) -> dict:
@@ -265,6 +287,12 @@ def _payment(invoice: Invoice) -> dict:
         return {
             "BG-3": [{"BT-25": invoice.credited_invoice.number, "BT-26": invoice.credited_invoice.issue_date}]
         }
+    if invoice.is_paid_at_issue:  # nothing asked: how it was paid (BR-61: a transfer names the account)
+        method = invoice.paid_at_issue_method
+        data = {"BT-81": PAYMENT_MEANS.get(method, "1"), "BT-83": invoice.payment_reference}
+        if method == "transfer" and invoice.seller.get("iban"):
+            data["BT-84"] = invoice.seller["iban"]
+        return data
     data = {"BT-9": invoice.due_date, "BT-83": invoice.payment_reference}
     if invoice.seller.get("iban"):
         data.update({"BT-81": SEPA_CREDIT_TRANSFER, "BT-84": invoice.seller["iban"]})
@@ -308,7 +336,7 @@ def invoice_data(invoice: Invoice, figures: InvoiceFigures, mentions: Mentions) 
         "BG-7": _buyer(invoice),
         "BG-23": [_vat_group(group) for group in figures.groups],
         "BG-25": [_line(line, number) for number, line in enumerate(figures.lines, start=1)],
-        **_totals(figures),
+        **_totals(invoice, figures),
         **_payment(invoice),
         **_delivery(invoice),
     }

@@ -131,6 +131,13 @@ class Invoice(TenantModel):
         _("référence de paiement (RF)"), max_length=35, blank=True, default=""
     )
     note = models.TextField(_("mention"), blank=True, default="")
+    # Paid in full when issued (a cheque that came with the bulletin, a card at the desk): the PDF
+    # says « Acquittée le … par … » and asks for nothing. Frozen at issue like the rest, so the
+    # PDF stays the same bytes whatever happens to the payment afterwards.
+    paid_at_issue_on = models.DateField(_("acquittée à l'émission le"), null=True, blank=True)
+    paid_at_issue_method = models.CharField(
+        _("acquittée à l'émission par"), max_length=10, blank=True, default=""
+    )
     issued_at = models.DateTimeField(null=True, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -167,6 +174,10 @@ class Invoice(TenantModel):
     @property
     def is_issued(self) -> bool:
         return self.state == self.State.ISSUED
+
+    @property
+    def is_paid_at_issue(self) -> bool:
+        return self.paid_at_issue_on is not None
 
     @property
     def type_code(self) -> str:

@@ -20,7 +20,6 @@ import hashlib
 import io
 import threading
 from collections.abc import Iterator
-from decimal import Decimal
 
 import facturx
 from django.core.files.base import ContentFile
@@ -33,7 +32,8 @@ from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from ensemble.core.money import CENT, format_eur
+from ensemble.core.money import format_eur
+from ensemble.directory.validators import display_phone
 
 from . import epc
 from .errors import BillingError
@@ -45,42 +45,26 @@ from .facturx_xml import (
     invoice_data,
     invoice_figures,
     legal_mentions,
+    paid_at_issue_text,
     seller_legal_info,
     unit_price,
 )
+from .formats import format_date, format_quantity, format_unit_price
 from .models import Invoice, InvoiceDocument
 
 TEMPLATE = "billing/invoice.html"
 _FACTURX_CLOCK = threading.Lock()
-THIN_SPACE, NO_BREAK_SPACE = "\u202f", "\u00a0"
 
 
 # --- What the template prints -------------------------------------------------------------------
-
-
-def _format_price(value: Decimal) -> str:
-    """A unit price: two decimals, or up to four when the price has them (41,6667 €)."""
-    if value == value.quantize(CENT):
-        return format_eur(value)
-    whole, _, decimals = f"{value:,.4f}".partition(".")
-    return f"{whole.replace(',', THIN_SPACE)},{decimals.rstrip('0')}{NO_BREAK_SPACE}€"
-
-
-def _format_quantity(value: Decimal) -> str:
-    text = f"{value.normalize():f}"
-    return text.replace(".", ",")
-
-
-def _date(value: datetime.date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
 
 
 def _lines(figures: InvoiceFigures) -> list[dict]:
     return [
         {
             "label": line.label,
-            "quantity": _format_quantity(line.quantity),
-            "unit_price": _format_price(unit_price(line)),
+            "quantity": format_quantity(line.quantity),
+            "unit_price": format_unit_price(unit_price(line)),
             "vat_rate": format_rate(line.vat_rate),
             "total_ht": format_eur(line.total_ht),
         }
@@ -101,7 +85,8 @@ def _totals(figures: InvoiceFigures) -> dict:
 
 
 def _payment(invoice: Invoice) -> dict:
-    iban = invoice.seller.get("iban", "")
+    """How to pay; an invoice paid at issue says when and how it was, and asks for nothing."""
+    iban = "" if invoice.is_paid_at_issue else invoice.seller.get("iban", "")
     payable = epc.is_payable(invoice)
     return {
         "payable": payable,
@@ -120,14 +105,16 @@ def invoice_context(invoice: Invoice, figures: InvoiceFigures, mentions: Mention
         "seller": seller,
         "seller_name": seller.get("legal_name") or seller["name"],
         "seller_siren": seller.get("siret", "")[:9],
+        "seller_phone": display_phone(seller.get("phone", "")),  # 03 21 98 08 51, as people read it
         "seller_legal_info": seller_legal_info(seller),
-        "issue_date": _date(invoice.issue_date),
-        "due_date": _date(invoice.due_date),
-        "service_start": _date(invoice.service_start),
-        "service_end": _date(invoice.service_end),
-        "service_date": _date(invoice.issue_date),  # BT-72 when there is no period
+        "issue_date": format_date(invoice.issue_date),
+        "due_date": format_date(invoice.due_date),
+        "service_start": format_date(invoice.service_start),
+        "service_end": format_date(invoice.service_end),
+        "service_date": format_date(invoice.issue_date),  # BT-72 when there is no period
+        "paid_at_issue": paid_at_issue_text(invoice),
         "credited": credited,
-        "credited_date": _date(credited.issue_date) if credited else "",
+        "credited_date": format_date(credited.issue_date) if credited else "",
         "lines": _lines(figures),
         "totals": _totals(figures),
         "mentions": mentions,
@@ -172,7 +159,7 @@ def _pdf_metadata(invoice: Invoice, title: str) -> dict:
     return {
         "author": seller,
         "title": f"{title} {invoice.number}",
-        "subject": f"{title} {invoice.number} du {_date(invoice.issue_date)} — {seller}",
+        "subject": f"{title} {invoice.number} du {format_date(invoice.issue_date)} — {seller}",
     }
 
 

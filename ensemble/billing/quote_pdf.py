@@ -33,12 +33,15 @@ from weasyprint.urls import URLFetcher
 
 from ensemble.core.models import Office
 from ensemble.core.money import format_eur
+from ensemble.directory.validators import display_phone
 from ensemble.memberships.models import Offer
 
 from .amounts import vat_of
 from .errors import BillingError
 from .facturx_xml import format_rate, seller_legal_info, unit_price
-from .pdf import _date, _format_price, _format_quantity
+from .formats import format_date as _date
+from .formats import format_quantity as _format_quantity
+from .formats import format_unit_price as _format_price
 from .quotes import Quote, QuoteLine
 from .services.quotes import TOKEN_SALT
 
@@ -80,6 +83,7 @@ def _seller(office: Office) -> dict:
     seller = {field: getattr(office, field, "") or "" for field in SELLER_FIELDS}
     seller["display_name"] = seller["legal_name"] or seller["name"]
     seller["siren"] = seller["siret"][:9]
+    seller["phone_display"] = display_phone(seller["phone"])
     seller["legal_info"] = seller_legal_info(seller)
     return seller
 

@@ -165,6 +165,15 @@ def invoice_reminders(invoice: Invoice) -> QuerySet:
     return invoice.reminders.select_related("email").order_by("offset_days", "pk")
 
 
+def invoice_emails(invoice: Invoice) -> QuerySet:
+    """The e-mails that carried the invoice's PDF to the partner (at issue, and each resend)."""
+    from ensemble.core.models import OutboundEmail
+
+    return OutboundEmail.objects.filter(
+        office_id=invoice.office_id, attachment_kind="invoice_pdf", attachment_id=invoice.pk
+    ).order_by("created_at", "id")
+
+
 def invoice_payments(invoice: Invoice) -> QuerySet:
     from .payments import Payment
 

@@ -11,11 +11,18 @@ from .transactions import enqueue_on_commit
 
 
 def queue_email(
-    office: Office, *, to: str, template: str, context: dict, language: str = "fr"
+    office: Office,
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    language: str = "fr",
+    attachment: tuple[str, int] | None = None,
 ) -> OutboundEmail | None:
     """Render `emails/<template>.{subject,txt,html}` and queue the message.
 
     Call it inside the service's transaction: the e-mail only leaves if the action commits.
+    `attachment` names a document (kind, id) a provider of `core.attachments` gives when sending.
     A non-transactional e-mail (core.unsubscribe) carries an unsubscribe link, and is not
     queued at all (None) for an address that opted out of its kind.
     """
@@ -38,6 +45,8 @@ def queue_email(
         body_html=body_html,
         language=language,
         template=template,
+        attachment_kind=attachment[0] if attachment else "",
+        attachment_id=attachment[1] if attachment else None,
     )
     enqueue_on_commit(send_outbound_email, email.pk, office=office)
     return email

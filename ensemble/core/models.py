@@ -35,6 +35,13 @@ class Office(models.Model):
     city = models.CharField(_("ville"), max_length=100, blank=True, default="")
     email = models.EmailField(_("e-mail"), blank=True, default="")
     phone = models.CharField(_("téléphone"), max_length=30, blank=True, default="")
+    # The e-mails the office sends (core.tasks): "<name> <email_from_address>", answered to
+    # `email_reply_to`. Empty: DEFAULT_FROM_EMAIL's address under the office's name, and replies
+    # to `email`. The sending domain publishes SPF, DKIM and DMARC (docs/deployment.md).
+    email_from_address = models.EmailField(
+        _("adresse d'expédition des e-mails"), blank=True, default=""
+    )
+    email_reply_to = models.EmailField(_("adresse de réponse aux e-mails"), blank=True, default="")
     iban = models.CharField(_("IBAN"), max_length=34, blank=True, default="")
     bic = models.CharField(_("BIC"), max_length=11, blank=True, default="")
     cheque_payee = models.CharField(_("ordre des chèques"), max_length=200, blank=True, default="")
@@ -175,6 +182,11 @@ class OutboundEmail(TenantModel):
     # Our Message-ID, set when sending: a provider's bounce report names it (`bounced_at`, `error`).
     message_id = models.CharField(max_length=250, blank=True, default="", db_index=True)
     bounced_at = models.DateTimeField(null=True, blank=True)
+    # A document attached when sending (core.attachments): its kind ("invoice_pdf") and the id of
+    # its object. The bytes are not stored here: the registered provider reads (or renders) them
+    # at sending time, so an e-mail queued before its PDF exists still leaves with it.
+    attachment_kind = models.CharField(max_length=40, blank=True, default="")
+    attachment_id = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("e-mail")

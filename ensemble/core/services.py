@@ -45,6 +45,8 @@ OFFICE_SETTINGS_FIELDS = (
     "city",
     "email",
     "phone",
+    "email_from_address",
+    "email_reply_to",
     "iban",
     "bic",
     "cheque_payee",

@@ -1,7 +1,8 @@
 """Background tasks of the core: sending queued e-mails."""
 
 import smtplib
-from email.utils import make_msgid
+from email.headerregistry import Address
+from email.utils import make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -11,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
-from . import unsubscribe
-from .models import OutboundEmail
+from . import attachments, unsubscribe
+from .errors import EnsembleError
+from .models import Office, OutboundEmail
 from .task_labels import register_task_label
 
 
@@ -36,7 +38,7 @@ def send_outbound_email(email_id: int) -> str:
         email.message_id = email.message_id or make_msgid(domain=_domain())
         try:
             _message(email).send()
-        except (smtplib.SMTPException, OSError) as exc:
+        except (smtplib.SMTPException, OSError, EnsembleError) as exc:  # EnsembleError: attachment
             email.error = f"{type(exc).__name__}: {exc}"[:2000]
             email.status = (
                 OutboundEmail.Status.FAILED
@@ -63,16 +65,30 @@ def send_outbound_email(email_id: int) -> str:
 
 
 def _message(email: OutboundEmail) -> EmailMultiAlternatives:
+    office = email.office
+    reply_to = office.email_reply_to or office.email
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
+        from_email=sender(office),
         to=[email.to],
-        reply_to=[email.office.email] if email.office.email else None,
+        reply_to=[reply_to] if reply_to else None,
         headers={"Message-ID": email.message_id, **_unsubscribe_headers(email)},
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
+    if email.attachment_kind:
+        document = attachments.resolve(email.attachment_kind, email.attachment_id)
+        message.attach(document.filename, document.content, document.mimetype)
     return message
+
+
+def sender(office: Office) -> str:
+    """« <office name> <address> »: the office's sending address, else DEFAULT_FROM_EMAIL's
+    address, under the office's name (its domain publishes SPF/DKIM/DMARC: docs/deployment.md)."""
+    address = office.email_from_address or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    name = " ".join(office.name.split())  # no line break can reach the header
+    return str(Address(display_name=name, addr_spec=address))
 
 
 def _domain() -> str:

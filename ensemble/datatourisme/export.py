@@ -4,6 +4,11 @@ regional information systems that read its format.
 Only the approved, published content goes out (the rows the public pages read). The data's
 producer and owner (`hasBeenCreatedBy`, `isOwnedBy`) is the office, as on the platform where
 each tourism office publishes its territory; partners' legal entities are not exported.
+
+Everything the importer reads comes back out, so that an export imports back whole: the name
+and texts in every language (FR/EN/NL and the others kept), every phone, e-mail and website,
+prices with their own period, amenities (`hasFeature`), the category (as classes), the
+coordinates; and the agenda's events as `EntertainmentAndEvent` objects (`event_object`).
 """
 
 import datetime
@@ -12,19 +17,36 @@ from collections.abc import Callable
 from django.utils import timezone
 
 from ensemble.core.models import Office
+from ensemble.events.models import Event
 from ensemble.listings.models import Listing, OpeningPeriod, Photo, Price
 
-from .vocabulary import CATEGORY_CLASSES, CONTEXT, OFFICE_PLACE_CLASSES, PLACE, SOURCE
+from . import ontology
+from .models import ClassMapping
+from .vocabulary import CATEGORY_CLASSES, CONTEXT, EVENT_CLASSES, OFFICE_PLACE_CLASSES, PLACE, SOURCE
 
 LANGS = ("fr", "en", "nl")
 DAYS = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday", 6: "Saturday", 7: "Sunday"}
 
 
-def classes(listing: Listing) -> list[str]:
+def category_classes(office: Office) -> dict[str, list[str]]:
+    """The classes of each category the defaults do not type: those the office's table maps to
+    it (a class and its ancestors), so that an import reads the category back."""
+    found: dict[str, list[str]] = {}
+    rows = (
+        ClassMapping.objects.filter(office=office).select_related("category").order_by("datatourisme_class")
+    )
+    for row in rows:
+        if row.category.slug not in CATEGORY_CLASSES:
+            chain = [name for name in ontology.chain(row.datatourisme_class) if name not in ontology.GENERIC]
+            found.setdefault(row.category.slug, [name for name in chain if name not in PLACE])
+    return found
+
+
+def classes(listing: Listing, extra: dict[str, list[str]] | None = None) -> list[str]:
     slug = listing.establishment.category.slug
     if listing.is_office_place and slug == "loisirs":
         return [*OFFICE_PLACE_CLASSES, *PLACE]
-    return [*CATEGORY_CLASSES.get(slug, []), *PLACE]
+    return [*CATEGORY_CLASSES.get(slug, (extra or {}).get(slug, [])), *PLACE]
 
 
 def language_map(values: dict[str, str]) -> dict[str, list[str]]:
@@ -35,6 +57,24 @@ def _texts(obj, field: str) -> dict[str, str]:
     return {lang: getattr(obj, f"{field}_{lang}", "") or "" for lang in LANGS}
 
 
+def _with_others(values: dict[str, str], others: dict, field: str) -> dict[str, list[str]]:
+    """FR/EN/NL, then the languages the office does not publish (kept from an import)."""
+    found = language_map(values)
+    for lang, texts in sorted((others or {}).items()):
+        if texts.get(field):
+            found[lang] = [texts[field]]
+    return found
+
+
+def _names(listing: Listing) -> dict[str, str]:
+    name = listing.establishment.name
+    return {
+        "fr": name,
+        "en": getattr(listing, "name_en", "") or name,
+        "nl": getattr(listing, "name_nl", "") or name,
+    }
+
+
 def listing_object(
     listing: Listing,
     *,
@@ -42,29 +82,32 @@ def listing_object(
     url: str,
     absolute: Callable[[str], str],
     context: bool = True,
+    extra_classes: dict[str, list[str]] | None = None,
 ) -> dict:
     """The DATAtourisme object of a listing prefetched by `selectors.exportable_listings`.
-    `url` is its @id (the public page); `absolute` makes a path an absolute URL."""
+    `url` is its @id (the public page); `absolute` makes a path an absolute URL;
+    `extra_classes`: `category_classes(office)`, for the office's own categories."""
     establishment = listing.establishment
+    others = getattr(listing, "other_languages", None) or {}
     data: dict = {"@context": CONTEXT} if context else {}
     data.update(
         {
             "@id": url,
-            "@type": classes(listing),
+            "@type": classes(listing, extra_classes),
             "dc:identifier": str(listing.pk),
-            "rdfs:label": {lang: [establishment.name] for lang in LANGS},
+            "rdfs:label": _with_others(_names(listing), others, "name"),
         }
     )
     if listing.source == SOURCE and listing.external_id:
         data["owl:sameAs"] = [listing.external_id]
-    short = language_map(_texts(listing, "short_description"))
+    short = _with_others(_texts(listing, "short_description"), others, "short_description")
     if short:
         data["rdfs:comment"] = short
-    description = _description(listing)
+    description = _description(listing, others)
     if description:
         data["hasDescription"] = [description]
     data["isLocatedAt"] = [_place(listing)]
-    contact = _contact(establishment)
+    contact = _contact(establishment, listing)
     if contact:
         data["hasContact"] = [contact]
     if listing.booking_url:
@@ -74,6 +117,11 @@ def listing_object(
     offers = _offers(listing.prices.all())
     if offers:
         data["offers"] = offers
+    features = [_feature(amenity, office, absolute) for amenity in listing.amenities.all()]
+    if features:
+        data["hasFeature"] = [
+            {"@type": ["schema:PropertyValue", "FeatureSpecification"], "features": features}
+        ]
     photos = [_representation(photo, absolute) for photo in listing.photos.all()]
     if photos:
         data["hasMainRepresentation"] = photos[:1]
@@ -86,9 +134,9 @@ def listing_object(
     return data
 
 
-def _description(listing: Listing) -> dict:
-    short = language_map(_texts(listing, "short_description"))
-    long = language_map(_texts(listing, "long_description"))
+def _description(listing: Listing, others: dict) -> dict:
+    short = _with_others(_texts(listing, "short_description"), others, "short_description")
+    long = _with_others(_texts(listing, "long_description"), others, "long_description")
     if not short and not long:
         return {}
     description: dict = {"@type": ["Description"]}
@@ -100,28 +148,32 @@ def _description(listing: Listing) -> dict:
 
 
 def _place(listing: Listing) -> dict:
-    establishment = listing.establishment
-    place: dict = {
-        "@type": ["schema:Place", "Place"],
-        "schema:address": [
-            {
-                "@type": ["schema:PostalAddress", "PostalAddress"],
-                "schema:streetAddress": [establishment.address],
-                "schema:postalCode": establishment.postcode,
-                "schema:addressLocality": establishment.city,
-                "hasAddressCity": {"@type": ["City"], "rdfs:label": {"fr": [establishment.city]}},
-            }
-        ],
-    }
-    if establishment.latitude is not None and establishment.longitude is not None:
-        place["schema:geo"] = {
-            "@type": ["schema:GeoCoordinates"],
-            "schema:latitude": str(establishment.latitude),
-            "schema:longitude": str(establishment.longitude),
-        }
+    place = _location(listing.establishment)
     hours = [_opening(period) for period in listing.opening_periods.all()]
     if hours:
         place["schema:openingHoursSpecification"] = hours
+    return place
+
+
+def _location(where) -> dict:
+    """A place's or an event's isLocatedAt (an establishment, or an event with its own place)."""
+    address: dict = {"@type": ["schema:PostalAddress", "PostalAddress"]}
+    if where.address:  # an imported place may have none (marked incomplete)
+        address["schema:streetAddress"] = [where.address]
+    address.update(
+        {
+            "schema:postalCode": where.postcode,
+            "schema:addressLocality": where.city,
+            "hasAddressCity": {"@type": ["City"], "rdfs:label": {"fr": [where.city]}},
+        }
+    )
+    place: dict = {"@type": ["schema:Place", "Place"], "schema:address": [address]}
+    if where.latitude is not None and where.longitude is not None:
+        place["schema:geo"] = {
+            "@type": ["schema:GeoCoordinates"],
+            "schema:latitude": str(where.latitude),
+            "schema:longitude": str(where.longitude),
+        }
     return place
 
 
@@ -145,20 +197,24 @@ def _opening(period: OpeningPeriod) -> dict:
     return spec
 
 
-def _contact(establishment) -> dict:
+def _contact(establishment, listing) -> dict:
+    """Every phone, e-mail and website: the establishment's, then the listing's others."""
     contact: dict = {"@type": ["foaf:Agent", "Agent"]}
-    if establishment.phone:
-        contact["schema:telephone"] = [establishment.phone]
-    if establishment.email:
-        contact["schema:email"] = [establishment.email]
-    if establishment.website:
-        contact["foaf:homepage"] = [establishment.website]
+    for key, main, others in (
+        ("schema:telephone", establishment.phone, getattr(listing, "extra_phones", [])),
+        ("schema:email", establishment.email, getattr(listing, "extra_emails", [])),
+        ("foaf:homepage", establishment.website, getattr(listing, "extra_websites", [])),
+    ):
+        found = [value for value in (main, *others) if value]
+        if found:
+            contact[key] = found
     return contact if len(contact) > 1 else {}
 
 
 def _offers(prices) -> list[dict]:
     specifications = [
-        _price(price) for price in sorted(prices, key=lambda p: (-p.season_year, p.position, p.pk))
+        _price(price)
+        for price in sorted(prices, key=lambda p: (p.position, p.pk))  # the office's order
     ]
     if not specifications:
         return []
@@ -171,8 +227,8 @@ def _price(price: Price) -> dict:
         "schema:minPrice": [str(price.amount)],
         "schema:maxPrice": [str(price.amount_max if price.amount_max is not None else price.amount)],
         "schema:priceCurrency": "EUR",
-        "schema:validFrom": f"{price.season_year}-01-01T00:00:00",
-        "schema:validThrough": f"{price.season_year}-12-31T23:59:59",
+        "schema:validFrom": f"{price.valid_from or datetime.date(price.season_year, 1, 1)}T00:00:00",
+        "schema:validThrough": f"{price.valid_through or datetime.date(price.season_year, 12, 31)}T23:59:59",
     }
     labels = language_map(_texts(price, "label"))
     if labels:
@@ -209,3 +265,91 @@ def _office_agent(office: Office, absolute: Callable[[str], str]) -> dict:
         agent["schema:email"] = [office.email]
     agent["foaf:homepage"] = [absolute(f"/{office.slug}/")]
     return agent
+
+
+def _feature(amenity, office: Office, absolute: Callable[[str], str]) -> dict:
+    """An amenity as a DATAtourisme feature: its identifier is the office's amenity (read back
+    by its slug, `importer.feature_key`), its label in each language."""
+    return {
+        "@id": absolute(f"/{office.slug}/api/v1/amenities#{amenity.slug}"),
+        "@type": ["Amenity"],
+        "rdfs:label": language_map(_texts(amenity, "name")),
+    }
+
+
+# ---- events -----------------------------------------------------------------------------------
+
+
+def _event_classes(event: Event) -> list[str]:
+    return [
+        *EVENT_CLASSES.get(event.category, []),
+        "schema:Event",
+        "EntertainmentAndEvent",
+        "PointOfInterest",
+    ]
+
+
+def _period(event: Event) -> dict:
+    start, end = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
+    period: dict = {
+        "@type": ["Period"],
+        "startDate": start.date().isoformat(),
+        "endDate": end.date().isoformat(),
+    }
+    if not event.all_day:
+        period["startTime"] = start.strftime("%H:%M:%S")
+        period["endTime"] = end.strftime("%H:%M:%S")
+    return period
+
+
+def event_object(
+    event: Event, *, office: Office, url: str, absolute: Callable[[str], str], context: bool = True
+) -> dict:
+    """The DATAtourisme object of a published event of the agenda. `url` is its @id."""
+    data: dict = {"@context": CONTEXT} if context else {}
+    titles = _texts(event, "title")
+    data.update(
+        {
+            "@id": url,
+            "@type": _event_classes(event),
+            "dc:identifier": str(event.uid),
+            "rdfs:label": language_map({lang: titles[lang] or titles["fr"] for lang in LANGS}),
+        }
+    )
+    summary, description = language_map(_texts(event, "summary")), language_map(_texts(event, "description"))
+    if summary:
+        data["rdfs:comment"] = summary
+    if summary or description:
+        text: dict = {"@type": ["Description"]}
+        if summary:
+            text["shortDescription"] = summary
+        if description:
+            text["dc:description"] = description
+        data["hasDescription"] = [text]
+    location = _location(event)
+    if event.place_name:
+        location["rdfs:label"] = {"fr": [event.place_name]}
+    data["isLocatedAt"] = [location]
+    data["takesPlaceAt"] = [_period(event)]
+    if event.booking_url:
+        data["hasBookingContact"] = [{"@type": ["foaf:Agent", "Agent"], "foaf:homepage": [event.booking_url]}]
+    if event.is_free:
+        data["offers"] = [
+            {
+                "@type": ["schema:Offer", "Offer"],
+                "schema:priceSpecification": [
+                    {
+                        "@type": ["schema:PriceSpecification"],
+                        "schema:minPrice": ["0.00"],
+                        "schema:priceCurrency": "EUR",
+                    }
+                ],
+            }
+        ]
+    if event.price_text:
+        data["TextPriceSpecification"] = {"fr": [event.price_text]}
+    agent = _office_agent(office, absolute)
+    data["hasBeenCreatedBy"] = agent
+    data["isOwnedBy"] = [agent]
+    data["lastUpdate"] = timezone.localdate(event.revised_at or event.updated_at).isoformat()
+    return data

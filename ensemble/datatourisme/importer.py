@@ -1,29 +1,43 @@
 """Reading DATAtourisme objects (one JSON-LD file per object, as the national platform
-distributes them) into what Ensemble stores for a place. Pure functions: no database.
+distributes them) into what Ensemble stores for a place or an event. Pure functions: no
+database (the office's class table is passed in).
+
+Lossless and honest: texts are kept whole, in every language (French, English and Dutch go to
+their fields, the others are kept for the exports); every phone, e-mail and website is kept; a
+price keeps its own period; amenities (`hasFeature`) are read. What cannot be kept — a value
+Ensemble refuses (a phone number that is not one), coordinates that contradict the postcode, a
+missing street — is written to the object's `warnings` (imported, partial) or `incomplete`
+(imported, marked incomplete). A file that cannot give the required fields (`@id`, a name, a
+class with a category, a postcode and a town) is skipped with the reason.
 
 The platform's JSON is loose: a value may be a string, a list, a `{"@value": …}` object or a
-language map, and any property may be missing. Everything is read defensively; a file that
-cannot give the required fields (`@id`, `rdfs:label`, a known class, an address with its postcode
-and town) is skipped with the reason, and an optional value that Ensemble would refuse (a phone
-number that is not one, coordinates out of range) is left out with a warning.
+language map, and any property may be missing. Everything is read defensively.
 """
 
+import datetime
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils import timezone
+from django.utils.text import slugify
 
 from ensemble.directory.validators import clean_phone
 from ensemble.listings.fields import plain_text
 
-from .vocabulary import CLASS_CATEGORIES, GENERIC_CLASSES, short_class
+from . import geo, ontology
+from .vocabulary import short_class
 
 LANGS = ("fr", "en", "nl")
-SHORT_LIMIT, LONG_LIMIT = 200, 800
+NAME_LIMIT = 200
+MAX_CONTACTS = 10  # of each kind; a source listing more is odd, and the report says so
+MAX_PRICES = 40
 NOT_JSON = "fichier illisible : pas du JSON"
+PARIS = ZoneInfo("Europe/Paris")
 
 
 class SkipObject(Exception):
@@ -44,7 +58,16 @@ class OwnerData:
 
 
 @dataclass
+class PeriodData:
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    all_day: bool
+
+
+@dataclass
 class PlaceData:
+    """One object: a place (a listing) or, when `is_event`, an event of the agenda."""
+
     external_id: str
     classes: list[str]
     category: str
@@ -53,16 +76,37 @@ class PlaceData:
     postcode: str
     city: str
     owner: OwnerData
+    is_event: bool = False
+    category_via: str = ""
+    names: dict[str, str] = field(default_factory=dict)
     latitude: Decimal | None = None
     longitude: Decimal | None = None
-    phone: str = ""
-    email: str = ""
-    website: str = ""
+    phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    websites: list[str] = field(default_factory=list)
     booking_url: str = ""
     short_description: dict[str, str] = field(default_factory=dict)
     long_description: dict[str, str] = field(default_factory=dict)
+    other_languages: dict[str, dict[str, str]] = field(default_factory=dict)
     prices: list[dict] = field(default_factory=list)
+    features: list[dict] = field(default_factory=list)
+    periods: list[PeriodData] = field(default_factory=list)
+    place_name: str = ""
+    price_text: str = ""
     warnings: list[str] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)
+
+    @property
+    def phone(self) -> str:
+        return self.phones[0] if self.phones else ""
+
+    @property
+    def email(self) -> str:
+        return self.emails[0] if self.emails else ""
+
+    @property
+    def website(self) -> str:
+        return self.websites[0] if self.websites else ""
 
 
 # ---- reading loose JSON-LD values -------------------------------------------------------------
@@ -75,46 +119,51 @@ def values(node) -> list:
     return list(node) if isinstance(node, list) else [node]
 
 
-def text(node) -> str:
-    """The first textual value: "x", ["x"], {"@value": "x"}; numbers as written."""
+def texts(node) -> list[str]:
+    """Every textual value: "x", ["x", "y"], {"@value": "x"}; numbers as written."""
+    found = []
     for value in values(node):
         if isinstance(value, dict):
-            value = value.get("@value")
+            value = value.get("@value", value.get("@id"))
         if isinstance(value, bool) or value is None:
             continue
         if isinstance(value, str | int | float):
             cleaned = plain_text(str(value))
             if cleaned:
-                return cleaned
-    return ""
+                found.append(cleaned)
+    return found
+
+
+def text(node) -> str:
+    """The first textual value."""
+    found = texts(node)
+    return found[0] if found else ""
 
 
 def lang_texts(node) -> dict[str, str]:
     """A language-tagged text as {lang: text}: a language map {"fr": ["…"]}, value objects
-    [{"@language": "fr", "@value": "…"}], or a bare string (taken as French)."""
-    found: dict[str, str] = {}
+    [{"@language": "fr", "@value": "…"}], or a bare string (taken as French). Several values
+    in one language are kept, one paragraph each."""
+    found: dict[str, list[str]] = {}
     for value in values(node):
         if isinstance(value, dict) and "@value" in value:
             lang = str(value.get("@language") or "fr").lower()[:2]
-            found.setdefault(lang, text(value))
+            found.setdefault(lang, []).extend(texts(value))
         elif isinstance(value, dict):
-            for lang, texts in value.items():
+            for lang, items in value.items():
                 if isinstance(lang, str) and not lang.startswith("@"):
-                    found.setdefault(lang.lower()[:2], text(texts))
+                    found.setdefault(lang.lower()[:2], []).extend(texts(items))
         else:
-            found.setdefault("fr", text(value))
-    return {lang: value for lang, value in found.items() if value}
+            found.setdefault("fr", []).extend(texts(value))
+    return {lang: "\n\n".join(dict.fromkeys(items)) for lang, items in found.items() if items}
 
 
 def first_node(node) -> dict:
     return next((value for value in values(node) if isinstance(value, dict)), {})
 
 
-def cut(value: str, limit: int) -> str:
-    """At most `limit` characters, cut at a word with an ellipsis."""
-    if len(value) <= limit:
-        return value
-    return value[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.") + "…"
+def nodes(node) -> list[dict]:
+    return [value for value in values(node) if isinstance(value, dict)]
 
 
 # ---- one object -------------------------------------------------------------------------------
@@ -127,37 +176,63 @@ def load_json(raw: bytes):
         raise SkipObject(NOT_JSON) from None
 
 
-def parse_object(data) -> PlaceData:
-    """A DATAtourisme object (parsed JSON) → PlaceData, or SkipObject with the reason."""
+def parse_object(data, mapping: dict[str, str] | None = None) -> PlaceData:
+    """A DATAtourisme object (parsed JSON) → PlaceData, or SkipObject with the reason.
+    `mapping`: the office's own class table (class → category slug)."""
+    _check_shape(data)
+    external_id = _external_id(data)
+    names = lang_texts(data.get("rdfs:label"))
+    name = names.get("fr") or next(iter(names.values()), "")
+    if not name:
+        raise SkipObject("champ obligatoire manquant : rdfs:label")
+    classes = [short_class(value) for value in values(data.get("@type")) if isinstance(value, str)]
+    found = ontology.resolve(classes, mapping)
+    if not found.found:
+        raise SkipObject(_no_category(classes, found))
+    place = first_node(data.get("isLocatedAt"))
+    address, postcode, city, incomplete = _address(first_node(place.get("schema:address")))
+    result = PlaceData(
+        external_id=external_id,
+        classes=classes,
+        category=found.category,
+        category_via=found.via,
+        is_event=found.is_event,
+        names=names,
+        name=name,
+        address=address,
+        postcode=postcode,
+        city=city,
+        owner=_owner(data, name, (address, postcode, city)),
+        incomplete=incomplete,
+        place_name=lang_texts(place.get("rdfs:label")).get("fr", "") or text(place.get("schema:name")),
+    )
+    if found.unknown:
+        result.warnings.append(
+            f"classe inconnue « {', '.join(found.unknown)[:120]} » : classée par son parent connu "
+            f"« {found.via} »"
+        )
+    _read_name(result)
+    _read_geo(result, first_node(place.get("schema:geo")))
+    _read_contact(result, data)
+    _read_descriptions(result, data)
+    _read_prices(result, data)
+    result.features = _features(data)
+    if result.is_event:
+        result.periods = _periods(data, result)
+        offer_texts = [lang_texts(offer.get("TextPriceSpecification")) for offer in nodes(data.get("offers"))]
+        result.price_text = lang_texts(data.get("TextPriceSpecification")).get("fr", "") or next(
+            (texts.get("fr", "") for texts in offer_texts if texts.get("fr")), ""
+        )
+    return result
+
+
+def _check_shape(data) -> None:
     if isinstance(data, list):
         raise SkipObject("fichier ignoré : une liste (l'index d'une archive ?), pas un objet DATAtourisme")
     if not isinstance(data, dict):
         raise SkipObject("fichier ignoré : pas un objet DATAtourisme")
     if set(data) == {"@context"}:
         raise SkipObject("fichier ignoré : contexte JSON-LD seul, sans objet")
-    external_id = _external_id(data)
-    labels = lang_texts(data.get("rdfs:label"))
-    name = labels.get("fr") or next(iter(labels.values()), "")
-    if not name:
-        raise SkipObject("champ obligatoire manquant : rdfs:label")
-    classes, category = _category(data)
-    place = first_node(data.get("isLocatedAt"))
-    address, postcode, city = _address(first_node(place.get("schema:address")))
-    result = PlaceData(
-        external_id=external_id,
-        classes=classes,
-        category=category,
-        name=cut(name, 200),
-        address=address,
-        postcode=postcode,
-        city=city,
-        owner=_owner(data, name, (address, postcode, city)),
-    )
-    _read_geo(result, first_node(place.get("schema:geo")))
-    _read_contact(result, data)
-    _read_descriptions(result, data)
-    result.prices = _prices(data)
-    return result
 
 
 def _external_id(data: dict) -> str:
@@ -169,19 +244,21 @@ def _external_id(data: dict) -> str:
     return external_id.strip()
 
 
-def _category(data: dict) -> tuple[list[str], str]:
-    classes = [short_class(value) for value in values(data.get("@type")) if isinstance(value, str)]
-    for known, slug in CLASS_CATEGORIES:
-        if known in classes:
-            return classes, slug
-    specific = [name for name in classes if name not in GENERIC_CLASSES] or classes
-    raise SkipObject("classe inconnue : " + (", ".join(specific)[:200] or "aucune classe (@type)"))
+def _no_category(classes: list[str], found: ontology.Resolution) -> str:
+    specific = [name for name in classes if name not in ontology.GENERIC] or classes
+    if not specific:
+        return "classe inconnue : aucune classe (@type)"
+    listed = ", ".join(specific)[:200]
+    if found.unknown and len(found.unknown) == len(specific):
+        return f"classe inconnue : {listed}"
+    return f"aucune catégorie pour la classe : {listed} (table des classes DATAtourisme de l'office)"
 
 
-def _address(node: dict) -> tuple[str, str, str]:
+def _address(node: dict) -> tuple[str, str, str, list[str]]:
+    """Street, postcode, town, and what is missing but not required (the street)."""
     if not node:
         raise SkipObject("champ obligatoire manquant : isLocatedAt / schema:address")
-    street = ", ".join(text(line) for line in values(node.get("schema:streetAddress")) if text(line))
+    street = ", ".join(texts(node.get("schema:streetAddress")))
     postcode = text(node.get("schema:postalCode"))
     city = text(node.get("schema:addressLocality"))
     if not city:
@@ -189,18 +266,19 @@ def _address(node: dict) -> tuple[str, str, str]:
         city = labels.get("fr") or next(iter(labels.values()), "")
     missing = [
         label
-        for label, value in (
-            ("schema:streetAddress", street),
-            ("schema:postalCode", postcode),
-            ("schema:addressLocality (commune)", city),
-        )
+        for label, value in (("schema:postalCode", postcode), ("schema:addressLocality (commune)", city))
         if not value
     ]
     if missing:
         raise SkipObject("champ obligatoire manquant : " + ", ".join(missing))
     if len(postcode) > 10:
         raise SkipObject(f"code postal invalide : « {postcode[:20]} »")
-    return cut(street, 200), postcode, cut(city, 100)
+    if len(city) > 100:
+        raise SkipObject(f"commune trop longue : « {city[:40]}… »")
+    incomplete = [] if street else ["adresse incomplète : pas de rue (schema:streetAddress)"]
+    if len(street) > 200:
+        raise SkipObject(f"adresse trop longue ({len(street)} caractères, 200 au plus)")
+    return street, postcode, city, incomplete
 
 
 def _owner(data: dict, name: str, address: tuple[str, str, str]) -> OwnerData:
@@ -208,19 +286,29 @@ def _owner(data: dict, name: str, address: tuple[str, str, str]) -> OwnerData:
     node = first_node(data.get("isOwnedBy"))
     legal_name = text(node.get("schema:legalName")) or lang_texts(node.get("rdfs:label")).get("fr", "")
     if not legal_name:
-        return OwnerData(f"object:{data['@id'].strip()}"[:300], cut(name, 200), *address)
+        return OwnerData(f"object:{data['@id'].strip()}"[:300], name[:NAME_LIMIT], *address)
     owner_id = node.get("@id")
     key = (
         f"id:{owner_id.strip()}"
         if isinstance(owner_id, str) and owner_id.strip()
         else f"name:{legal_name.lower()}"
     )
-    own_address = first_node(node.get("schema:address"))
     try:
-        street, postcode, city = _address(own_address)
+        street, postcode, city, missing = _address(first_node(node.get("schema:address")))
     except SkipObject:
+        street, postcode, city, missing = (*address, [])
+    if missing:
         street, postcode, city = address
-    return OwnerData(key[:300], cut(legal_name, 200), street, postcode, city)
+    return OwnerData(key[:300], legal_name[:NAME_LIMIT], street, postcode, city)
+
+
+def _read_name(result: PlaceData) -> None:
+    """The name in French, English and Dutch; in other languages, kept for the exports."""
+    for lang, value in result.names.items():
+        if len(value) > NAME_LIMIT:
+            raise SkipObject(f"nom trop long ({len(value)} caractères, {NAME_LIMIT} au plus) : rdfs:label")
+        if lang not in LANGS:
+            result.other_languages.setdefault(lang, {})["name"] = value
 
 
 def _decimal(value: str, low: int, high: int) -> Decimal | None:
@@ -233,31 +321,35 @@ def _decimal(value: str, low: int, high: int) -> Decimal | None:
     return number.quantize(Decimal("0.000001"))
 
 
-def _read_geo(result: PlaceData, geo: dict) -> None:
-    latitude, longitude = text(geo.get("schema:latitude")), text(geo.get("schema:longitude"))
+def _read_geo(result: PlaceData, node: dict) -> None:
+    latitude, longitude = text(node.get("schema:latitude")), text(node.get("schema:longitude"))
     if not latitude and not longitude:
         return
     lat, lon = _decimal(latitude, -90, 90), _decimal(longitude, -180, 180)
     if lat is None or lon is None:
         result.warnings.append(f"coordonnées ignorées : « {latitude[:20]} », « {longitude[:20]} »")
         return
+    problem = geo.contradiction(result.postcode, lat, lon)
+    if problem:  # kept out of the map: a point in the wrong department misleads visitors
+        result.warnings.append(problem + " ; coordonnées laissées de côté")
+        return
     result.latitude, result.longitude = lat, lon
 
 
-def _valid_url(value: str) -> bool:
+def _valid_url(value: str) -> str:
     try:
         URLValidator(schemes=["http", "https"])(value)
     except ValidationError:
-        return False
-    return len(value) <= 200
+        return ""
+    return value if len(value) <= 200 else ""
 
 
-def _valid_email(value: str) -> bool:
+def _valid_email(value: str) -> str:
     try:
         validate_email(value)
     except ValidationError:
-        return False
-    return len(value) <= 254
+        return ""
+    return value if len(value) <= 254 else ""
 
 
 def _valid_phone(value: str) -> str:
@@ -267,72 +359,118 @@ def _valid_phone(value: str) -> str:
         return ""
 
 
-def _first_valid(result: PlaceData, label: str, candidates: list[str], check) -> str:
+def _all_valid(result: PlaceData, label: str, candidates: list[str], check) -> list[str]:
+    kept: list[str] = []
     for candidate in candidates:
         checked = check(candidate)
-        if checked:
-            return candidate if checked is True else checked
-    if candidates:
-        result.warnings.append(f"{label} ignoré : « {candidates[0][:60]} »")
-    return ""
+        if not checked:
+            result.warnings.append(f"{label} ignoré : « {candidate[:60]} »")
+        elif checked not in kept:
+            kept.append(checked)
+    if len(kept) > MAX_CONTACTS:
+        result.warnings.append(f"{label} : {len(kept) - MAX_CONTACTS} de plus que {MAX_CONTACTS} ignoré(s)")
+    return kept[:MAX_CONTACTS]
 
 
 def _read_contact(result: PlaceData, data: dict) -> None:
-    contacts = [node for node in values(data.get("hasContact")) if isinstance(node, dict)]
+    contacts = nodes(data.get("hasContact"))
 
     def gather(key: str) -> list[str]:
-        return [text(value) for node in contacts for value in values(node.get(key)) if text(value)]
+        return [value for node in contacts for value in texts(node.get(key))]
 
-    result.phone = _first_valid(result, "téléphone", gather("schema:telephone"), _valid_phone)
-    result.email = _first_valid(result, "e-mail", gather("schema:email"), _valid_email)
-    result.website = _first_valid(result, "site web", gather("foaf:homepage"), _valid_url)
+    result.phones = _all_valid(result, "téléphone", gather("schema:telephone"), _valid_phone)
+    result.emails = _all_valid(result, "e-mail", gather("schema:email"), _valid_email)
+    result.websites = _all_valid(result, "site web", gather("foaf:homepage"), _valid_url)
     booking = [
-        text(value)
-        for node in values(data.get("hasBookingContact"))
-        if isinstance(node, dict)
-        for value in values(node.get("foaf:homepage"))
-        if text(value)
+        value for node in nodes(data.get("hasBookingContact")) for value in texts(node.get("foaf:homepage"))
     ]
-    result.booking_url = _first_valid(result, "lien de réservation", booking, _valid_url)
+    links = _all_valid(result, "lien de réservation", booking, _valid_url)
+    result.booking_url = links[0] if links else ""
+    for other in links[1:]:  # a second booking site is still a website of the place
+        if other not in result.websites:
+            result.websites.append(other)
 
 
 def _read_descriptions(result: PlaceData, data: dict) -> None:
     description = first_node(data.get("hasDescription"))
     short = lang_texts(description.get("shortDescription")) or lang_texts(data.get("rdfs:comment"))
     long = lang_texts(description.get("dc:description"))
-    result.short_description = {lang: cut(short[lang], SHORT_LIMIT) for lang in LANGS if short.get(lang)}
-    result.long_description = {lang: cut(long[lang], LONG_LIMIT) for lang in LANGS if long.get(lang)}
+    result.short_description = {lang: short[lang] for lang in LANGS if short.get(lang)}
+    result.long_description = {lang: long[lang] for lang in LANGS if long.get(lang)}
+    for key, found in (("short_description", short), ("long_description", long)):
+        for lang, value in found.items():
+            if lang not in LANGS:
+                result.other_languages.setdefault(lang, {})[key] = value
 
 
-def _prices(data: dict) -> list[dict]:
+# ---- prices -------------------------------------------------------------------------------------
+
+
+def _read_prices(result: PlaceData, data: dict) -> None:
     prices = []
-    for offer in values(data.get("offers")):
-        if not isinstance(offer, dict):
-            continue
-        for spec in values(offer.get("schema:priceSpecification")):
-            price = _price(spec) if isinstance(spec, dict) else None
-            if price:
-                prices.append(price)
-    return prices[:20]
+    for offer in nodes(data.get("offers")):
+        offer_period = _validity(offer)
+        for spec in nodes(offer.get("schema:priceSpecification")):
+            prices += _prices_of(result, spec, offer_period)
+    if len(prices) > MAX_PRICES:
+        result.warnings.append(f"tarifs : {len(prices) - MAX_PRICES} de plus que {MAX_PRICES} ignoré(s)")
+    result.prices = prices[:MAX_PRICES]
 
 
-def _price(spec: dict) -> dict | None:
-    currency = text(spec.get("schema:priceCurrency")) or "EUR"
-    low = _amount(text(spec.get("schema:minPrice")) or text(spec.get("schema:price")))
-    high = _amount(text(spec.get("schema:maxPrice")))
-    if currency.upper() != "EUR" or (low is None and high is None):
+def _date(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value[:10])
+    except ValueError:
         return None
-    low = low if low is not None else high
-    labels = lang_texts(spec.get("additionalInformation")) or lang_texts(
-        first_node(spec.get("hasPricingOffer")).get("rdfs:label")
+
+
+def _validity(node: dict) -> tuple[datetime.date | None, datetime.date | None]:
+    """schema:validFrom / validThrough, else the first of appliesOnPeriod (startDate, endDate)."""
+    start, end = _date(text(node.get("schema:validFrom"))), _date(text(node.get("schema:validThrough")))
+    if start is None and end is None:
+        period = first_node(node.get("appliesOnPeriod"))
+        start, end = _date(text(period.get("startDate"))), _date(text(period.get("endDate")))
+    if start and end and end < start:
+        start, end = end, start
+    return start, end
+
+
+def _prices_of(result: PlaceData, spec: dict, offer_period) -> list[dict]:
+    currency = text(spec.get("schema:priceCurrency")) or "EUR"
+    lows = [_amount(value) for value in texts(spec.get("schema:minPrice")) or texts(spec.get("schema:price"))]
+    highs = [_amount(value) for value in texts(spec.get("schema:maxPrice"))]
+    if currency.upper() != "EUR":
+        result.warnings.append(f"tarif en {currency[:5]} ignoré (euros seulement)")
+        return []
+    labels = (
+        lang_texts(spec.get("additionalInformation"))
+        or lang_texts(spec.get("name"))
+        or lang_texts(first_node(spec.get("hasPricingOffer")).get("rdfs:label"))
     )
-    year = _season(spec)
+    start, end = _validity(spec)
+    if start is None and end is None:
+        start, end = offer_period
+    prices = []
+    for index in range(max(len(lows), len(highs))):
+        low = lows[index] if index < len(lows) else None
+        high = highs[index] if index < len(highs) else None
+        if low is None and high is None:
+            continue
+        low, high = sorted([low if low is not None else high, high if high is not None else low])
+        prices.append(_price(labels, low, high, start, end))
+    return prices
+
+
+def _price(labels, low, high, start, end) -> dict:
+    year = (end or start).year if (end or start) else timezone.localdate().year
     return {
-        **{f"label_{lang}": cut(labels.get(lang, ""), 120) for lang in LANGS},
-        "label_fr": cut(labels.get("fr") or next(iter(labels.values()), "") or "Tarif", 120),
+        **{f"label_{lang}": labels.get(lang, "")[:120] for lang in LANGS},
+        "label_fr": (labels.get("fr") or next(iter(labels.values()), "") or "Tarif")[:120],
         "amount": str(low),
-        "amount_max": str(high) if high is not None and high > low else None,
-        "season_year": year,
+        "amount_max": str(high) if high > low else None,
+        "season_year": min(max(year, 2000), 2100),
+        "valid_from": start.isoformat() if start else None,
+        "valid_through": end.isoformat() if end else None,
     }
 
 
@@ -346,9 +484,53 @@ def _amount(value: str) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-def _season(spec: dict) -> int:
-    for key in ("schema:validThrough", "schema:validFrom"):
-        stamp = text(spec.get(key))
-        if len(stamp) >= 4 and stamp[:4].isdigit() and 2000 <= int(stamp[:4]) <= 2100:
-            return int(stamp[:4])
-    return timezone.localdate().year
+# ---- amenities and events ------------------------------------------------------------------------
+
+
+def feature_key(iri: str) -> str:
+    """An amenity's identifier from a feature's @id: "kb:WiFi" → "wifi"."""
+    local = re.split(r"[#:/]", iri.rstrip("/#"))[-1]
+    return slugify(local)[:60].strip("-")
+
+
+def _features(data: dict) -> list[dict]:
+    found: dict[str, dict] = {}
+    for spec in nodes(data.get("hasFeature")):
+        for feature in nodes(spec.get("features")):
+            iri = feature.get("@id")
+            labels = lang_texts(feature.get("rdfs:label"))
+            key = feature_key(iri) if isinstance(iri, str) else slugify(labels.get("fr", ""))[:60]
+            if key and key not in found:
+                found[key] = {"key": key, "id": iri if isinstance(iri, str) else "", "labels": labels}
+    return list(found.values())
+
+
+def _moment(day: datetime.date, clock: str, default: datetime.time) -> datetime.datetime:
+    try:
+        at = datetime.time.fromisoformat(clock[:8]) if clock else default
+    except ValueError:
+        at = default
+    return datetime.datetime.combine(day, at.replace(tzinfo=None), tzinfo=PARIS)
+
+
+def _periods(data: dict, result: PlaceData) -> list[PeriodData]:
+    """The event's dates (takesPlaceAt), in order."""
+    periods = []
+    for node in nodes(data.get("takesPlaceAt")):
+        start, end = _date(text(node.get("startDate"))), _date(text(node.get("endDate")))
+        start = start or end
+        if start is None:
+            continue
+        end = end if end and end >= start else start
+        opens, closes = text(node.get("startTime")), text(node.get("endTime"))
+        all_day = not opens
+        periods.append(
+            PeriodData(
+                starts_at=_moment(start, opens, datetime.time()),
+                ends_at=_moment(end, closes if closes else "", datetime.time(23, 59, 59)),
+                all_day=all_day,
+            )
+        )
+    if not periods:
+        raise SkipObject("événement sans date : takesPlaceAt (startDate) manquant")
+    return sorted(periods, key=lambda period: (period.starts_at, period.ends_at))

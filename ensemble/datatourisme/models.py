@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.core.models import TenantModel
-from ensemble.directory.models import Organisation
+from ensemble.directory.models import Category, Organisation
 
 
 class ImportRun(TenantModel):
@@ -28,6 +28,10 @@ class ImportRun(TenantModel):
     # [{"file": …, "reason": …}]: the skipped files, and the fields left out of imported ones.
     skips = models.JSONField(default=list, blank=True)
     warnings = models.JSONField(default=list, blank=True)
+    # Object by object: [{"file", "id", "name", "kind" (place/event), "outcome"
+    # (created/updated/unchanged/skipped), "status" (complete/partial/incomplete/skipped),
+    # "reasons": […]}] — what was imported, what was partial and why.
+    report = models.JSONField(default=list, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -51,3 +55,61 @@ class ImportedOwner(TenantModel):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ClassMapping(TenantModel):
+    """The office's own rule: objects of this DATAtourisme class (or of its subclasses without a
+    rule of their own) go to this category. Overrides the shipped defaults (ontology.py)."""
+
+    datatourisme_class = models.CharField(_("classe DATAtourisme"), max_length=100)
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="+", verbose_name=_("catégorie")
+    )
+
+    class Meta:
+        verbose_name = _("correspondance de classe DATAtourisme")
+        ordering = ["datatourisme_class"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "datatourisme_class"], name="class_mapping_per_office")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.datatourisme_class} → {self.category}"
+
+
+class ImportedObject(TenantModel):
+    """A DATAtourisme object imported in the office: the listing or the event it became, its
+    classes, and what the last import could not take (then the place is marked incomplete or
+    partial until a later import, or staff, complete it)."""
+
+    class Kind(models.TextChoices):
+        PLACE = "place", _("Lieu")
+        EVENT = "event", _("Événement")
+
+    external_id = models.CharField(max_length=300)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    listing = models.OneToOneField(
+        "listings.Listing", on_delete=models.CASCADE, null=True, blank=True, related_name="datatourisme"
+    )
+    event = models.OneToOneField(
+        "events.Event", on_delete=models.CASCADE, null=True, blank=True, related_name="datatourisme"
+    )
+    classes = models.JSONField(default=list, blank=True)
+    incomplete = models.JSONField(_("manques"), default=list, blank=True)
+    warnings = models.JSONField(_("informations laissées de côté"), default=list, blank=True)
+    last_run = models.ForeignKey(
+        ImportRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("objet DATAtourisme importé")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "external_id"], name="imported_object_per_office")
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+    @property
+    def is_incomplete(self) -> bool:
+        return bool(self.incomplete)

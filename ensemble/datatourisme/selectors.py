@@ -1,14 +1,19 @@
-"""What the DATAtourisme export reads: the published listings, with what an object carries."""
+"""What the DATAtourisme export reads (the published listings and events, with what an object
+carries), the import runs, the imported objects, and the office's table of classes."""
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from ensemble.core.models import Office
+from ensemble.directory.models import Category
+from ensemble.events.models import Event
 from ensemble.listings.models import Listing, Photo
 from ensemble.publishing.documents import SnapshotListing
-from ensemble.publishing.selectors import published_snapshot_listing, snapshot_listings
+from ensemble.publishing.selectors import published_events, published_snapshot_listing, snapshot_listings
 
-from .models import ImportRun
+from . import ontology
+from .models import ClassMapping, ImportedObject, ImportRun
 
 
 def with_export_data(queryset: QuerySet[Listing]) -> QuerySet[Listing]:
@@ -38,3 +43,52 @@ def import_runs(office: Office) -> QuerySet[ImportRun]:
 
 def import_run(office: Office, run_id: int) -> ImportRun:
     return get_object_or_404(import_runs(office), pk=run_id)
+
+
+def exportable_events(office: Office) -> QuerySet[Event]:
+    """The agenda's published events not over yet, in id order (the export's pages)."""
+    return (
+        published_events(office)
+        .filter(ends_at__gte=timezone.now())
+        .select_related("establishment")
+        .order_by("pk")
+    )
+
+
+def exportable_event(office: Office, event_id: int) -> Event:
+    """A published event of the office; 404 otherwise."""
+    return get_object_or_404(published_events(office), pk=event_id)
+
+
+def class_mappings(office: Office) -> QuerySet[ClassMapping]:
+    return (
+        ClassMapping.objects.filter(office=office).select_related("category").order_by("datatourisme_class")
+    )
+
+
+def class_table(office: Office) -> list[dict]:
+    """Every place class of the shipped hierarchy (and those the office added), with its
+    default category, the office's own, and the category an object of it goes to."""
+    own = {row.datatourisme_class: row.category for row in class_mappings(office)}
+    categories = {category.slug: category for category in Category.objects.filter(office=office)}
+    slugs = {name: category.slug for name, category in own.items()}
+    table = []
+    for name in sorted(set(ontology.place_classes()) | set(own)):
+        default = ontology.resolve([name]).category
+        effective = ontology.resolve([name], slugs).category
+        table.append(
+            {
+                "class": name,
+                "depth": max(ontology.depth(name) - 2, 0),
+                "default": categories.get(default),
+                "own": own.get(name),
+                "effective": categories.get(effective),
+            }
+        )
+    return table
+
+
+def imported_objects(office: Office) -> QuerySet[ImportedObject]:
+    return ImportedObject.objects.filter(office=office).select_related(
+        "listing__establishment", "event", "last_run"
+    )

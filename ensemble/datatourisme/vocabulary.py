@@ -53,6 +53,19 @@ CATEGORY_CLASSES = {
     "loisirs": ["schema:SportsActivityLocation", "SportsAndLeisurePlace"],
     "terroir": ["schema:LocalBusiness", "schema:Store", "Store"],
 }
+# An event of the agenda, by its category (events.Event.Category), in DATAtourisme classes;
+# the importer reads them back (data/classes.json, event_categories).
+EVENT_CLASSES = {
+    "festival": ["SocialEvent", "schema:Festival"],
+    "concert": ["CulturalEvent", "Concert", "schema:MusicEvent"],
+    "exhibition": ["CulturalEvent", "Exhibition", "schema:ExhibitionEvent"],
+    "market": ["SaleEvent", "schema:SaleEvent"],
+    "visit": ["CulturalEvent", "Visit"],
+    "sport": ["SportsEvent", "schema:SportsEvent"],
+    "workshop": ["TrainingWorkshop", "schema:EducationEvent"],
+    "food": ["Tasting", "schema:FoodEvent"],
+    "other": [],
+}
 # A place the office publishes itself (a museum, a church) in the leisure rubric.
 OFFICE_PLACE_CLASSES = ["schema:TouristAttraction", "CulturalSite"]
 

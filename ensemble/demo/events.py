@@ -28,7 +28,10 @@ class Spec:
     title_nl: str = ""
     summary_fr: str = ""
     summary_en: str = ""
-    price_text: str = ""
+    summary_nl: str = ""
+    price_text: str = ""  # French
+    price_text_en: str = ""
+    price_text_nl: str = ""
     is_free: bool = False
     all_day: bool = False
     days: int = 1
@@ -52,6 +55,7 @@ SAINT_OMER = [
         "Kerstmarkt van Saint-Omer",
         "Chalets, vin chaud et artisans sur la place Foch.",
         "Chalets, mulled wine and craftspeople on place Foch.",
+        summary_nl="Chalets, glühwein en ambachtslieden op de place Foch.",
         is_free=True,
         all_day=True,
         days=24,
@@ -71,7 +75,11 @@ SAINT_OMER = [
         "Christmas concert in the cathedral",
         "Kerstconcert in de kathedraal",
         "Chœurs et orgue dans la cathédrale Notre-Dame.",
+        "Choirs and organ in Notre-Dame cathedral.",
+        "Koren en orgel in de kathedraal Notre-Dame.",
         price_text="10 €, gratuit pour les moins de 12 ans",
+        price_text_en="€10, free for children under 12",
+        price_text_nl="€ 10, gratis voor kinderen onder 12 jaar",
         place_name="Cathédrale Notre-Dame",
         city="Saint-Omer",
         postcode="62500",
@@ -87,8 +95,13 @@ SAINT_OMER = [
         2,
         "office",
         "Storytelling walk in the marshes",
-        summary_fr="Légendes du marais audomarois, au fil de l'eau.",
+        "Verhalenwandeling door het moeras",
+        "Légendes du marais audomarois, au fil de l'eau.",
+        "Legends of the Audomarois marshes, along the water.",
+        "Legendes van het moeras van Saint-Omer, langs het water.",
         price_text="6 €",
+        price_text_en="€6",
+        price_text_nl="€ 6",
         place_name="Maison du Marais",
         city="Saint-Omer",
         postcode="62500",
@@ -102,7 +115,10 @@ SAINT_OMER = [
         8,
         "office",
         "“The marshes in winter” exhibition",
-        summary_fr="Photographies du marais audomarois sous le givre.",
+        "Tentoonstelling „Het moeras in de winter”",
+        "Photographies du marais audomarois sous le givre.",
+        "Photographs of the Audomarois marshes under the frost.",
+        "Foto's van het moeras van Saint-Omer onder de rijp.",
         is_free=True,
         all_day=True,
         days=60,
@@ -220,7 +236,10 @@ AIRE = [
         3,
         "office",
         "Illuminations of Saint-Pierre collegiate church",
-        summary_fr="Projection lumineuse sur la façade.",
+        "Verlichting van de collegiale kerk Saint-Pierre",
+        "Projection lumineuse sur la façade.",
+        "A light show on the façade.",
+        "Een lichtprojectie op de gevel.",
         is_free=True,
         place_name="Collégiale Saint-Pierre",
         city="Aire-sur-la-Lys",
@@ -235,8 +254,14 @@ AIRE = [
         15,
         1,
         "office",
-        summary_fr="Le joyau Renaissance de la Grand-Place.",
+        "Tour of the Bailliage",
+        "Bezoek aan het Bailliage",
+        "Le joyau Renaissance de la Grand-Place.",
+        "The Renaissance jewel of the Grand-Place.",
+        "Het renaissancejuweel van de Grand-Place.",
         price_text="5 €",
+        price_text_en="€5",
+        price_text_nl="€ 5",
         place_name="Le Bailliage",
         city="Aire-sur-la-Lys",
         postcode="62120",
@@ -281,6 +306,7 @@ def _values(spec: Spec, booking_host: str) -> dict:
         for field in dataclasses.fields(Spec)
         if field.name not in ("day", "hour", "hours", "outcome", "days", "booking")
     }
+    values["price_text_fr"] = values.pop("price_text")
     values.update(starts_at=starts_at, ends_at=ends_at)
     if spec.booking:
         values["booking_url"] = f"https://{booking_host}/reservation"
@@ -321,9 +347,8 @@ def _partner_event(spec: Spec, member: Membership, staff) -> None:
         event = event_services.approve_event(event, actor=staff)
     if spec.outcome == "change":
         with on(_day(-1), hour=16):
-            event_services.update_event(
-                event, actor=member.applicant, **{**values, "price_text": "6 € par équipe, buvette sur place"}
-            )
+            changed = {**values, "price_text_fr": "6 € par équipe, buvette sur place"}
+            event_services.update_event(event, actor=member.applicant, **changed)
     elif spec.outcome == "cancelled":
         with on(_day(-1), hour=8):
             event_services.cancel_event(

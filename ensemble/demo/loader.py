@@ -26,6 +26,8 @@ from ensemble.accounts.services import get_or_create_login
 from ensemble.core.models import Office
 from ensemble.directory import services as directory_services
 from ensemble.directory.models import Category, Establishment, Organisation
+from ensemble.events.models import Event
+from ensemble.listings.models import Listing
 from ensemble.memberships import selectors as membership_selectors
 from ensemble.memberships import services
 from ensemble.memberships.models import Membership, Season
@@ -255,6 +257,8 @@ def summary(office: Office) -> dict:
         "organisations": Organisation.objects.filter(office=office).count(),
         "establishments": Establishment.objects.filter(office=office).count(),
         "seasons": {year: dict(by_season[year]) for year in sorted(by_season)},
+        "events": Event.objects.filter(office=office).count(),
+        "places": Listing.objects.filter(office=office, is_office_place=True).count(),
     }
 
 

@@ -1,7 +1,8 @@
 """The two demo offices and their staff.
 
 Saint-Omer's public details are the ones its partner guide prints; its bank details are invented
-(a valid-looking IBAN computed with schwifty). The Aire-sur-la-Lys office is entirely invented.
+(a valid-looking IBAN computed with schwifty), and so are its SIRET and VAT number (valid keys,
+computed with python-stdnum: `legal_ids`). The Aire-sur-la-Lys office is entirely invented.
 Every staff member is invented: none of the names printed in the guide is used.
 """
 
@@ -10,6 +11,9 @@ import datetime
 
 from django.utils import timezone
 from schwifty import IBAN
+from stdnum import luhn
+from stdnum.eu import vat as eu_vat
+from stdnum.fr import siret as fr_siret
 
 from ensemble.accounts.models import StaffMembership
 from ensemble.accounts.roles import Role
@@ -68,12 +72,23 @@ Contact. Office de Tourisme d'Aire-sur-la-Lys, 12, Grand'Place, 62120 Aire-sur-l
 partenaires@tourisme-aire.example.
 """
 
+def legal_ids(base: str) -> dict[str, str]:
+    """An invented SIRET (8 digits + the SIREN's Luhn key, establishment 0001 + its key) and the
+    French VAT number of its SIREN (key = (12 + 3 × (SIREN mod 97)) mod 97), both checked."""
+    siren = base + luhn.calc_check_digit(base)
+    establishment = siren + "0001"
+    siret = fr_siret.validate(establishment + luhn.calc_check_digit(establishment))
+    vat_number = eu_vat.validate(f"FR{(12 + 3 * (int(siren) % 97)) % 97:02d}{siren}")
+    return {"siret": siret, "vat_number": vat_number}
+
+
 OFFICES = [
     {
         "slug": "saint-omer",
         "name": "Office de Tourisme et des Congrès du Pays de Saint-Omer",
         "legal_name": "SPL Tourisme en Pays de Saint-Omer",
         "legal_form": "Société publique locale",
+        **legal_ids("81234567"),
         "address": "7, Place Victor Hugo",
         "postcode": "62500",
         "city": "Saint-Omer",
@@ -89,6 +104,7 @@ OFFICES = [
         "name": "Office de Tourisme d'Aire-sur-la-Lys",
         "legal_name": "Association Office de Tourisme d'Aire-sur-la-Lys",
         "legal_form": "Association loi 1901",
+        **legal_ids("82345678"),
         "address": "12, Grand'Place",
         "postcode": "62120",
         "city": "Aire-sur-la-Lys",

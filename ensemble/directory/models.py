@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ensemble.core.models import TenantModel
 
+from .postcodes import COUNTRIES
 from .validators import clean_phone, clean_siren, clean_siret, clean_vat_number, display_phone
 
 LANGUAGES = [("fr", "Français"), ("en", "English"), ("nl", "Nederlands")]
@@ -48,7 +49,7 @@ class Organisation(TenantModel):
     address = models.CharField(_("adresse de facturation"), max_length=200)
     postcode = models.CharField(_("code postal"), max_length=10)
     city = models.CharField(_("ville"), max_length=100)
-    country = models.CharField(_("pays"), max_length=2, default="FR")
+    country = models.CharField(_("pays"), max_length=2, choices=COUNTRIES, default="FR")
     email = models.EmailField(_("e-mail"), blank=True, default="")
     phone = models.CharField(_("téléphone"), max_length=20, blank=True, default="")
     members = models.ManyToManyField(
@@ -102,7 +103,9 @@ class Establishment(TenantModel):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="establishments")
     name = models.CharField(_("enseigne"), max_length=200)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
-    address = models.CharField(_("adresse"), max_length=200)
+    # Blank only for a place imported without its street (DATAtourisme), marked incomplete;
+    # every form and the listing registry still require it.
+    address = models.CharField(_("adresse"), max_length=200, blank=True)
     postcode = models.CharField(_("code postal"), max_length=10)
     city = models.CharField(_("ville"), max_length=100)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)

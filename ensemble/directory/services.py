@@ -24,6 +24,7 @@ from .models import (
     Organisation,
     OrganisationMember,
 )
+from .postcodes import COUNTRIES, check_postcode, normalise_postcode
 from .validators import clean_phone
 
 DEFAULT_CATEGORIES = [
@@ -124,6 +125,7 @@ def email_organisation(
     to: str | None = None,
     language: str | None = None,
     actor: User | None = None,
+    attachment: tuple[str, int] | None = None,
 ) -> OutboundEmail | None:
     """Queue an e-mail to `to` (else the organisation's primary contact), in the language of
     the contact with that address. Call inside the acting service's transaction, whose audit
@@ -141,6 +143,7 @@ def email_organisation(
         template=template,
         context={"organisation": organisation, "contact": contact, **context},
         language=lang,
+        attachment=attachment,  # a document sent with it (core.attachments: an invoice's PDF)
     )
     return email  # None when the address opted out of this kind of e-mail (core.unsubscribe)
 
@@ -167,6 +170,24 @@ def _full_clean(instance, *, exclude: list[str] | None = None) -> None:
         raise DirectoryError(messages[0], field=None if field == NON_FIELD_ERRORS else field) from None
 
 
+ADDRESS_FIELDS = frozenset({"postcode", "city", "country"})
+
+
+def _check_address(instance: Organisation | Establishment, fields, *, creating: bool) -> None:
+    """The postcode must be the country's, and a French one must exist and serve the town
+    (directory.postcodes). Checked when the address is written, not on other edits: a record
+    imported with an old address can still have its phone changed."""
+    if not creating and not ADDRESS_FIELDS & set(fields):
+        return
+    country = getattr(instance, "country", "") or "FR"  # an establishment is in France
+    if country not in dict(COUNTRIES):
+        raise DirectoryError(_("Choisissez un pays de la liste."), field="country")
+    problem = check_postcode(country, instance.postcode, instance.city)
+    if problem is not None:
+        raise DirectoryError(problem.message, field=problem.field)
+    instance.postcode = normalise_postcode(country, instance.postcode)
+
+
 def _save_and_record(instance, *, organisation: Organisation, action: str, fields, actor) -> None:
     instance.save()
     audit.record(
@@ -183,6 +204,7 @@ def _save_and_record(instance, *, organisation: Organisation, action: str, field
 def create_organisation(office: Office, *, actor: User, **fields) -> Organisation:
     """Staff add a business met at the desk or on the phone (the join form does the rest)."""
     organisation = Organisation(office=office, **fields)
+    _check_address(organisation, fields, creating=True)
     _full_clean(organisation)
     organisation.save()
     audit.record(
@@ -200,6 +222,7 @@ def create_organisation(office: Office, *, actor: User, **fields) -> Organisatio
 def update_organisation(organisation: Organisation, *, actor: User, **fields) -> Organisation:
     for name, value in fields.items():
         setattr(organisation, name, value)
+    _check_address(organisation, fields, creating=False)
     _full_clean(organisation)
     _save_and_record(
         organisation, organisation=organisation, action="organisation.updated", fields=fields, actor=actor
@@ -225,6 +248,7 @@ def save_establishment(
     for name, value in fields.items():
         setattr(establishment, name, value)
     _full_clean(establishment, exclude=["office", "organisation"])
+    _check_address(establishment, fields, creating=creating)
     action = "establishment.created" if creating else "establishment.updated"
     _save_and_record(establishment, organisation=organisation, action=action, fields=fields, actor=actor)
     publication.content_changed(office_id=organisation.office_id, organisation_ids=[organisation.pk])

@@ -19,6 +19,8 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from ensemble.core.languages import text_in
+
 from .models import Event
 
 TZID = "Europe/Paris"
@@ -55,15 +57,16 @@ def _vtimezone(events: list[Event]) -> icalendar.Timezone:
 
 
 def _text(event: Event, field: str, lang: str) -> str:
-    return getattr(event, f"{field}_{lang}", "") or getattr(event, f"{field}_fr", "") or ""
+    return text_in(event, field, lang)
 
 
 def _description(event: Event, lang: str) -> str:
     parts = [_text(event, "summary", lang), _text(event, "description", lang)]
+    price = _text(event, "price_text", lang)
     if event.is_free:
-        parts.append(gettext("Gratuit") + (f" ({event.price_text})" if event.price_text else ""))
-    elif event.price_text:
-        parts.append(gettext("Tarifs : %(price)s") % {"price": event.price_text})
+        parts.append(gettext("Gratuit") + (f" ({price})" if price else ""))
+    elif price:
+        parts.append(gettext("Tarifs : %(price)s") % {"price": price})
     if event.booking_url:
         parts.append(gettext("Réservation : %(url)s") % {"url": event.booking_url})
     return "\n\n".join(part for part in parts if part)

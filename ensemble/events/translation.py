@@ -7,4 +7,4 @@ from .models import Event
 
 @register(Event)
 class EventTranslation(TranslationOptions):
-    fields = ("title", "summary", "description")
+    fields = ("title", "summary", "description", "price_text")

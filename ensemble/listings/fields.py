@@ -15,11 +15,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db.models import Q
-from django.utils.html import strip_tags
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.core.errors import EnsembleError
+from ensemble.core.text import one_line, plain_text  # the one rule (also imported from here)
 from ensemble.directory.validators import clean_phone, display_phone
 
 from .models import Amenity, Listing, OpeningPeriod, Photo, Price
@@ -48,25 +48,27 @@ class ListingField:
 # ---- cleaning ------------------------------------------------------------------------------
 
 
-def plain_text(value: Any) -> str:
-    """Keep the text and its line breaks, nothing else: tags are removed, not escaped, so a
-    pasted HTML fragment becomes its words."""
-    text = strip_tags(str(value or "")).replace("\r\n", "\n").replace("\r", "\n")
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    text = "\n".join(lines).strip()
-    while "\n\n\n" in text:
-        text = text.replace("\n\n\n", "\n\n")
-    return text
+# What a partner types is kept short (the public card and page are designed for it); a place
+# the office publishes (written by staff or imported from DATAtourisme) keeps its texts whole,
+# up to a bound against abuse (docs/decisions.md, "Long texts").
+OFFICE_PLACE_TEXT_LIMITS = {"short_description": 2_000, "long_description": 20_000}
+PARTNER_TEXT_LIMITS = {"short_description": 200, "long_description": 800}
 
 
-def _text(key: str, label: str, limit: int, *, required: bool = False):
+def _text(key: str, label: str, limit: int, *, required: bool = False, multiline: bool = False):
+    """A text field: plain text (core/text.py) on one line, or with its line breaks."""
+    to_text = plain_text if multiline else one_line
+
     def clean(value: Any, listing: Listing) -> str:
-        text = plain_text(value)
+        text = to_text(value)
         if required and not text:
             raise ListingError(f"{label} est obligatoire.", field=key)
-        if len(text) > limit:
+        limit_here = limit
+        if listing.is_office_place:
+            limit_here = OFFICE_PLACE_TEXT_LIMITS.get(key.rsplit("_", 1)[0], limit)
+        if len(text) > limit_here:
             raise ListingError(
-                f"{label} dépasse {limit} caractères ({len(text)}) : raccourcissez-la.", field=key
+                f"{label} dépasse {limit_here} caractères ({len(text)}) : raccourcissez-la.", field=key
             )
         return text
 
@@ -160,7 +162,7 @@ def _clean_period(item: dict) -> dict:
         "opens_at": opens,
         "closes_at": closes,
         "closed_weekdays": weekdays,
-        "note": plain_text(item.get("note"))[:200],
+        "note": one_line(item.get("note"))[:200],
     }
 
 
@@ -183,7 +185,7 @@ def _money(value: Any, key: str) -> str | None:
 
 def _clean_price(item: dict) -> dict:
     key = "prices"
-    labels = {f"label_{lang}": plain_text(item.get(f"label_{lang}"))[:120] for lang in LANGS}
+    labels = {f"label_{lang}": one_line(item.get(f"label_{lang}"))[:120] for lang in LANGS}
     if not labels["label_fr"]:
         raise ListingError("Chaque prix a un intitulé en français.", field=key)
     amount = _money(item.get("amount"), key)
@@ -200,7 +202,75 @@ def _clean_price(item: dict) -> dict:
         raise ListingError("Chaque prix indique sa saison (année).", field=key) from None
     if not 2000 <= year <= 2100:
         raise ListingError(f"Saison invalide : {year}.", field=key)
-    return {**labels, "amount": amount, "amount_max": amount_max, "season_year": year}
+    return {
+        **labels,
+        "amount": amount,
+        "amount_max": amount_max,
+        "season_year": year,
+        **_price_period(item, labels["label_fr"]),
+    }
+
+
+def _price_period(item: dict, label: str) -> dict:
+    """The price's own period (optional): valid_from, valid_through as ISO dates."""
+    key = "prices"
+    start = _date(item["valid_from"], key) if item.get("valid_from") else None
+    end = _date(item["valid_through"], key) if item.get("valid_through") else None
+    if start and end and end < start:
+        raise ListingError(f"La période du prix « {label} » finit avant de commencer.", field=key)
+    return {
+        "valid_from": start.isoformat() if start else None,
+        "valid_through": end.isoformat() if end else None,
+    }
+
+
+def _clean_list(key: str, label: str, check):
+    """A list of further phones, e-mails or websites, each checked, without duplicates."""
+
+    def clean(value: Any, listing: Listing) -> list[str]:
+        if value in (None, ""):
+            return []
+        if isinstance(value, str):
+            value = [line for line in value.replace(",", "\n").splitlines()]
+        if not isinstance(value, list | tuple):
+            raise ListingError(f"{label} : une liste est attendue.", field=key)
+        kept: list[str] = []
+        for item in value:
+            item = str(item or "").strip()
+            if item:
+                cleaned = check(item, listing)
+                if cleaned not in kept:
+                    kept.append(cleaned)
+        if len(kept) > MAX_EXTRA_CONTACTS:
+            raise ListingError(f"{label} : {MAX_EXTRA_CONTACTS} au plus.", field=key)
+        return kept
+
+    return clean
+
+
+MAX_EXTRA_CONTACTS = 10
+
+
+def _clean_other_languages(value: Any, listing: Listing) -> dict[str, dict[str, str]]:
+    """Texts in languages the office does not publish, kept for the exports:
+    {"de": {"name": …, "short_description": …, "long_description": …}}."""
+    if not value:
+        return {}
+    if not isinstance(value, dict):
+        raise ListingError("Textes dans d'autres langues : format invalide.", field="other_languages")
+    kept: dict[str, dict[str, str]] = {}
+    for lang, items in sorted(value.items()):
+        lang = str(lang).lower()
+        if not (2 <= len(lang) <= 3 and lang.isalpha()) or lang in LANGS or not isinstance(items, dict):
+            raise ListingError(f"Langue invalide : « {lang[:10]} ».", field="other_languages")
+        texts = {
+            part: plain_text(items.get(part))[:20_000]
+            for part in ("name", "short_description", "long_description")
+            if plain_text(items.get(part))
+        }
+        if texts:
+            kept[lang] = texts
+    return kept
 
 
 def _clean_prices(value: Any, listing: Listing) -> list[dict]:
@@ -232,10 +302,10 @@ def _clean_photos(value: Any, listing: Listing) -> list[dict]:
         raise ListingError("Une photo n'appartient pas à cette fiche.", field="photos")
     photos = []
     for item in items:
-        credit = plain_text(item.get("credit"))[:150]
+        credit = one_line(item.get("credit"))[:150]
         if not credit:
             raise ListingError("Chaque photo a un crédit (le nom de son auteur).", field="photos")
-        alts = {f"alt_text_{lang}": plain_text(item.get(f"alt_text_{lang}"))[:250] for lang in LANGS}
+        alts = {f"alt_text_{lang}": one_line(item.get(f"alt_text_{lang}"))[:250] for lang in LANGS}
         photos.append({"id": int(item["id"]), "credit": credit, **alts})
     return photos
 
@@ -296,9 +366,17 @@ def _read_prices(listing: Listing) -> list[dict]:
             "amount": str(p.amount),
             "amount_max": str(p.amount_max) if p.amount_max is not None else None,
             "season_year": p.season_year,
+            "valid_from": _iso(p.valid_from),
+            "valid_through": _iso(p.valid_through),
         }
         for p in sorted(listing.prices.all(), key=lambda p: (p.position, p.pk))
     ]
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else value.isoformat()
 
 
 def _write_prices(listing: Listing, value: list[dict]) -> None:
@@ -311,6 +389,8 @@ def _write_prices(listing: Listing, value: list[dict]) -> None:
             amount=Decimal(item["amount"]),
             amount_max=Decimal(item["amount_max"]) if item["amount_max"] is not None else None,
             season_year=item["season_year"],
+            valid_from=item.get("valid_from"),
+            valid_through=item.get("valid_through"),
         )
         for position, item in enumerate(value)
     )
@@ -381,7 +461,14 @@ def _show_prices(value: list[dict]) -> str:
         low = p["amount"].replace(".", ",")
         return f"{low} €" if not p["amount_max"] else f"{low} à {p['amount_max'].replace('.', ',')} €"
 
-    return "\n".join(f"{p['label_fr']} : {amount(p)} ({p['season_year']})" for p in value)
+    def period(p):
+        if p.get("valid_from") or p.get("valid_through"):
+            start = _fr_date(p["valid_from"]) if p.get("valid_from") else "…"
+            end = _fr_date(p["valid_through"]) if p.get("valid_through") else "…"
+            return f"du {start} au {end}"
+        return str(p["season_year"])
+
+    return "\n".join(f"{p['label_fr']} : {amount(p)} ({period(p)})" for p in value)
 
 
 def _show_amenities(value: list[int]) -> str:
@@ -396,6 +483,70 @@ def _show_photos(value: list[dict]) -> str:
 # ---- the registry --------------------------------------------------------------------------
 
 
+def _phone_item(value: str, listing: Listing) -> str:
+    try:
+        return clean_phone(value)
+    except ValidationError as exc:
+        raise ListingError(f"{value[:40]} : {exc.messages[0]}", field="extra_phones") from None
+
+
+def _email_item(value: str, listing: Listing) -> str:
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise ListingError(
+            f"Cette adresse e-mail n'est pas valide : {value[:60]}.", field="extra_emails"
+        ) from None
+    return value
+
+
+def _website_item(value: str, listing: Listing) -> str:
+    return _url("extra_websites")(value, listing)
+
+
+def _show_list(value: list[str]) -> str:
+    return "\n".join(value or [])
+
+
+def _show_other_languages(value: dict) -> str:
+    return "\n".join(
+        f"{lang} : " + " / ".join(texts.get(part, "")[:80] for part in texts) for lang, texts in value.items()
+    )
+
+
+def _more_fields() -> list[ListingField]:
+    """Names in English and Dutch, further contacts, texts in other languages (DATAtourisme)."""
+    fields = [
+        ListingField(
+            f"name_{lang}",
+            format_lazy("{} ({})", _("Nom"), LANG_LABELS[lang]),
+            "general",
+            *_listing_attr(f"name_{lang}"),
+            _text(f"name_{lang}", f"Le nom ({LANG_NAMES[lang]})", 200),
+            _show_text,
+        )
+        for lang in ("en", "nl")
+    ]
+    for key, label, check in (
+        ("extra_phones", _("Autres téléphones"), _phone_item),
+        ("extra_emails", _("Autres e-mails"), _email_item),
+        ("extra_websites", _("Autres sites web"), _website_item),
+    ):
+        clean = _clean_list(key, str(label), check)
+        fields.append(ListingField(key, label, "contact", *_listing_attr(key), clean, _show_list))
+    fields.append(
+        ListingField(
+            "other_languages",
+            _("Textes dans d'autres langues"),
+            "texts",
+            *_listing_attr("other_languages"),
+            _clean_other_languages,
+            _show_other_languages,
+        )
+    )
+    return fields
+
+
 def _build() -> list[ListingField]:
     fields = [
         ListingField(
@@ -408,8 +559,8 @@ def _build() -> list[ListingField]:
         ),
     ]
     for base, limit, label in (
-        ("short_description", 200, "La description courte"),
-        ("long_description", 800, "La description longue"),
+        ("short_description", PARTNER_TEXT_LIMITS["short_description"], "La description courte"),
+        ("long_description", PARTNER_TEXT_LIMITS["long_description"], "La description longue"),
     ):
         for lang in LANGS:
             key = f"{base}_{lang}"
@@ -422,7 +573,7 @@ def _build() -> list[ListingField]:
                     "texts",
                     read,
                     write,
-                    _text(key, f"{label} ({LANG_NAMES[lang]})", limit),
+                    _text(key, f"{label} ({LANG_NAMES[lang]})", limit, multiline=True),
                     _show_text,
                 )
             )
@@ -461,6 +612,7 @@ def _build() -> list[ListingField]:
             _url("booking_url"),
             _show_text,
         ),
+        *_more_fields(),
     ]
     for key, label in (
         ("rooms", _("Chambres")),

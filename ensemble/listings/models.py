@@ -57,8 +57,21 @@ class Listing(TenantModel):
         "directory.Organisation", on_delete=models.CASCADE, related_name="listings", editable=False
     )
     # Translated FR/EN/NL by modeltranslation (translation.py): short_description_fr, _en, _nl…
-    short_description = models.CharField(_("description courte"), max_length=200, blank=True, default="")
-    long_description = models.TextField(_("description longue"), max_length=800, blank=True, default="")
+    # No limit in the database: what a partner types is limited by the field registry
+    # (fields.py: 200 and 800 characters), a place the office publishes (imported from
+    # DATAtourisme, or written by staff) keeps its texts whole (docs/decisions.md).
+    short_description = models.TextField(_("description courte"), blank=True, default="")
+    long_description = models.TextField(_("description longue"), blank=True, default="")
+    # The name in English and Dutch where it differs (the French one is the establishment's).
+    name_en = models.CharField(_("nom (anglais)"), max_length=200, blank=True, default="")
+    name_nl = models.CharField(_("nom (néerlandais)"), max_length=200, blank=True, default="")
+    # Every phone, e-mail and website beyond the establishment's own (lists of strings, checked
+    # by the field registry), and the texts in languages the office does not publish, kept for
+    # the exports: {"de": {"name": …, "short_description": …, "long_description": …}}.
+    extra_phones = models.JSONField(_("autres téléphones"), default=list, blank=True)
+    extra_emails = models.JSONField(_("autres e-mails"), default=list, blank=True)
+    extra_websites = models.JSONField(_("autres sites web"), default=list, blank=True)
+    other_languages = models.JSONField(_("textes dans d'autres langues"), default=dict, blank=True)
     booking_url = models.URLField(_("lien de réservation"), blank=True, default="")
     rooms = models.PositiveIntegerField(_("chambres"), null=True, blank=True)
     beds = models.PositiveIntegerField(_("lits"), null=True, blank=True)
@@ -150,6 +163,10 @@ class Price(models.Model):
     amount = models.DecimalField(_("prix TTC"), **MONEY)
     amount_max = models.DecimalField(_("jusqu'à"), null=True, blank=True, **MONEY)
     season_year = models.PositiveSmallIntegerField(_("saison"))
+    # The period the price applies to, when the source says (DATAtourisme's validFrom /
+    # validThrough); without it, the season's calendar year.
+    valid_from = models.DateField(_("valable du"), null=True, blank=True)
+    valid_through = models.DateField(_("valable jusqu'au"), null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -160,6 +177,18 @@ class Price(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} {self.amount} € ({self.season_year})"
+
+    def is_outdated(self, today) -> bool:
+        return price_is_outdated(self, today)
+
+
+def price_is_outdated(price, today) -> bool:
+    """A price of a period (or season) already over: never shown as current. `price` is a
+    Price or a snapshot's price (the same attributes)."""
+    valid_through = getattr(price, "valid_through", None)
+    if valid_through is not None:
+        return valid_through < today
+    return price.season_year < today.year
 
 
 class Photo(models.Model):
@@ -251,11 +280,18 @@ class ListingVersion(models.Model):
 
 class ChangeProposal(TenantModel):
     """A partner's changes waiting for staff: `changes` holds the proposed value of each field,
-    `base` the published value when it was proposed (to show what the partner saw)."""
+    `base` the published value when it was proposed (to show what the partner saw).
+
+    Staff decide field by field: `decisions` holds, per field, {"approved": bool, "reason": str}.
+    The approved fields go live (a version); the rejected ones stay with the partner
+    (`returned_fields`, the keys she has not taken up yet): her forms show them with the reason
+    beside each, until she changes them (a new proposal), brings them back to the published
+    value, or discards them."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("À modérer")
         APPROVED = "approved", _("Validée")
+        PARTIAL = "partial", _("Validée en partie")
         REJECTED = "rejected", _("Refusée")
         WITHDRAWN = "withdrawn", _("Retirée par le partenaire")
 
@@ -272,6 +308,8 @@ class ChangeProposal(TenantModel):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(_("motif"), blank=True, default="")
+    decisions = models.JSONField(_("décision par champ"), default=dict, blank=True)
+    returned_fields = models.JSONField(_("champs refusés rendus au partenaire"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("proposition de modification")
@@ -287,6 +325,11 @@ class ChangeProposal(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.listing} — {self.get_status_display()}"
+
+    def field_reason(self, key: str) -> str:
+        """Why staff rejected this field ("" when approved or not decided)."""
+        decision = self.decisions.get(key) or {}
+        return "" if decision.get("approved", True) else decision.get("reason", "")
 
 
 class ModerationSettings(TenantModel):

@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from ensemble.accounts.models import User
@@ -22,7 +22,13 @@ CONTENT_PREFETCH = ("opening_periods", "prices", "amenities", "photos")
 def _with_content(queryset: QuerySet[Listing]) -> QuerySet[Listing]:
     return queryset.select_related("establishment__category", "establishment__organisation").prefetch_related(
         *CONTENT_PREFETCH,
-        Prefetch("proposals", queryset=ChangeProposal.objects.filter(status=ChangeProposal.Status.PENDING)),
+        # The pending proposal and those whose rejected fields are still with the partner.
+        Prefetch(
+            "proposals",
+            queryset=ChangeProposal.objects.filter(
+                Q(status=ChangeProposal.Status.PENDING) | (Q(status__in=RETURNING) & ~Q(returned_fields=[]))
+            ),
+        ),
     )
 
 
@@ -64,6 +70,31 @@ def published_photos(listing: Listing) -> list[Photo]:
 
 def pending_proposal(listing: Listing) -> ChangeProposal | None:
     return next((p for p in listing.proposals.all() if p.status == ChangeProposal.Status.PENDING), None)
+
+
+RETURNING = (ChangeProposal.Status.REJECTED, ChangeProposal.Status.PARTIAL)
+
+
+@dataclass(frozen=True)
+class ReturnedField:
+    """A field staff rejected, still with the partner: her value and the reason."""
+
+    key: str
+    value: Any
+    reason: str
+    proposal: ChangeProposal
+
+
+def returned_fields(listing: Listing) -> dict[str, ReturnedField]:
+    """The rejected values the partner has not taken up yet, by field (the latest decision
+    wins); read from the listing's prefetched proposals when it has them."""
+    proposals = [p for p in listing.proposals.all() if p.status in RETURNING and p.returned_fields]
+    result: dict[str, ReturnedField] = {}
+    for proposal in sorted(proposals, key=lambda p: (p.decided_at, p.pk)):
+        for key in proposal.returned_fields:
+            if key in proposal.changes and key in FIELDS:
+                result[key] = ReturnedField(key, proposal.changes[key], proposal.field_reason(key), proposal)
+    return result
 
 
 def amenities(office: Office, *, active_only: bool = True) -> QuerySet[Amenity]:

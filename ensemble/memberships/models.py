@@ -1,5 +1,6 @@
 """Seasons, the catalogue and its entitlements, terms, and the membership state machine."""
 
+import dataclasses
 import datetime
 import hashlib
 from decimal import Decimal
@@ -149,8 +150,29 @@ class OfferEntitlement(models.Model):
         return self.label
 
 
+TERMS_LANGUAGES = ("fr", "en", "nl")  # French is the reference; English and Dutch may be missing
+TERMS_LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English"), ("nl", "Nederlands")]
+
+
+@dataclasses.dataclass(frozen=True)
+class TermsText:
+    """A document's text in one language, as a person reads (and accepts) it. `is_fallback`:
+    the language asked has no version, so this is the French one."""
+
+    document: "TermsDocument"
+    language: str
+    title: str
+    body: str
+    is_fallback: bool = False
+
+    @property
+    def content_hash(self) -> str:
+        return TermsDocument.hash_text(self.title, self.body)
+
+
 class TermsDocument(TenantModel):
-    """A version of the CGV or of the "Charte du Club Partenaire" for a season."""
+    """A version of the CGV or of the "Charte du Club Partenaire" for a season, in French and,
+    where the office entered them, in English and Dutch (a new version carries all its texts)."""
 
     class Kind(models.TextChoices):
         CGV = "cgv", _("Conditions générales de vente")
@@ -161,7 +183,11 @@ class TermsDocument(TenantModel):
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     title = models.CharField(_("titre"), max_length=200)
     body = models.TextField(_("texte"))
-    content_hash = models.CharField(max_length=64, editable=False)
+    title_en = models.CharField(_("titre (anglais)"), max_length=200, blank=True, default="")
+    body_en = models.TextField(_("texte (anglais)"), blank=True, default="")
+    title_nl = models.CharField(_("titre (néerlandais)"), max_length=200, blank=True, default="")
+    body_nl = models.TextField(_("texte (néerlandais)"), blank=True, default="")
+    content_hash = models.CharField(max_length=64, editable=False)  # the French text's
     is_current = models.BooleanField(_("en vigueur"), default=True)
 
     class Meta:
@@ -182,6 +208,29 @@ class TermsDocument(TenantModel):
     @staticmethod
     def hash_text(title: str, body: str) -> str:
         return hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()
+
+    def has_language(self, language: str) -> bool:
+        return language == "fr" or bool(getattr(self, f"body_{language}", ""))
+
+    def languages(self) -> list[str]:
+        return [language for language in TERMS_LANGUAGES if self.has_language(language)]
+
+    def translations(self) -> dict[str, tuple[str, str]]:
+        """The English and Dutch versions it has: {"en": (title, text), …}."""
+        return {
+            language: (getattr(self, f"title_{language}"), getattr(self, f"body_{language}"))
+            for language in TERMS_LANGUAGES[1:]
+            if self.has_language(language)
+        }
+
+    def text_in(self, language: str | None) -> TermsText:
+        """The text in `language` (fr, en, nl; a regional variant such as en-gb counts as its
+        language), or the French one, marked as a fallback, when it has none."""
+        language = (language or "fr")[:2].lower()
+        if language != "fr" and language in TERMS_LANGUAGES and self.has_language(language):
+            title, body = self.translations()[language]
+            return TermsText(self, language, title, body)
+        return TermsText(self, "fr", self.title, self.body, is_fallback=language != "fr")
 
 
 class Membership(StateMachine, TenantModel):
@@ -335,6 +384,9 @@ class TermsAcceptance(TenantModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     kind = models.CharField(max_length=10, choices=TermsDocument.Kind.choices)
     version = models.PositiveSmallIntegerField()
+    # The language of the text the person read and accepted (`title`, `text`, `content_hash` are
+    # that text's): the French one when their language had no version.
+    language = models.CharField(max_length=2, choices=TERMS_LANGUAGE_CHOICES, default="fr")
     title = models.CharField(max_length=200)
     text = models.TextField()
     content_hash = models.CharField(max_length=64)

@@ -13,8 +13,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import formats
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from ensemble.core.client_ip import client_ip
@@ -164,6 +164,7 @@ class RenewView(LoginRequiredMixin, PartnerMembershipMixin, TemplateView):
                     self.membership,
                     actor=request.user,
                     accepted_terms=form.accepted_terms(),
+                    language=(get_language() or "fr")[:2],  # the texts were shown in it
                     evidence=membership_services.Evidence(
                         ip_address=client_ip(request) or None,
                         user_agent=request.META.get("HTTP_USER_AGENT", ""),
@@ -203,6 +204,8 @@ class RenewView(LoginRequiredMixin, PartnerMembershipMixin, TemplateView):
             total=sum((line.total_ttc for line in lines if line.total_ttc), Decimal("0.00")),
             charter=charter,
             cgv=cgv,
+            charter_text=charter and charter.text_in(get_language()),
+            cgv_text=cgv and cgv.text_in(get_language()),
         )
         return context
 

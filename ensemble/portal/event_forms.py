@@ -8,13 +8,19 @@ counted on the plain text, booking link). Dates are typed in Paris time (`dateti
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ensemble.core.languages import fallback_help
 from ensemble.events import rules
 from ensemble.events.models import Event
 
 from .listing_forms import DescribedForm
 
 LANGUAGE_LABELS = {"fr": _("français"), "en": _("anglais"), "nl": _("néerlandais")}
-TEXT_LABELS = {"title": _("Titre"), "summary": _("Résumé"), "description": _("Description")}
+TEXT_LABELS = {
+    "title": _("Titre"),
+    "summary": _("Résumé"),
+    "description": _("Description"),
+    "price_text": _("Tarifs"),
+}
 TEXT_HELP = {
     "summary": _("Une ou deux phrases, reprises dans les listes et les calendriers."),
     "description": _("Le programme, les horaires, l'accès. Texte brut : la mise en forme HTML est retirée."),
@@ -50,7 +56,6 @@ class EventForm(DescribedForm):
     postcode = _text(forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}))
     city = _text()
     is_free = forms.BooleanField(label=_("Gratuit"), required=False)
-    price_text = _text()
     booking_url = _text(forms.URLInput(attrs={"placeholder": "https://"}))
 
     place_labels = {
@@ -58,7 +63,6 @@ class EventForm(DescribedForm):
         "address": _("Adresse"),
         "postcode": _("Code postal"),
         "city": _("Ville"),
-        "price_text": _("Tarifs"),
         "booking_url": _("Lien de réservation"),
     }
 
@@ -69,18 +73,21 @@ class EventForm(DescribedForm):
         for base in rules.TEXT_LIMITS:
             for lang in rules.LANGS:
                 key = f"{base}_{lang}"
-                widget = forms.TextInput if base == "title" else forms.Textarea
+                long = base in ("summary", "description")
+                widget = forms.Textarea if long else forms.TextInput
                 attrs = {"lang": lang}
-                if base != "title":
+                if long:
                     attrs["rows"] = 2 if base == "summary" else 6
                 self.fields[key] = _text(widget(attrs=attrs))
                 self.fields[key].label = f"{TEXT_LABELS[base]} ({LANGUAGE_LABELS[lang]})"
-                if base != "title":
+                if lang != "fr":
+                    self.fields[key].help_text = fallback_help(lang)
+                if long:
                     self.counters.add(key)
         for key, label in self.place_labels.items():
             self.fields[key].label = label
         self.fields["city"].help_text = _("Laissez le lieu vide si l'événement a lieu à votre établissement.")
-        self.fields["price_text"].help_text = _("Par exemple : 8 €, 5 € pour les moins de 12 ans.")
+        self.fields["price_text_fr"].help_text = _("Par exemple : 8 €, 5 € pour les moins de 12 ans.")
         self.describe()
 
     @staticmethod
@@ -108,6 +115,10 @@ class EventForm(DescribedForm):
     @property
     def description_fields(self) -> list:
         return self.columns("description")
+
+    @property
+    def price_fields(self) -> list:
+        return self.columns("price_text")
 
     @property
     def limits(self) -> dict[str, int]:

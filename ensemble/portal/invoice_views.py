@@ -7,6 +7,7 @@ from django.views.generic import TemplateView, View
 
 from ensemble.billing import selectors
 from ensemble.billing.errors import BillingError
+from ensemble.billing.receipt_pdf import receipt_filename, receipt_pdf
 from ensemble.billing.services.documents import invoice_pdf_file
 from ensemble.billing.status import InvoiceStatus
 from ensemble.core.private_files import serve_private_file
@@ -22,6 +23,12 @@ class PortalInvoiceListView(LoginRequiredMixin, TemplateView):
         )
         for invoice in invoices:
             invoice.status = InvoiceStatus(selectors.status_of(invoice))
+            # A settled invoice that asked for payment has its « facture acquittée » (a receipt).
+            invoice.has_receipt = (
+                invoice.status == InvoiceStatus.PAID
+                and invoice.kind == invoice.Kind.INVOICE
+                and not invoice.is_paid_at_issue
+            )
         context["invoices"] = invoices
         return context
 
@@ -39,3 +46,19 @@ class PortalInvoicePdfView(LoginRequiredMixin, View):
         except BillingError as exc:
             return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
         return serve_private_file(document, filename=f"{invoice.number}.pdf", content_type="application/pdf")
+
+
+class PortalInvoiceReceiptView(LoginRequiredMixin, View):
+    """The « facture acquittée » of one of the person's organisations' settled invoices; any other
+    id answers 404, an invoice not settled 409."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            invoice = selectors.partner_invoice(request.user, request.office, kwargs["invoice_id"])
+        except ObjectDoesNotExist:
+            raise Http404 from None
+        try:
+            pdf = receipt_pdf(invoice)
+        except BillingError as exc:
+            return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
+        return serve_private_file(pdf, filename=receipt_filename(invoice), content_type="application/pdf")

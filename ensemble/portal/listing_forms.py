@@ -17,12 +17,14 @@ from django.utils.translation import gettext_lazy as _
 from ensemble.core.errors import EnsembleError
 from ensemble.core.forms import ServiceErrorFormMixin
 from ensemble.listings import selectors
-from ensemble.listings.fields import FIELDS, LANGS, ListingError
-from ensemble.listings.models import Amenity, Listing
+from ensemble.listings.fields import FIELDS, LANGS, PARTNER_TEXT_LIMITS, ListingError
+from ensemble.listings.models import Amenity
 
+# What a partner may type (the field registry's limits; the database has none since the
+# office's own places keep long texts).
 TEXT_LIMITS = {
-    "short_description": Listing._meta.get_field("short_description").max_length,
-    "long_description": Listing._meta.get_field("long_description").max_length,
+    "short_description": PARTNER_TEXT_LIMITS["short_description"],
+    "long_description": PARTNER_TEXT_LIMITS["long_description"],
 }
 WEEKDAY_CHOICES = [
     (1, _("lundi")),
@@ -78,6 +80,8 @@ class DescribedForm(ServiceErrorFormMixin, forms.Form):
         for name, field in self.fields.items():
             auto_id = self[name].auto_id
             described = [f"{auto_id}_error"] if name in errors else []
+            if getattr(field, "refusal", ""):
+                described.append(f"{auto_id}_refusal")
             if name in self.counters:
                 described.append(f"{auto_id}_counter")
             if field.help_text:
@@ -104,17 +108,31 @@ class SectionForm(DescribedForm):
 
     keys: tuple[str, ...] = ()
 
-    def __init__(self, data=None, *, office, values: dict, published: dict, pending: set[str]):
+    def __init__(
+        self,
+        data=None,
+        *,
+        office,
+        values: dict,
+        published: dict,
+        pending: set[str],
+        returned: dict[str, str] | None = None,
+    ):
         super().__init__(data, initial={key: values[key] for key in self.keys if key in values})
         self.office = office
         self.pending_keys = pending & set(self.keys)
-        self.published_texts = {key: FIELDS[key].show(published[key]) for key in self.pending_keys}
+        # Rejected by the office, still hers to correct: key → the office's reason.
+        self.returned_reasons = {k: r for k, r in (returned or {}).items() if k in self.keys}
+        shown = self.pending_keys | set(self.returned_reasons)
+        self.published_texts = {key: FIELDS[key].show(published[key]) for key in shown}
         self.build(values)
         for key in self.keys:
             if key in self.fields:
                 self.fields[key].label = field_label(key)
-        for key, text in self.published_texts.items():
-            self.mark_pending(key, text)
+        for key in self.pending_keys:
+            self.mark_pending(key, self.published_texts[key])
+        for key, reason in self.returned_reasons.items():
+            self.mark_returned(key, reason, self.published_texts[key])
         self.describe()
 
     def build(self, values: dict) -> None:
@@ -127,6 +145,18 @@ class SectionForm(DescribedForm):
         note = str(_("En attente de validation par l'office. Version publiée : %(value)s.")) % {
             "value": f"« {published_text} »" if published_text else str(_("(vide)"))
         }
+        field.help_text = f"{field.help_text} {note}".strip()
+
+    def mark_returned(self, key: str, reason: str, published_text: str) -> None:
+        """The office's reason beside the field (`field.refusal`, tied to the input by
+        describe()), and the published version in its help."""
+        if key not in self.fields:
+            return
+        field = self.fields[key]
+        field.refusal = reason
+        note = str(
+            _("Modifiez ce champ puis enregistrez pour le proposer à nouveau. Version publiée : %(value)s.")
+        ) % {"value": f"« {published_text} »" if published_text else str(_("(vide)"))}
         field.help_text = f"{field.help_text} {note}".strip()
 
     @property
@@ -317,7 +347,16 @@ class CollectionSection:
     prefix = ""
     formset_class: type[forms.BaseFormSet]
 
-    def __init__(self, data=None, *, office, values: dict, published: dict, pending: set[str]):
+    def __init__(
+        self,
+        data=None,
+        *,
+        office,
+        values: dict,
+        published: dict,
+        pending: set[str],
+        returned: dict[str, str] | None = None,
+    ):
         self.current_year = timezone.localdate().year
         self.formset = self.formset_class(
             data,
@@ -326,7 +365,10 @@ class CollectionSection:
             form_kwargs=self.form_kwargs(),
         )
         self.is_pending = self.key in pending
-        self.published_text = FIELDS[self.key].show(published[self.key]) if self.is_pending else ""
+        # Rejected by the office, still hers to correct: the office's reason.
+        self.refusal = (returned or {}).get(self.key, "")
+        shown = self.is_pending or self.refusal
+        self.published_text = FIELDS[self.key].show(published[self.key]) if shown else ""
         self.service_errors: list[str] = []
         self._items: list[tuple[forms.Form, dict]] = []
 

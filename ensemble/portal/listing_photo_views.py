@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 
 from ensemble.campaigns import services as campaign_services
 from ensemble.core.errors import EnsembleError
-from ensemble.listings import services
+from ensemble.listings import selectors, services
 from ensemble.listings.fields import FIELDS, ListingError
 from ensemble.listings.models import Listing, Photo
 
@@ -49,15 +49,20 @@ def photo_rows(listing: Listing, bound: tuple[int, PhotoEditForm] | None = None)
     items = services.pending_values(listing)["photos"]
     published = {item["id"]: (position, item) for position, item in enumerate(FIELDS["photos"].read(listing))}
     by_id = {photo.pk: photo for photo in listing.photos.all()}
+    pending = selectors.pending_proposal(listing)
+    # The list the office rejected, kept for the partner to correct (not waiting for anyone).
+    refused = "photos" in selectors.returned_fields(listing) and not (pending and "photos" in pending.changes)
     rows = []
     for position, item in enumerate(items):
         photo = by_id.get(item["id"])
         if photo is None:
             continue
         if photo.status != Photo.Status.PUBLISHED:
-            state = "new"
+            state = "refused" if refused else "new"
+        elif published.get(photo.pk) == (position, item):
+            state = "published"
         else:
-            state = "published" if published.get(photo.pk) == (position, item) else "changed"
+            state = "refused" if refused else "changed"
         form = bound[1] if bound and bound[0] == photo.pk else None
         form = form or PhotoEditForm(prefix=f"photo-{photo.pk}", initial=item)
         rows.append(PhotoRow(photo, item, state, form, first=position == 0, last=position == len(items) - 1))

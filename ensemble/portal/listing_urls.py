@@ -21,6 +21,11 @@ def _section(route: str, name: str):
 urlpatterns = [
     path("fiches/", views.ListingListView.as_view(), name="listings"),
     path(LISTING + "confirmer/", views.ListingConfirmView.as_view(), name="listing_confirm"),
+    path(
+        LISTING + "abandonner-refus/",
+        views.ListingDiscardReturnedView.as_view(),
+        name="listing_discard_returned",
+    ),
     _section("", "listing_general"),
     _section("coordonnees/", "listing_contact"),
     _section("capacite/", "listing_capacity"),

@@ -24,6 +24,7 @@ from ensemble.campaigns import services as campaign_services
 from ensemble.listings import selectors, services
 from ensemble.listings.fields import FIELDS, ListingError, snapshot
 from ensemble.listings.models import ChangeProposal, Listing
+from ensemble.publishing.visibility import Visibility, listings_visibility
 
 from .listing_forms import (
     AmenitiesForm,
@@ -127,13 +128,17 @@ class ListingRow:
     pending: ChangeProposal | None
     pending_labels: list[str] = field(default_factory=list)
     photo_count: int = 0
+    # Rejected by the office, still hers to correct: (label, reason).
+    returned: list[tuple[str, str]] = field(default_factory=list)
+    # What visitors see today, from the public site's own rule (publishing.visibility).
+    visibility: Visibility | None = None
 
     @property
     def has_availability(self) -> bool:
         return self.listing.establishment.category.has_availability
 
 
-def listing_row(listing: Listing) -> ListingRow:
+def listing_row(listing: Listing, visibility: Visibility | None = None) -> ListingRow:
     pending = selectors.pending_proposal(listing)
     labels = [field_label(key) for key in FIELDS if pending and key in pending.changes]
     return ListingRow(
@@ -141,6 +146,10 @@ def listing_row(listing: Listing) -> ListingRow:
         pending=pending,
         pending_labels=labels,
         photo_count=len(selectors.published_photos(listing)),
+        visibility=visibility,
+        returned=[
+            (field_label(key), item.reason) for key, item in selectors.returned_fields(listing).items()
+        ],
     )
 
 
@@ -155,7 +164,9 @@ class ListingListView(LoginRequiredMixin, TemplateView):
         user, office = self.request.user, self.request.office
         for establishment in selectors.establishments_without_listing(user, office):
             services.ensure_listing(establishment)
-        context["rows"] = [listing_row(listing) for listing in selectors.listings_of_user(user, office)]
+        listings = list(selectors.listings_of_user(user, office))
+        visibility = listings_visibility(office, listings)
+        context["rows"] = [listing_row(listing, visibility[listing.pk]) for listing in listings]
         return context
 
 
@@ -191,10 +202,12 @@ class PartnerListingMixin:
                     self.nav_name == "listing_availability",
                 )
             )
+        returned = selectors.returned_fields(self.listing)
         context.update(
             listing=self.listing,
             establishment=self.listing.establishment,
             pending=selectors.pending_proposal(self.listing),
+            returned=[(field_label(key), item.reason) for key, item in returned.items()],
             listing_nav=nav,
         )
         return context
@@ -223,6 +236,23 @@ class ListingConfirmView(LoginRequiredMixin, PartnerListingMixin, View):
         return redirect("portal:listings", office_slug=request.office.slug)
 
 
+class ListingDiscardReturnedView(LoginRequiredMixin, PartnerListingMixin, View):
+    """POST only: drop the changes the office rejected (the forms show the published content
+    again). A GET goes back to the listing."""
+
+    def get(self, request, *args, **kwargs):
+        return redirect(self.listing_url("listing_general"))
+
+    def post(self, request, *args, **kwargs):
+        keys = services.discard_returned_changes(self.listing, actor=request.user)
+        if keys:
+            messages.success(
+                request,
+                gettext("Modifications non retenues abandonnées : %(fields)s.") % {"fields": _labels(keys)},
+            )
+        return redirect(self.listing_url("listing_general"))
+
+
 # ---- sections ------------------------------------------------------------------------------
 
 
@@ -243,12 +273,14 @@ class ListingSectionView(LoginRequiredMixin, PartnerListingMixin, TemplateView):
 
     def make_form(self, data=None):
         pending = selectors.pending_proposal(self.listing)
+        returned = selectors.returned_fields(self.listing)
         return self.section.form_class(
             data,
             office=self.request.office,
             values=services.pending_values(self.listing),
             published=snapshot(self.listing),
             pending=set(pending.changes) if pending else set(),
+            returned={key: item.reason for key, item in returned.items()},
         )
 
     def get_context_data(self, **kwargs):

@@ -6,9 +6,11 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
+from ensemble.core.languages import a_name
 from ensemble.directory import selectors as directory_selectors
 from ensemble.directory import services as directory_services
 from ensemble.directory.models import OrganisationMember
@@ -114,12 +116,14 @@ class TeamRemoveView(LoginRequiredMixin, PartnerOrganisationMixin, View):
             return _to_team(request, self.organisation)
         if target.user_id == request.user.pk:
             messages.success(
-                request, _("Vous n'avez plus accès à %(org)s.") % {"org": self.organisation.name}
+                request,
+                _("Vous n'avez plus accès %(a_org)s.")
+                % {"a_org": a_name(self.organisation.name, get_language() or "fr")},
             )
             return redirect("portal:home", office_slug=request.office.slug)
         messages.success(
             request,
-            _("%(email)s n'a plus accès à %(org)s.")
-            % {"email": target.user.email, "org": self.organisation.name},
+            _("%(email)s n'a plus accès %(a_org)s.")
+            % {"email": target.user, "a_org": a_name(self.organisation.name, get_language() or "fr")},
         )
         return _to_team(request, self.organisation)

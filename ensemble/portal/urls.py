@@ -24,6 +24,11 @@ urlpatterns = [
     path("", views.PortalHomeView.as_view(), name="home"),
     path("factures/", invoice_views.PortalInvoiceListView.as_view(), name="invoices"),
     path("factures/<int:invoice_id>/pdf/", invoice_views.PortalInvoicePdfView.as_view(), name="invoice_pdf"),
+    path(
+        "factures/<int:invoice_id>/acquittee/",
+        invoice_views.PortalInvoiceReceiptView.as_view(),
+        name="invoice_receipt",
+    ),
     path("devis/", quote_views.PortalQuoteListView.as_view(), name="quotes"),
     path("devis/<int:quote_id>/pdf/", quote_views.PortalQuotePdfView.as_view(), name="quote_pdf"),
     path(

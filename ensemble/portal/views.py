@@ -9,6 +9,7 @@ from ensemble.campaigns import selectors as campaign_selectors
 from ensemble.directory import selectors as directory_selectors
 from ensemble.listings import selectors as listing_selectors
 from ensemble.memberships.models import Membership
+from ensemble.publishing.visibility import listings_visibility
 
 
 class PortalHomeView(LoginRequiredMixin, TemplateView):
@@ -26,8 +27,10 @@ class PortalHomeView(LoginRequiredMixin, TemplateView):
             "establishments__category", Prefetch("memberships", queryset=memberships)
         )
         listings = list(listing_selectors.listings_of_user(user, office))
+        visibility = listings_visibility(office, listings)
         for listing in listings:
             listing.pending = listing_selectors.pending_proposal(listing)
+            listing.visibility = visibility[listing.pk]
         context["listings"] = listings
         context["campaign_targets"] = list(
             campaign_selectors.open_targets_of_user(user, office).select_related(

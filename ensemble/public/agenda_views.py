@@ -6,7 +6,8 @@ The list is `publishing.selectors.agenda` (published events only), paged by keys
 malformed filter or cursor answers 400 with its French message on the form. An event's page and
 feeds also show an event cancelled after publication, marked as such (STATUS:CANCELLED), so
 that calendars which had it learn of the cancellation. Dates are shown in Paris time; texts in
-the content language (`?langue=` or the active language), French where a translation is missing.
+the content language (`?langue=` or the active language), with the fallback order of
+`core.languages` where a translation is missing.
 """
 
 import base64
@@ -24,6 +25,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from ensemble.core.languages import text_in
 from ensemble.events import ical
 from ensemble.events import selectors as event_selectors
 from ensemble.events.models import Event
@@ -35,10 +37,6 @@ from .listing_views import CONTENT_LANGUAGES, content_language
 PAGE_SIZE = 20
 FILTER_FIELDS = ("du", "au", "categorie")
 _ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
-
-
-def text_in(event: Event, field: str, lang: str) -> str:
-    return getattr(event, f"{field}_{lang}", "") or getattr(event, f"{field}_fr", "") or ""
 
 
 # ---- the list ------------------------------------------------------------------------------
@@ -118,6 +116,7 @@ def row(event: Event, lang: str) -> dict:
         "event": event,
         "title": text_in(event, "title", lang),
         "summary": text_in(event, "summary", lang),
+        "price": text_in(event, "price_text", lang),
     }
 
 
@@ -238,9 +237,10 @@ def event_jsonld(event: Event, *, lang: str, url: str, organiser: str) -> dict:
     offer = {"@type": "Offer", "url": event.booking_url or url}
     if event.is_free:
         offer.update(price="0", priceCurrency="EUR")
-    if event.price_text:
-        offer["description"] = event.price_text
-    if event.is_free or event.price_text or event.booking_url:
+    price = text_in(event, "price_text", lang)
+    if price:
+        offer["description"] = price
+    if event.is_free or price or event.booking_url:
         data["offers"] = offer
     return data
 
@@ -280,6 +280,7 @@ class EventPageView(TemplateView):
             title=text_in(event, "title", lang),
             summary=text_in(event, "summary", lang),
             description=text_in(event, "description", lang),
+            price=text_in(event, "price_text", lang),
             location=ical.location_of(event),
             cancelled=event.status == Event.Status.CANCELLED,
             listing_id=listing_id,

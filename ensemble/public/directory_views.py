@@ -24,6 +24,7 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 from django.views.generic import TemplateView
 
 from ensemble.core import page_cache
+from ensemble.core.languages import text_in, texts_in
 from ensemble.core.models import Office
 from ensemble.directory import selectors as directory_selectors
 from ensemble.listings import selectors as listing_selectors
@@ -31,7 +32,6 @@ from ensemble.listings.models import Amenity
 from ensemble.publishing import selectors
 from ensemble.publishing.selectors import BadFilter, DirectoryFilters
 
-from .jsonld import text_in
 from .listing_views import category_name, content_language
 
 PAGE_SIZE = selectors.PAGE_SIZE
@@ -309,6 +309,9 @@ def card(snapshot, urls: ListingUrls) -> dict:
         "photo": _photo(first) if first else None,
         "alt": first["alt"] if first else "",
         "description": document["short_description"],
+        # The language the description is written in (a fallback one is marked on the card).
+        "description_lang": texts_in(document["i18n"]["short_description"], snapshot.language).lang,
+        "page_lang": snapshot.language,
         "office_place": document["is_office_place"],
         "geo": document["geo"],
     }
@@ -335,7 +338,9 @@ def card_html(item: dict, badge: str) -> str:
     if item["office_place"]:
         parts.append(f'<p><span class="badge office-place">{escape(badge)}</span></p>')
     if item["description"]:
-        parts.append(f'<p class="card-text">{escape(item["description"])}</p>')
+        lang = item.get("description_lang", "")
+        marked = f' lang="{escape(lang)}"' if lang and lang != item.get("page_lang", lang) else ""
+        parts.append(f'<p class="card-text"{marked}>{escape(item["description"])}</p>')
     parts.append("</li>")
     return mark_safe("\n".join(parts))  # noqa: S308 — every value escaped above
 

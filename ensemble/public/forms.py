@@ -8,8 +8,11 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.core.forms import ServiceErrorFormMixin
+from ensemble.core.languages import text_in
+from ensemble.core.money import format_money
+from ensemble.directory.postcodes import clean_address
 from ensemble.directory.validators import clean_phone, clean_siret
-from ensemble.memberships.models import Membership, Offer
+from ensemble.memberships.models import TERMS_LANGUAGES, Membership, Offer
 
 
 class JoinForm(ServiceErrorFormMixin, forms.Form):
@@ -51,6 +54,11 @@ class JoinForm(ServiceErrorFormMixin, forms.Form):
     )
     charter_id = forms.IntegerField(widget=forms.HiddenInput)
     cgv_id = forms.IntegerField(widget=forms.HiddenInput)
+    # The language of the page the charter and CGV were shown on: each acceptance records the
+    # text the person read in it (the French one for a document without that language).
+    terms_language = forms.ChoiceField(
+        choices=[(code, code) for code in TERMS_LANGUAGES], widget=forms.HiddenInput, required=False
+    )
     submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     # Honeypot: hidden from people (CSS, aria-hidden, out of the tab order), filled by form robots
     # that fill every field. A value refuses the whole form (clean), so nothing is written.
@@ -64,18 +72,18 @@ class JoinForm(ServiceErrorFormMixin, forms.Form):
     def __init__(self, *args, categories, offers, terms, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        english = (get_language() or "fr").startswith("en")
+        lang = get_language() or "fr"
         self.packs = [o for o in offers if o.kind == Offer.Kind.PACK]
         self.options = [o for o in offers if o.kind == Offer.Kind.OPTION]
         self.fields["category"].choices = [("", "—")] + [
-            (c.pk, (c.name_en if english and c.name_en else c.name)) for c in categories
+            (c.pk, text_in(c, "name", lang)) for c in categories
         ]
-        self.fields["pack"].choices = [(o.pk, self._offer_label(o, english)) for o in self.packs]
+        self.fields["pack"].choices = [(o.pk, self._offer_label(o, lang)) for o in self.packs]
         if len(self.packs) == 1:
             self.fields["pack"].initial = self.packs[0].pk
         for offer in self.options:
             self.fields[f"option_{offer.pk}"] = forms.BooleanField(
-                label=self._offer_label(offer, english), required=False
+                label=self._offer_label(offer, lang), required=False
             )
             if offer.pricing_mode == Offer.PricingMode.PER_PERSON:
                 self.fields[f"quantity_{offer.pk}"] = forms.IntegerField(
@@ -87,17 +95,19 @@ class JoinForm(ServiceErrorFormMixin, forms.Form):
                 )
         self.fields["charter_id"].initial = terms["charter"].pk
         self.fields["cgv_id"].initial = terms["cgv"].pk
+        page_language = (get_language() or "fr")[:2]
+        self.fields["terms_language"].initial = page_language if page_language in TERMS_LANGUAGES else "fr"
         self.fields["submission_key"].initial = uuid.uuid4().hex
 
     @staticmethod
-    def _offer_label(offer: Offer, english: bool) -> str:
-        name = offer.name_en if english and offer.name_en else offer.name
-        price = f"{offer.price_ttc:.0f}" if offer.price_ttc is not None else ""
+    def _offer_label(offer: Offer, lang: str) -> str:
+        name = text_in(offer, "name", lang)  # the offers have French and English names
+        price = format_money(offer.price_ttc, lang, short=True) if offer.price_ttc is not None else ""
         mode = Offer.PricingMode
         if offer.pricing_mode == mode.FLAT:
-            return _("%(name)s — %(price)s € TTC") % {"name": name, "price": price}
+            return _("%(name)s — %(price)s TTC") % {"name": name, "price": price}
         if offer.pricing_mode == mode.PER_PERSON:
-            return _("%(name)s — %(price)s € TTC par personne") % {"name": name, "price": price}
+            return _("%(name)s — %(price)s TTC par personne") % {"name": name, "price": price}
         return _("%(name)s — sur devis") % {"name": name}
 
     def option_rows(self):
@@ -126,6 +136,11 @@ class JoinForm(ServiceErrorFormMixin, forms.Form):
             raise ValidationError(
                 _("Votre demande n'a pas été envoyée : le champ « Laissez ce champ vide » doit rester vide.")
             )
+        if cleaned.get("postcode") and cleaned.get("city"):
+            try:  # in France (the establishment's address): the postcode exists and serves the town
+                cleaned["postcode"] = clean_address("FR", cleaned["postcode"], cleaned["city"])
+            except ValidationError as exc:
+                self.add_error(None, exc)
         known = {f"option_{o.pk}" for o in self.options} | {f"quantity_{o.pk}" for o in self.options}
         for key in self.data:
             if key.startswith(("option_", "quantity_")) and key not in known:

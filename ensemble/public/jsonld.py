@@ -1,10 +1,11 @@
 """schema.org JSON-LD for a listing's public page, read by search engines and structured-data
-extractors. Built from the published content only, in one content language (French fallback).
+extractors. Built from the published content only, in one content language (the fallback order
+of `core.languages` where a translation is missing).
 
 The type follows the category (accommodation → LodgingBusiness, or Hotel, Campground,
 BedAndBreakfast when the name says so; restaurants → Restaurant; bars → BarOrPub; leisure →
-TouristAttraction; producers → Store; anything else → LocalBusiness); a place the office publishes
-itself (a museum, a church) is a TouristAttraction.
+TouristAttraction; producers → Store; anything else → LocalBusiness), for the office's own
+places too (an office lodging is a LodgingBusiness, not a TouristAttraction).
 """
 
 import datetime
@@ -14,7 +15,8 @@ from decimal import Decimal
 
 from django.utils.safestring import SafeString, mark_safe
 
-from ensemble.listings.models import Listing, Photo
+from ensemble.core.languages import text_in
+from ensemble.listings.models import Listing, Photo, price_is_outdated
 from ensemble.listings.search import fold
 
 SCHEMA = "https://schema.org"
@@ -38,14 +40,7 @@ LODGING_WORDS = (
 _ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
-def text_in(obj, field: str, lang: str) -> str:
-    """A translated field in `lang`, or the French text when it has none."""
-    return getattr(obj, f"{field}_{lang}", "") or getattr(obj, f"{field}_fr", "") or ""
-
-
 def schema_type(listing: Listing) -> str:
-    if listing.is_office_place:
-        return "TouristAttraction"
     establishment = listing.establishment
     kind = CATEGORY_TYPES.get(establishment.category.slug, "LocalBusiness")
     if kind == "LodgingBusiness":
@@ -80,9 +75,9 @@ def listing_jsonld(
             text_in(listing, "short_description", lang) or text_in(listing, "long_description", lang)
         ),
         "geo": _geo(establishment),
-        "telephone": establishment.phone,
-        "email": establishment.email,
-        "sameAs": establishment.website,
+        "telephone": _several(establishment.phone, getattr(listing, "extra_phones", [])),
+        "email": _several(establishment.email, getattr(listing, "extra_emails", [])),
+        "sameAs": _several(establishment.website, getattr(listing, "extra_websites", [])),
         "image": [_image(photo, lang, absolute) for photo in photos],
         "openingHoursSpecification": [
             _opening(period) for period in listing.opening_periods.all() if period.ends_on >= today
@@ -93,6 +88,12 @@ def listing_jsonld(
     data.update({key: value for key, value in optional.items() if value})
     data.update(_offers(listing, lang, today))
     return data
+
+
+def _several(main: str, others: list[str]):
+    """One value as itself, several as a list (schema.org takes both)."""
+    found = [value for value in (main, *others) if value]
+    return found[0] if len(found) == 1 else found
 
 
 def _address(establishment) -> dict:
@@ -163,7 +164,7 @@ def _reserve(booking_url: str) -> dict | None:
 def _offers(listing: Listing, lang: str, today: datetime.date) -> dict:
     """The current season's prices (a past season's are not offered any more) as offers, and
     their range."""
-    prices = [p for p in listing.prices.all() if p.season_year >= today.year]
+    prices = [p for p in listing.prices.all() if not price_is_outdated(p, today)]
     if not prices:
         return {}
     offers = [_offer(price, lang) for price in prices]
@@ -178,8 +179,8 @@ def _offer(price, lang: str) -> dict:
         "@type": "Offer",
         "name": text_in(price, "label", lang),
         "priceCurrency": "EUR",
-        "validFrom": f"{price.season_year}-01-01",
-        "validThrough": f"{price.season_year}-12-31",
+        "validFrom": (price.valid_from or datetime.date(price.season_year, 1, 1)).isoformat(),
+        "validThrough": (price.valid_through or datetime.date(price.season_year, 12, 31)).isoformat(),
     }
     if price.amount_max is None:
         offer["price"] = str(price.amount)

@@ -16,14 +16,14 @@ from django.utils.translation import get_language, gettext
 from django.views.generic import TemplateView
 
 from ensemble.core import page_cache
+from ensemble.core.languages import text_in, texts_in
 from ensemble.listings import selectors as listing_selectors
-from ensemble.listings.models import Availability, Listing
+from ensemble.listings.models import Availability, Listing, price_is_outdated
 from ensemble.publishing import selectors
 from ensemble.publishing.documents import SnapshotListing
 from ensemble.stats import services as stats_services
 
 from . import jsonld
-from .jsonld import text_in
 
 CONTENT_LANGUAGES = {"fr": "Français", "en": "English", "nl": "Nederlands"}
 AVAILABILITY_DAYS = 14
@@ -83,8 +83,8 @@ class ListingPageView(TemplateView):
             category_name=document["category"]["name"],
             lang=lang,
             languages=CONTENT_LANGUAGES,
-            short_description=document["short_description"],
-            long_description=document["long_description"],
+            short_description=texts_in(document["i18n"]["short_description"], lang),
+            long_description=texts_in(document["i18n"]["long_description"], lang),
             photos=[(photo, photo.alt) for photo in photos],
             periods=[
                 (period, closing_days(period))
@@ -92,11 +92,13 @@ class ListingPageView(TemplateView):
                 if period.ends_on >= today
             ],
             prices=[
-                (price, text_in(price, "label", lang), price.season_year < today.year)
+                (price, text_in(price, "label", lang), price_is_outdated(price, today))
                 for price in listing.prices.all()
             ],
-            amenities=[amenity["name"] for amenity in document["amenities"]],
+            amenities=[texts_in(amenity["names"], lang) for amenity in document["amenities"]],
             capacity=capacity(listing),
+            listing_name=document["name"],
+            more_contacts=more_contacts(listing),
             availability=availability(listing, today),
             events=[(event, text_in(event, "title", lang)) for event in events],
             jsonld=jsonld.script_content(data),
@@ -104,8 +106,18 @@ class ListingPageView(TemplateView):
         return context
 
 
+def more_contacts(listing: SnapshotListing) -> list[tuple[str, str, str]]:
+    """The phones, e-mails and websites beyond the main ones: (kind, link, text)."""
+    phones = zip(listing.extra_phones, listing.extra_phones_display, strict=False)
+    return [
+        *(("phone", f"tel:{phone}", shown) for phone, shown in phones),
+        *(("email", f"mailto:{email}", email) for email in listing.extra_emails),
+        *(("website", url, url.split("://", 1)[-1].rstrip("/")) for url in listing.extra_websites),
+    ]
+
+
 def category_name(category, lang: str) -> str:
-    return {"en": category.name_en, "nl": category.name_nl}.get(lang) or category.name
+    return text_in(category, "name", lang)
 
 
 def capacity(listing: Listing | SnapshotListing) -> list[tuple[str, int]]:

@@ -12,6 +12,7 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import get_language, gettext
 from django.views.generic import TemplateView, View
 
+from ensemble.core.languages import de_name
 from ensemble.core.private_files import serve_private_file
 from ensemble.events.models import Event
 from ensemble.screens import selectors, services
@@ -87,7 +88,7 @@ def _banner_slide(banner, image_url: str) -> dict:
         "image": image_url if banner.image else "",
         "width": banner.image_width or 0,
         "height": banner.image_height or 0,
-        "alt": gettext("Bandeau de %(partner)s") % {"partner": partner},
+        "alt": gettext("Bandeau %(de_partner)s") % {"de_partner": de_name(partner, get_language() or "fr")},
     }
 
 

@@ -104,7 +104,13 @@ class JoinView(FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(season=self.season, terms=self.terms, iban=formatted_iban(self.request.office))
+        language = get_language()
+        context.update(
+            season=self.season,
+            terms=self.terms,
+            terms_texts={kind: document.text_in(language) for kind, document in self.terms.items()},
+            iban=formatted_iban(self.request.office),
+        )
         return context
 
     def form_valid(self, form):
@@ -130,6 +136,7 @@ class JoinView(FormView):
             accepted_cgv_id=data["cgv_id"] if data["accept_cgv"] else None,
             language="en" if (get_language() or "fr").startswith("en") else "fr",
             submission_key=data["submission_key"],
+            terms_language=data["terms_language"] or (get_language() or "fr")[:2],
         )
         evidence = Evidence(
             ip_address=client_ip(self.request) or None,
@@ -179,7 +186,7 @@ class TermsView(TemplateView):
         document = membership_selectors.current_terms(season).get(self.kind) if season else None
         if document is None:
             raise Http404
-        context.update(document=document, season=season)
+        context.update(document=document, text=document.text_in(get_language()), season=season)
         return context
 
 

@@ -30,6 +30,7 @@ from django.views import View
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from ensemble.core import page_cache
+from ensemble.core.languages import text_in
 from ensemble.events.models import Event
 from ensemble.listings.models import Listing
 from ensemble.publishing.selectors import (
@@ -154,7 +155,7 @@ def _limit(value: str | None) -> int:
 
 
 def _in(obj, field: str, lang: str) -> str:
-    return getattr(obj, f"{field}_{lang}", "") or getattr(obj, f"{field}_fr", "") or getattr(obj, field, "")
+    return text_in(obj, field, lang)
 
 
 def _with_language(url: str, lang: str) -> str:

@@ -3,7 +3,8 @@
 One document per listing and content language. It holds, flat and JSON-native (no Decimal, no
 date objects, so a stored document compares equal to a freshly built one):
 
-- the texts resolved in its language, French where a translation is missing (`name`,
+- the texts resolved in its language, in the fallback order of `core.languages` where a
+  translation is missing (`name`,
   `short_description`, `category.name`, each amenity's, photo's and price's): what a page in
   that language shows;
 - the raw texts of every language (`i18n`, and `names`/`alts`/`labels` on the nested items),
@@ -23,6 +24,8 @@ from types import SimpleNamespace
 
 from django.utils.dateparse import parse_datetime
 
+from ensemble.core.languages import text_in, texts_in
+from ensemble.directory.validators import display_phone
 from ensemble.listings.models import Listing
 
 from .models import LANGUAGES
@@ -32,7 +35,7 @@ TRANSLATED = ("short_description", "long_description")
 
 
 def _in(obj, field: str, lang: str) -> str:
-    return getattr(obj, f"{field}_{lang}", "") or getattr(obj, f"{field}_fr", "") or ""
+    return text_in(obj, field, lang)  # the fallback order every reader uses
 
 
 def _raw(obj, field: str) -> dict[str, str]:
@@ -57,7 +60,8 @@ def build_document(listing: Listing, lang: str) -> dict:
         "id": listing.pk,
         "establishment_id": establishment.pk,
         "organisation_id": listing.organisation_id,
-        "name": establishment.name,
+        "name": texts_in(_names(listing), lang),
+        "names": _names(listing),
         "sort_name": listing.sort_name,
         "is_office_place": listing.is_office_place,
         "source": listing.source,
@@ -65,10 +69,11 @@ def build_document(listing: Listing, lang: str) -> dict:
         "short_description": _in(listing, "short_description", lang),
         "long_description": _in(listing, "long_description", lang),
         "i18n": {field: _raw(listing, field) for field in TRANSLATED},
+        "other_languages": listing.other_languages or {},
         "category": {
             "id": category.pk,
             "slug": category.slug,
-            "name": {"en": category.name_en, "nl": category.name_nl}.get(lang) or category.name,
+            "name": _in(category, "name", lang),
             "names": {"fr": category.name, "en": category.name_en, "nl": category.name_nl},
             "position": category.position,
             "has_availability": category.has_availability,
@@ -89,6 +94,11 @@ def build_document(listing: Listing, lang: str) -> dict:
             "email": establishment.email,
             "website": establishment.website,
             "booking_url": listing.booking_url,
+            "extra_phones": [
+                {"phone": phone, "display": display_phone(phone)} for phone in listing.extra_phones or []
+            ],
+            "extra_emails": list(listing.extra_emails or []),
+            "extra_websites": list(listing.extra_websites or []),
         },
         "capacity": {
             "rooms": listing.rooms,
@@ -140,6 +150,8 @@ def build_document(listing: Listing, lang: str) -> dict:
                 "amount": str(price.amount),
                 "amount_max": str(price.amount_max) if price.amount_max is not None else None,
                 "season": price.season_year,
+                "valid_from": price.valid_from.isoformat() if price.valid_from else None,
+                "valid_through": price.valid_through.isoformat() if price.valid_through else None,
                 "position": price.position,
             }
             for price in sorted(listing.prices.all(), key=lambda p: (-p.season_year, p.position, p.pk))
@@ -147,6 +159,11 @@ def build_document(listing: Listing, lang: str) -> dict:
         "updated_at": _stamp(listing.updated_at),
         "establishment_updated_at": _stamp(establishment.updated_at),
     }
+
+
+def _names(listing: Listing) -> dict[str, str]:
+    """The name in each language ("" where the French one stands)."""
+    return {"fr": listing.establishment.name, "en": listing.name_en or "", "nl": listing.name_nl or ""}
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -173,6 +190,10 @@ def _time(value: str | None) -> datetime.time | None:
     return datetime.time.fromisoformat(value) if value else None
 
 
+def _day(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
 def _decimal(value: str | None) -> Decimal | None:
     return Decimal(value) if value is not None else None
 
@@ -191,6 +212,14 @@ class SnapshotListing:
         self.source = document["source"]
         self.external_id = document["external_id"]
         self.booking_url = document["contact"]["booking_url"]
+        names = document.get("names") or {"fr": document["name"]}
+        self.name_en, self.name_nl = names.get("en", ""), names.get("nl", "")
+        self.other_languages = document.get("other_languages", {})
+        contact = document["contact"]
+        self.extra_phones = [item["phone"] for item in contact.get("extra_phones", [])]
+        self.extra_phones_display = [item["display"] for item in contact.get("extra_phones", [])]
+        self.extra_emails = contact.get("extra_emails", [])
+        self.extra_websites = contact.get("extra_websites", [])
         for field in TRANSLATED:
             for key, value in _translated(document["i18n"][field], field).items():
                 setattr(self, key, value)
@@ -216,7 +245,7 @@ def _establishment(document: dict) -> SimpleNamespace:
         pk=document["establishment_id"],
         id=document["establishment_id"],
         organisation_id=document["organisation_id"],
-        name=document["name"],
+        name=(document.get("names") or {}).get("fr") or document["name"],
         category_id=category["id"],
         category=SimpleNamespace(
             pk=category["id"],
@@ -282,6 +311,8 @@ def _price(item: dict) -> SimpleNamespace:
         amount=Decimal(item["amount"]),
         amount_max=_decimal(item["amount_max"]),
         season_year=item["season"],
+        valid_from=_day(item.get("valid_from")),
+        valid_through=_day(item.get("valid_through")),
         position=item["position"],
         **_translated(item["labels"], "label"),
     )

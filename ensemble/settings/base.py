@@ -273,6 +273,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it, even before collectstatic
 STATICFILES_DIRS = [BASE_DIR / "ensemble" / "static"]
+# Files served at the site's root by WhiteNoise, before any view: /favicon.ico (browsers ask for it
+# on every page, whatever the page links to), on every office's host name too.
+WHITENOISE_ROOT = BASE_DIR / "ensemble" / "root"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
@@ -394,11 +397,12 @@ IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", "40000000"))
 LISTING_MAX_PHOTOS = int(os.environ.get("LISTING_MAX_PHOTOS", "20"))
 # --- end of uploads ----------------------------------------------------------------------------------
 
-# django-modeltranslation: listings' public content in FR, EN, NL; French is the source and the
-# fallback shown when a translation is missing.
+# django-modeltranslation: public content in FR, EN, NL; French is the source. A missing
+# translation falls back in this order (the office's choice: a Dutch visitor reads English
+# before French). Every reader goes through `ensemble.core.languages`, which reads this order.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "fr"
 MODELTRANSLATION_LANGUAGES = ("fr", "en", "nl")
-MODELTRANSLATION_FALLBACK_LANGUAGES = ("fr",)
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("fr",), "nl": ("en", "fr"), "en": ("fr",)}
 
 # Backups (issue 11, item 3): `manage.py backup --to DIR` keeps this many newest archives in DIR.
 BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))

@@ -1,6 +1,6 @@
 """The back office: one module per page family."""
 
-from .catalogue import CatalogueView, CategoryListView, SeasonOpenView, SeasonPrepareView
+from .catalogue import CatalogueView, CategoryListView, SeasonOpenView, SeasonPrepareView, TermsPublishView
 from .dashboard import DashboardView
 from .memberships import (
     MembershipActionView,
@@ -29,4 +29,5 @@ __all__ = [
     "OrganisationNoteView",
     "SeasonOpenView",
     "SeasonPrepareView",
+    "TermsPublishView",
 ]

@@ -191,7 +191,7 @@ EXPORT_COLUMNS = [
     (_("Rappels"), lambda t: t.reminder_count),
     (_("Dernier rappel"), lambda t: t.last_reminder_at),
     (_("Confirmée le"), lambda t: t.confirmed_at),
-    (_("Confirmée par"), lambda t: t.confirmed_by.email if t.confirmed_by else ""),
+    (_("Confirmée par"), lambda t: str(t.confirmed_by) if t.confirmed_by else ""),
     (_("Signalée le"), lambda t: t.flagged_at),
     (_("Retirée le"), lambda t: t.unpublished_at),
 ]

@@ -11,10 +11,10 @@ from ensemble.core.errors import EnsembleError
 from ensemble.directory import selectors as directory_selectors
 from ensemble.directory import services as directory_services
 from ensemble.memberships import selectors, services
-from ensemble.memberships.models import Season
+from ensemble.memberships.models import Season, TermsDocument
 
 from ..access import StaffRequiredMixin, get_or_404
-from ..forms import CategoryForm, SeasonChoiceForm
+from ..forms import CategoryForm, SeasonChoiceForm, TermsForm
 
 
 class CatalogueView(StaffRequiredMixin, TemplateView):
@@ -91,6 +91,63 @@ class SeasonOpenView(SeasonActionView):
     def perform(self):
         season = services.open_season(self.season, actor=self.request.user)
         return season, _("Les adhésions %(year)s sont ouvertes.") % {"year": season.year}
+
+
+class TermsPublishView(StaffRequiredMixin, TemplateView):
+    """A season's charter or CGV: the form starts from the current version's texts (French,
+    English, Dutch); saving publishes a new version, which the join form then shows. Earlier
+    acceptances keep the version and language they accepted."""
+
+    permission = Permission.VIEW
+    action_permission = Permission.PARTNERS
+
+    template_name = "backoffice/terms_form.html"
+    nav = "catalogue"
+
+    def load_object(self, **kwargs) -> None:
+        self.season = get_or_404(selectors.season_detail, self.office, kwargs["season_pk"])
+        if kwargs["kind"] not in TermsDocument.Kind.values:
+            raise Http404
+        self.kind = kwargs["kind"]
+        self.current = selectors.current_terms(self.season).get(self.kind)
+
+    def initial(self) -> dict:
+        if self.current is None:
+            return {}
+        return {name: getattr(self.current, name) for name in TermsForm.base_fields}
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            season=self.season,
+            kind_label=TermsDocument.Kind(self.kind).label,
+            current=self.current,
+            form=form or TermsForm(initial=self.initial()),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = TermsForm(request.POST)
+        if form.is_valid():
+            try:
+                document = services.publish_terms(
+                    self.season,
+                    kind=self.kind,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    translations=form.translations(),
+                    actor=request.user,
+                )
+            except EnsembleError as exc:
+                form.add_service_error(exc)
+        if form.errors:
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(
+            request,
+            _("La version %(version)s de « %(title)s » est publiée.")
+            % {"version": document.version, "title": document.title},
+        )
+        return redirect(f"{self.office_url('catalogue')}?season={self.season.pk}")
 
 
 class CategoryListView(StaffRequiredMixin, TemplateView):

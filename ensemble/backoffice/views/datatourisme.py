@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 from ensemble.accounts.roles import Permission
 from ensemble.datatourisme import selectors, services
 from ensemble.datatourisme.models import ImportRun
+from ensemble.directory.models import Category
 
 from ..access import StaffRequiredMixin
 from ..forms import BackofficeForm
@@ -119,3 +120,57 @@ class DatatourismeRunView(StaffRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(run=self.run, **kwargs)
+
+
+class ClassMappingForm(BackofficeForm):
+    datatourisme_class = forms.CharField(
+        label=_("Classe DATAtourisme"),
+        max_length=100,
+        help_text=_(
+            "Par exemple WineCellar, EquipmentRentalShop ou schema:Hotel (voir le tableau ci-dessous)."
+        ),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Catégorie de l'annuaire"),
+        queryset=None,
+        required=False,
+        empty_label=_("Celle par défaut"),
+    )
+
+    def __init__(self, *args, office, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(office=office)
+
+
+class DatatourismeClassesView(StaffRequiredMixin, TemplateView):
+    """The office's table of DATAtourisme classes: which category the places of each class go to
+    (the shipped default, or the office's choice), and a form to change one."""
+
+    permission = Permission.IMPORT
+    template_name = "backoffice/datatourisme_classes.html"
+    nav = "datatourisme"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", ClassMappingForm(office=self.office))
+        context["table"] = selectors.class_table(self.office)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = ClassMappingForm(request.POST, office=self.office)
+        if form.is_valid():
+            try:
+                services.set_class_mapping(
+                    self.office,
+                    datatourisme_class=form.cleaned_data["datatourisme_class"],
+                    category=form.cleaned_data["category"],
+                    actor=request.user,
+                )
+            except services.DatatourismeError as exc:
+                form.add_service_error(exc)
+        if form.errors:
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        messages.success(
+            request, gettext("Table des classes enregistrée : elle vaut pour les prochains imports.")
+        )
+        return redirect(self.office_url("datatourisme_classes"))

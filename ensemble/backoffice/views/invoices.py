@@ -12,6 +12,7 @@ from ensemble.billing import selectors, services
 from ensemble.billing.amounts import LineInput
 from ensemble.billing.errors import BillingError
 from ensemble.billing.models import Invoice
+from ensemble.billing.receipt_pdf import receipt_available, receipt_filename, receipt_pdf
 from ensemble.billing.services.documents import invoice_pdf_file
 from ensemble.billing.status import InvoiceStatus
 from ensemble.core.private_files import serve_private_file
@@ -61,6 +62,9 @@ class InvoiceDetailView(StaffRequiredMixin, TemplateView):
             payment_form=kwargs.get("payment_form") or InvoicePaymentForm(prefix="payment"),
             cancel_form=kwargs.get("cancel_form") or CancelPaymentForm(prefix="cancel"),
             remaining=invoice.total_ttc - selectors.credited_total(invoice),
+            emails=selectors.invoice_emails(invoice) if invoice.is_issued else [],
+            receipt=receipt_available(invoice),
+            can_send=self.can(Permission.INVOICE),
         )
         return context
 
@@ -214,6 +218,8 @@ __all__ = [
     "InvoiceListView",
     "InvoicePaymentView",
     "InvoicePdfView",
+    "InvoiceReceiptView",
+    "InvoiceSendView",
     "PaymentCancelView",
 ]
 
@@ -235,3 +241,47 @@ def pdf_download(invoice: Invoice) -> HttpResponse:
     except BillingError as exc:
         return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
     return serve_private_file(document, filename=f"{invoice.number}.pdf", content_type="application/pdf")
+
+
+class InvoiceSendView(InvoiceDetailView):
+    """POST: e-mail the invoice (or credit note) to the partner again, its PDF attached."""
+
+    permission = Permission.VIEW
+    action_permission = Permission.INVOICE
+
+    http_method_names = ["get", "post"]
+
+    def get(self, request, *args, **kwargs):
+        return redirect(self.office_url("invoice", pk=self.invoice.pk))
+
+    def post(self, request, *args, **kwargs):
+        try:
+            email = services.resend_invoice(self.invoice, actor=request.user)
+        except BillingError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                gettext("%(number)s est envoyée de nouveau à %(to)s, PDF en pièce jointe.")
+                % {"number": self.invoice.number, "to": email.to},
+            )
+        return redirect(self.office_url("invoice", pk=self.invoice.pk))
+
+
+class InvoiceReceiptView(InvoiceDetailView):
+    """The « facture acquittée » of a settled invoice: rendered on demand, served privately."""
+
+    logged_as = "document.downloaded"
+
+    permission = Permission.VIEW
+
+    def get(self, request, *args, **kwargs):
+        return receipt_download(self.invoice)
+
+
+def receipt_download(invoice: Invoice) -> HttpResponse:
+    try:
+        pdf = receipt_pdf(invoice)
+    except BillingError as exc:
+        return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
+    return serve_private_file(pdf, filename=receipt_filename(invoice), content_type="application/pdf")

@@ -26,6 +26,7 @@ from ensemble.listings.models import ChangeProposal, Listing, Photo
 from ..access import StaffRequiredMixin
 from ..moderation_forms import (
     EDITABLE_KEYS,
+    FieldDecisionForm,
     ListingEditForm,
     RejectForm,
     UnpublishForm,
@@ -130,17 +131,26 @@ class ProposalView(StaffRequiredMixin, TemplateView):
     def proposal_url(self) -> str:
         return self.office_url("moderation_proposal", pk=self.proposal.pk)
 
-    def get_context_data(self, reject_form=None, **kwargs):
+    def decide_form(self, data=None) -> FieldDecisionForm:
+        return FieldDecisionForm(data, keys=list(self.proposal.changes), prefix="decide")
+
+    def get_context_data(self, reject_form=None, decide_form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         proposal = self.proposal
         pending = proposal.status == ChangeProposal.Status.PENDING
         rows = selectors.proposal_diff(proposal) if pending else recorded_diff(proposal)
+        decide_form = decide_form or self.decide_form()
+        fields = {key: (decision, reason) for key, decision, reason in decide_form.rows()}
         context.update(
             proposal=proposal,
             listing=proposal.listing,
             pending=pending,
-            rows=rows,
+            rows=[
+                DecisionRow(row, *fields.get(row.key, (None, None)), proposal.decisions.get(row.key))
+                for row in rows
+            ],
             reject_form=reject_form or RejectForm(prefix="reject"),
+            decide_form=decide_form,
         )
         if "photos" in proposal.changes:
             listing = selectors.listing_detail(self.office, proposal.listing_id)
@@ -157,26 +167,45 @@ class ProposalView(StaffRequiredMixin, TemplateView):
         return context
 
 
+@dataclass(frozen=True)
+class DecisionRow:
+    """A row of the proposal's table: the change, and its decision (to take, or taken)."""
+
+    change: selectors.FieldChange
+    decision_field: object | None
+    reason_field: object | None
+    decided: dict | None  # {"approved": bool, "reason": str} once decided
+
+    def __getattr__(self, name):  # key, label, published, proposed: the change's
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.change, name)
+
+
 class ProposalDecisionView(ProposalView):
-    """POST: approve or reject, then the next proposal of the queue (or the queue). A GET goes
-    back to the proposal's page."""
+    """POST: decide, then the next proposal of the queue (or the queue). A GET goes back to
+    the proposal's page."""
 
     http_method_names = ["get", "post"]
     form_class: type[RejectForm] | None = None
+    form_context = "reject_form"
 
     def get(self, request, *args, **kwargs):
         return redirect(self.proposal_url())
 
+    def make_form(self, data):
+        return self.form_class(data, prefix="reject") if self.form_class else None
+
     def post(self, request, *args, **kwargs):
-        form = self.form_class(request.POST, prefix="reject") if self.form_class else None
+        form = self.make_form(request.POST)
         if form is not None and not form.is_valid():
-            return self.render_to_response(self.get_context_data(reject_form=form))
+            return self.render_to_response(self.get_context_data(**{self.form_context: form}))
         try:
             message = self.decide(form)
         except ListingError as exc:
             if form is not None and exc.field in form.fields:
                 form.add_service_error(exc)
-                return self.render_to_response(self.get_context_data(reject_form=form))
+                return self.render_to_response(self.get_context_data(**{self.form_context: form}))
             messages.error(request, exc.message)
             return redirect(self.proposal_url())
         messages.success(request, message)
@@ -196,6 +225,41 @@ class ProposalApproveView(ProposalDecisionView):
             "Modifications de « %(name)s » validées : la version %(number)s est publiée "
             "et le partenaire est prévenu par e-mail."
         ) % {"name": self.proposal.listing.establishment.name, "number": version.number}
+
+
+class ProposalDecideView(ProposalDecisionView):
+    """Field by field: the approved fields are published, the rejected ones go back to the
+    partner with their reasons."""
+
+    form_context = "decide_form"
+
+    def make_form(self, data):
+        return self.decide_form(data)
+
+    def decide(self, form) -> str:
+        decision = listing_services.decide_proposal(
+            self.proposal, decisions=form.decisions(), actor=self.request.user
+        )
+        name = self.proposal.listing.establishment.name
+        if not decision.rejected:
+            return gettext(
+                "Modifications de « %(name)s » validées : la version %(number)s est publiée "
+                "et le partenaire est prévenu par e-mail."
+            ) % {"name": name, "number": decision.version.number}
+        if not decision.approved:
+            return gettext(
+                "Modifications de « %(name)s » refusées : chaque motif est envoyé au partenaire, "
+                "qui retrouve ses modifications dans son espace pro."
+            ) % {"name": name}
+        return gettext(
+            "Modifications de « %(name)s » : %(approved)s publié(s) (version %(number)s), %(rejected)s "
+            "renvoyé(s) au partenaire avec leur motif."
+        ) % {
+            "name": name,
+            "approved": ", ".join(changed_labels(decision.approved)),
+            "rejected": ", ".join(changed_labels(list(decision.rejected))),
+            "number": decision.version.number,
+        }
 
 
 class ProposalRejectView(ProposalDecisionView):

@@ -21,6 +21,7 @@ from ensemble.billing.models import BillingProfile
 from ensemble.core import services as core_services
 from ensemble.core.errors import EnsembleError
 from ensemble.core.models import Office
+from ensemble.directory.validators import display_phone
 
 from ..access import StaffRequiredMixin
 from ..forms import BillingSettingsForm, DirectoryForm, OfficeSettingsForm, format_amount
@@ -110,6 +111,7 @@ class SettingsView(StaffRequiredMixin, TemplateView):
     def office_values(self) -> dict:
         values = {name: getattr(self.office, name) for name in OfficeSettingsForm.base_fields}
         values["iban"] = grouped_iban(self.office.iban)
+        values["phone"] = display_phone(self.office.phone)
         return values
 
     def billing_values(self) -> dict:

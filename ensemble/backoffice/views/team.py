@@ -88,7 +88,7 @@ class TeamMemberActionView(StaffRequiredMixin, TemplateView):
         return redirect(self.office_url("team"))
 
     def perform(self, request) -> None:
-        name = self.member.user.email
+        name = str(self.member.user)  # the full name, or the e-mail address when there is none
         if self.operation == "role":
             form = StaffRoleForm(request.POST, prefix=f"m{self.member.pk}")
             if not form.is_valid():
@@ -147,7 +147,7 @@ class AuditLogExportView(AuditLogView):
             (_("Date"), lambda e: e.created_at),
             (_("Action"), lambda e: e.action),
             (_("Description"), audit.describe),
-            (_("Auteur"), lambda e: e.actor.email if e.actor else ""),
+            (_("Auteur"), lambda e: str(e.actor) if e.actor else ""),
             (_("Objet"), lambda e: f"{e.target_type}:{e.target_id}" if e.target_type else ""),
             (_("Organisation"), lambda e: e.organisation_id),
             (_("Données"), lambda e: json.dumps(e.data, ensure_ascii=False, sort_keys=True)),

@@ -1,5 +1,6 @@
 """Every change to invoices and credit notes goes through these functions."""
 
+from .invoice_mail import resend_invoice
 from .invoices import (
     accept_and_invoice,
     billing_profile,
@@ -46,6 +47,7 @@ __all__ = [
     "quote_token",
     "record_membership_payment",
     "record_payment",
+    "resend_invoice",
     "seller_snapshot",
     "send_quote",
     "update_billing_profile",

@@ -3,6 +3,8 @@ task has not run yet (rendering is deterministic, so both give the same file).""
 
 from django.utils.translation import gettext as _
 
+from ensemble.core.attachments import Attachment
+
 from ..errors import BillingError
 from ..models import Invoice, InvoiceDocument
 
@@ -20,3 +22,10 @@ def invoice_pdf_file(invoice: Invoice):
 def invoice_pdf_bytes(invoice: Invoice) -> bytes:
     with invoice_pdf_file(invoice).open("rb") as stored:
         return stored.read()
+
+
+def invoice_pdf_attachment(invoice_id: int) -> Attachment:
+    """The PDF an invoice's e-mail carries (core.attachments, kind "invoice_pdf"): the stored one,
+    rendered first if the PDF task has not run yet."""
+    invoice = Invoice.objects.select_related("office").get(pk=invoice_id)
+    return Attachment(f"{invoice.number}.pdf", invoice_pdf_bytes(invoice), "application/pdf")

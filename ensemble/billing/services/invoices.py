@@ -4,7 +4,9 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,6 +23,7 @@ from .. import amounts, selectors
 from ..errors import BillingError
 from ..models import BillingProfile, Invoice, InvoiceLine
 from ..tasks import render_invoice_pdf
+from .invoice_mail import queue_invoice_email
 from .numbering import next_number
 
 audit.register_actions(
@@ -55,6 +58,34 @@ def seller_snapshot(office: Office) -> dict:
         "recovery_indemnity": str(profile.recovery_indemnity),
         "vat_on_debits": profile.vat_on_debits,
     }
+
+
+def _check_seller_identity(office: Office, *, charges_vat: bool) -> None:
+    """An invoice names its seller's legal identity (Code de commerce R123-237, CGI art. 242
+    nonies A; EN 16931 BT-30/BT-31): the SIRET (its SIREN is BT-30), the VAT number when the
+    invoice charges VAT, and the address. Without them nothing is issued, and the message links
+    to the settings page where staff fill them in."""
+    missing = []
+    if not office.siret:
+        missing.append(_("le SIRET"))
+    if charges_vat and not office.vat_number:
+        missing.append(_("le n° de TVA intracommunautaire"))
+    if not (office.address and office.postcode and office.city):
+        missing.append(_("l'adresse du siège"))
+    if missing:
+        url = reverse("backoffice:settings", kwargs={"office_slug": office.slug})
+        raise BillingError(
+            format_html(
+                _(
+                    "Avant d'émettre une facture, renseignez l'identité légale de l'office, "
+                    "obligatoire sur toute facture (il manque {missing}) dans les "
+                    '<a href="{url}">paramètres de l\'office</a>.'
+                ),
+                missing=", ".join(missing),
+                url=url,
+            ),
+            code="seller_identity_missing",
+        )
 
 
 def check_lines(lines: list[amounts.LineInput], *, office_id: int, quote: bool = False) -> None:
@@ -183,14 +214,31 @@ def payment_reference(number: str) -> str:
 
 
 @transaction.atomic
-def issue_invoice(invoice: Invoice, *, actor: User | None) -> Invoice:
-    """Number, date and freeze a draft, in one transaction; the PDF follows after commit."""
-    return _issue(invoice, actor=actor)
+def issue_invoice(invoice: Invoice, *, actor: User | None, payment: dict | None = None) -> Invoice:
+    """Number, date and freeze a draft, in one transaction; the PDF follows after commit, and the
+    e-mail that carries it to the partner.
+
+    `payment` is money received with the order (`record_payment`'s arguments: method, amount,
+    received_on, cheque_number…), recorded in the same transaction; when it pays the whole
+    invoice, the invoice is issued « acquittée » and its PDF asks for nothing."""
+    return _issue(invoice, actor=actor, payment=payment)
 
 
-def _issue(invoice: Invoice, *, actor: User | None, data: dict | None = None) -> Invoice:
+def _pays_in_full(invoice: Invoice, payment: dict | None) -> bool:
+    amount = (payment or {}).get("amount")
+    return (
+        invoice.kind == Invoice.Kind.INVOICE
+        and isinstance(amount, Decimal)
+        and amount >= invoice.total_ttc > 0
+    )
+
+
+def _issue(
+    invoice: Invoice, *, actor: User | None, data: dict | None = None, payment: dict | None = None
+) -> Invoice:
     """Issue the draft and write its one entry (`invoice.issued` or `credit_note.issued`), with
-    what the calling service adds to it (`data`: the membership, the quote, the reason)."""
+    what the calling service adds to it (`data`: the membership, the quote, the reason); queue
+    the PDF and the e-mail to the partner; record the `payment` received with it, if any."""
     invoice = (
         Invoice.objects.select_for_update(of=("self",))
         .select_related("office", "credited_invoice")
@@ -198,6 +246,7 @@ def _issue(invoice: Invoice, *, actor: User | None, data: dict | None = None) ->
     )
     if invoice.is_issued:
         raise BillingError(_("La facture %(number)s est déjà émise.") % {"number": invoice.number})
+    _check_seller_identity(invoice.office, charges_vat=invoice.total_vat != 0)
     today = timezone.localdate()
     profile = billing_profile(invoice.office)
     series = Invoice.SERIES[invoice.kind]
@@ -209,7 +258,11 @@ def _issue(invoice: Invoice, *, actor: User | None, data: dict | None = None) ->
     invoice.payment_reference = payment_reference(invoice.number)
     invoice.issued_at = timezone.now()
     invoice.issued_by = acting_user(actor)
+    if _pays_in_full(invoice, payment):  # checked by record_payment below, or all rolls back
+        invoice.paid_at_issue_on = payment["received_on"]
+        invoice.paid_at_issue_method = payment["method"]
     invoice.save(_issuing=True)
+    email = queue_invoice_email(invoice)
     credit_note = invoice.kind == Invoice.Kind.CREDIT_NOTE
     audit.record(
         "credit_note.issued" if credit_note else "invoice.issued",
@@ -229,10 +282,16 @@ def _issue(invoice: Invoice, *, actor: User | None, data: dict | None = None) ->
                 if credit_note
                 else {}
             ),
+            "email": email.pk if email else None,
+            **({"paid_at_issue": invoice.paid_at_issue_method} if invoice.is_paid_at_issue else {}),
             **(data or {}),
         },
     )
     enqueue_on_commit(render_invoice_pdf, invoice.pk, office=invoice.office_id)
+    if payment is not None:
+        from .payments import record_payment
+
+        record_payment(invoice, actor=actor, **payment)
     return invoice
 
 
@@ -264,12 +323,19 @@ def _place_of_service(membership: Membership) -> str:
 
 
 @transaction.atomic
-def invoice_membership(membership: Membership, *, actor: User | None) -> Invoice | None:
-    """Issue the membership's invoice (pack and priced options), once."""
+def invoice_membership(
+    membership: Membership, *, actor: User | None, payment: dict | None = None
+) -> Invoice | None:
+    """Issue the membership's invoice (pack and priced options), once; `payment` as for
+    `issue_invoice` (a cheque that came with the bulletin)."""
     existing = Invoice.objects.filter(
         membership=membership, kind=Invoice.Kind.INVOICE, state=Invoice.State.ISSUED
     ).first()
     if existing is not None:
+        if payment is not None:
+            from .payments import record_payment
+
+            record_payment(existing, actor=actor, **payment)
         return existing
     lines = membership_lines(membership)
     if not lines:
@@ -283,7 +349,7 @@ def invoice_membership(membership: Membership, *, actor: User | None) -> Invoice
         service_end=membership.season.ends_on,
         delivery_address=_place_of_service(membership),
     )
-    return _issue(draft, actor=actor)
+    return _issue(draft, actor=actor, payment=payment)
 
 
 @transaction.atomic
@@ -352,11 +418,9 @@ def accept_and_invoice(
     """Staff validate a request: the membership is accepted and its invoice issued together
     (the partner guide's step 5, "Réceptionnez votre facture"). A cheque that came with the
     bulletin (`cheque`: amount, cheque_number, bank, received_on) is recorded on it at once."""
-    from .payments import record_payment
-
     membership = membership_services.accept_membership(membership, actor=actor)
-    invoice = invoice_membership(membership, actor=actor)
-    if cheque and invoice is not None:
-        record_payment(invoice, actor=actor, method="cheque", **cheque)
+    payment = {"method": "cheque", **cheque} if cheque else None
+    invoice = invoice_membership(membership, actor=actor, payment=payment)
+    if payment and invoice is not None:
         membership.refresh_from_db()
     return membership, invoice

@@ -1,7 +1,8 @@
 """Listings' services, one module per concern; import them from here.
 
-- proposals: partners propose, staff approve or reject, versions and restore, staff edits, the
-  office's moderation settings;
+- proposals: partners propose (and take up or discard what staff rejected), versions and
+  restore, staff edits, the office's moderation settings;
+- moderation: staff approve or reject a proposal field by field (or all of it at once);
 - photos: upload (re-encoded, proposed like any change);
 - availability: night by night, published at once;
 - publication: confirmation by the partner, withdrawal and republication (CGV art. 2);
@@ -18,17 +19,17 @@ from .amenities import (
     update_amenity,
 )
 from .availability import AVAILABILITY_HORIZON_DAYS, set_availability
+from .moderation import Decision, approve_proposal, decide_proposal, reject_proposal
 from .photos import PHOTO_RULES, upload_photo
 from .proposals import (
     ProposalResult,
-    approve_proposal,
     clean_changes,
+    discard_returned_changes,
     edit_listing,
     ensure_listing,
     moderation_settings,
     pending_values,
     propose_changes,
-    reject_proposal,
     restore_version,
     update_moderation_settings,
 )
@@ -43,6 +44,7 @@ from .publication import (
 __all__ = [
     "AVAILABILITY_HORIZON_DAYS",
     "DEFAULT_AMENITIES",
+    "Decision",
     "PHOTO_RULES",
     "ListingError",
     "ProposalResult",
@@ -51,6 +53,8 @@ __all__ = [
     "confirm_listing",
     "create_amenity",
     "deactivate_amenity",
+    "decide_proposal",
+    "discard_returned_changes",
     "edit_listing",
     "ensure_listing",
     "install_default_amenities",

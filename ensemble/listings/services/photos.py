@@ -8,11 +8,7 @@ from django.utils.translation import gettext as _
 from ensemble.accounts.models import User
 from ensemble.core.images import ImageRules, reencode_image
 
-from ..fields import (
-    LANGS,
-    ListingError,
-    plain_text,
-)
+from ..fields import LANGS, ListingError, one_line
 from ..models import Listing, Photo
 from .proposals import _fresh, _propose, _record, pending_values
 
@@ -46,7 +42,7 @@ def upload_photo(
     actor: User,
 ) -> Photo:
     """Store a photo (re-encoded, metadata stripped) and propose it as the listing's last photo."""
-    credit = plain_text(credit)[:150]
+    credit = one_line(credit)[:150]
     if not credit:
         raise ListingError(_("Le crédit photo est obligatoire (CGV art. 4.1)."), field="credit")
     if not rights_declared:
@@ -64,7 +60,7 @@ def upload_photo(
         rights_declared_at=timezone.now(),
         uploaded_by=actor,
         position=999,
-        **{f"alt_text_{lang}": plain_text(alt_texts.get(lang, ""))[:250] for lang in LANGS},
+        **{f"alt_text_{lang}": one_line(alt_texts.get(lang, ""))[:250] for lang in LANGS},
     )
     photo.image.save(content.name, content, save=False)
     photo.save()

@@ -18,19 +18,19 @@ from ensemble.accounts.models import User
 from ensemble.core import audit, publication
 from ensemble.core.audit import acting_user
 from ensemble.core.models import Office
-from ensemble.directory import services as directory_services
 from ensemble.directory.models import Establishment
+from ensemble.directory.postcodes import check_postcode, normalise_postcode
 
 from ..fields import (
     DEFAULT_IMMEDIATE,
     ESTABLISHMENT_KEYS,
     FIELDS,
     ListingError,
-    plain_text,
     snapshot,
 )
 from ..models import ChangeProposal, Listing, ListingVersion, ModerationSettings, Photo
 from ..search import refresh_search
+from ..selectors import ReturnedField, returned_fields
 
 # The wording of every code the listings' services write (placeholders: keys of the entry's data).
 audit.register_actions(
@@ -53,6 +53,13 @@ audit.register_actions(
             "Fiche %(target)s : modifications validées (%(fields)s), version %(version)s"
         ),
         "listing.proposal_rejected": gettext_lazy("Fiche %(target)s : modifications refusées : %(reason)s"),
+        "listing.proposal_decided": gettext_lazy(
+            "Fiche %(target)s : modifications décidées champ par champ (validées : %(approved_fields)s ; "
+            "refusées : %(rejected_fields)s)"
+        ),
+        "listing.returned_changes_discarded": gettext_lazy(
+            "Fiche %(target)s : modifications refusées abandonnées par le partenaire (%(fields)s)"
+        ),
         "listing.edited": gettext_lazy(
             "Fiche %(target)s modifiée par l'office (%(fields)s), version %(version)s"
         ),
@@ -167,7 +174,25 @@ def clean_changes(listing: Listing, changes: dict[str, Any]) -> dict[str, Any]:
     unknown = set(changes) - set(FIELDS)
     if unknown:
         raise ListingError(_("Champ inconnu : %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
-    return {key: FIELDS[key].clean(value, listing) for key, value in changes.items()}
+    cleaned = {key: FIELDS[key].clean(value, listing) for key, value in changes.items()}
+    _check_town(listing.establishment, cleaned)
+    return cleaned
+
+
+def _check_town(establishment: Establishment, cleaned: dict[str, Any]) -> None:
+    """A new postcode or town: the postcode must exist and serve the town (in France, where the
+    office's places are). An address left as it is is not checked again."""
+    if not {"postcode", "city"} & set(cleaned):
+        return
+    postcode = cleaned.get("postcode", establishment.postcode)
+    city = cleaned.get("city", establishment.city)
+    if (postcode, city) == (establishment.postcode, establishment.city):
+        return
+    problem = check_postcode("FR", postcode, city)
+    if problem is not None:
+        raise ListingError(problem.message, field=problem.field)
+    if "postcode" in cleaned:
+        cleaned["postcode"] = normalise_postcode("FR", postcode)
 
 
 def _apply(listing: Listing, values: dict[str, Any]) -> None:
@@ -228,7 +253,13 @@ def _propose(
     action code that describes it (None when nothing changed) and the entry's data."""
     cleaned = clean_changes(listing, changes)
     current = snapshot(listing)
-    changed = {key: value for key, value in cleaned.items() if value != current[key]}
+    returned = returned_fields(listing)
+    # A rejected value sent back unchanged stays with the partner, with its reason; any other
+    # value of that field takes it up (proposed anew, or back to the published value).
+    kept_back = {key for key in cleaned if key in returned and cleaned[key] == returned[key].value}
+    taken_up = sorted(set(cleaned) & set(returned) - kept_back)
+    _release_returned(returned, taken_up)
+    changed = {key: value for key, value in cleaned.items() if value != current[key] and key not in kept_back}
     immediate = set(moderation_settings(listing.office).immediate_fields)
     result = ProposalResult()
     now_values = {k: v for k, v in changed.items() if k in immediate}
@@ -251,7 +282,13 @@ def _propose(
         "pending": sorted(after),
         "proposal": proposal.pk if proposal else None,
     }
-    return result, _proposal_action(result.published, before, after), data
+    if taken_up:
+        data["returned_taken_up"] = taken_up
+    action = _proposal_action(result.published, before, after)
+    if action is None and taken_up:
+        action = "listing.returned_changes_discarded"
+        data["fields"] = ", ".join(taken_up)
+    return result, action, data
 
 
 def _proposal_action(published: list[str], before: dict, after: dict) -> str | None:
@@ -262,6 +299,17 @@ def _proposal_action(published: list[str], before: dict, after: dict) -> str | N
     if before and not after:
         return "listing.proposal_withdrawn"
     return None
+
+
+def _release_returned(returned: dict[str, ReturnedField], keys) -> None:
+    """These rejected fields are no longer with the partner (she took them up or dropped them)."""
+    by_proposal: dict[int, tuple[ChangeProposal, set[str]]] = {}
+    for key in keys:
+        proposal = returned[key].proposal
+        by_proposal.setdefault(proposal.pk, (proposal, set()))[1].add(key)
+    for proposal, released in by_proposal.values():
+        left = [key for key in proposal.returned_fields if key not in released]
+        ChangeProposal.objects.filter(pk=proposal.pk).update(returned_fields=left)
 
 
 def _withdraw_dropped_uploads(listing: Listing, photos: list[dict]) -> None:
@@ -295,90 +343,33 @@ def _merge_into_pending(listing, pending, waiting, reverted, current, actor) -> 
 
 
 def pending_values(listing: Listing) -> dict[str, Any]:
-    """What the partner sees in their forms: the published content with their pending changes."""
+    """What the partner sees in their forms: the published content with her rejected values
+    still to take up (their reasons beside them) and her pending changes."""
     values = snapshot(listing)
+    values.update({key: item.value for key, item in returned_fields(listing).items()})
     pending = next((p for p in listing.proposals.all() if p.status == ChangeProposal.Status.PENDING), None)
     if pending:
         values.update(pending.changes)
     return values
 
 
-# ---- staff moderate ------------------------------------------------------------------------
-
-
-def _decidable(proposal: ChangeProposal) -> ChangeProposal:
-    locked = ChangeProposal.objects.select_for_update().get(pk=proposal.pk)
-    if locked.status != ChangeProposal.Status.PENDING:
-        when = timezone.localtime(locked.decided_at).strftime("%d/%m/%Y %H:%M") if locked.decided_at else ""
-        message = _("Cette proposition a déjà été traitée (%(status)s %(when)s).") % {
-            "status": locked.get_status_display().lower(),
-            "when": when,
-        }
-        raise ListingError(message.replace(" )", ")"), code="already_decided")
-    return locked
-
-
 @transaction.atomic
-def approve_proposal(proposal: ChangeProposal, *, actor: User) -> ListingVersion:
-    proposal = _decidable(proposal)
-    listing = _fresh(proposal.listing)
-    values = clean_changes(listing, proposal.changes)  # a value may have gone stale since
-    _apply(listing, values)
-    version = _new_version(
-        listing, origin=ListingVersion.Origin.APPROVED, changed=sorted(values), actor=actor, proposal=proposal
-    )
-    proposal.status = ChangeProposal.Status.APPROVED
-    proposal.decided_by, proposal.decided_at = actor, timezone.now()
-    proposal.save()
-    email = directory_services.email_organisation(
-        listing.establishment.organisation,
-        template="listing_approved",
-        context={"listing": listing, "fields": [FIELDS[k].label for k in sorted(values)]},
-        actor=actor,
-    )
-    _record(
-        "listing.proposal_approved",
-        listing,
-        actor=actor,
-        proposal=proposal.pk,
-        fields=sorted(values),
-        version=version.number,
-        email=email.pk if email else None,
-    )
-    return version
+def discard_returned_changes(listing: Listing, *, actor: User) -> list[str]:
+    """The partner drops the rejected values still with her: her forms show the published
+    content again; a photo uploaded only for them is withdrawn. The fields dropped."""
+    listing = _fresh(listing)
+    returned = returned_fields(listing)
+    if not returned:
+        return []
+    keys = sorted(returned)
+    _release_returned(returned, keys)
+    if "photos" in returned:
+        _withdraw_dropped_uploads(listing, pending_values(listing)["photos"])
+    _record("listing.returned_changes_discarded", listing, actor=actor, fields=", ".join(keys))
+    return keys
 
 
-@transaction.atomic
-def reject_proposal(proposal: ChangeProposal, *, actor: User, reason: str) -> ChangeProposal:
-    reason = plain_text(reason)
-    if not reason:
-        raise ListingError(_("Indiquez au partenaire le motif du refus."), field="reason")
-    proposal = _decidable(proposal)
-    listing = proposal.listing
-    proposal.status = ChangeProposal.Status.REJECTED
-    proposal.decided_by, proposal.decided_at, proposal.reason = actor, timezone.now(), reason
-    proposal.save()
-    # Photos uploaded only for this proposal are not kept waiting.
-    proposed_ids = {item["id"] for item in proposal.changes.get("photos", [])}
-    Photo.objects.filter(listing=listing, pk__in=proposed_ids, status=Photo.Status.PROPOSED).update(
-        status=Photo.Status.WITHDRAWN
-    )
-    email = directory_services.email_organisation(
-        listing.establishment.organisation,
-        template="listing_rejected",
-        context={"listing": listing, "reason": reason, "fields": [FIELDS[k].label for k in proposal.changes]},
-        actor=actor,
-    )
-    _record(
-        "listing.proposal_rejected",
-        listing,
-        actor=actor,
-        proposal=proposal.pk,
-        fields=sorted(proposal.changes),
-        reason=reason,
-        email=email.pk if email else None,
-    )
-    return proposal
+# ---- staff edit and restore (their decisions on proposals: moderation.py) -------------------
 
 
 @transaction.atomic

@@ -88,10 +88,42 @@ def _add_offer(season: Season, spec: dict, position: int) -> tuple[Offer, bool]:
     return offer, created
 
 
-def _publish(season: Season, *, kind: str, title: str, body: str) -> TermsDocument:
-    body = body.strip()
+TRANSLATED = ("en", "nl")
+LANGUAGE_NAMES = {"en": gettext_lazy("anglais"), "nl": gettext_lazy("néerlandais")}
+
+
+def _translations(translations: dict[str, tuple[str, str]] | None) -> dict[str, str]:
+    """The English and Dutch texts as fields (title_en, body_en…): each given whole (title and
+    text) or not at all (empty: that language shows the French text)."""
+    fields = {}
+    for language, (title, body) in (translations or {}).items():
+        if language not in TRANSLATED:
+            raise MembershipError(_("Langue inconnue : %(language)s.") % {"language": language})
+        title, body = (title or "").strip(), (body or "").strip()
+        if bool(title) != bool(body):
+            missing, field = (_("le texte"), "body") if title else (_("le titre"), "title")
+            raise MembershipError(
+                _("Version en %(language)s : indiquez aussi %(missing)s, ou laissez les deux vides.")
+                % {"language": LANGUAGE_NAMES[language], "missing": missing},
+                field=f"{field}_{language}",
+            )
+        fields.update({f"title_{language}": title[:200], f"body_{language}": body})
+    return fields
+
+
+def _publish(
+    season: Season, *, kind: str, title: str, body: str, translations: dict | None = None
+) -> TermsDocument:
+    title, body = (title or "").strip(), (body or "").strip()
+    if kind not in TermsDocument.Kind.values:
+        raise MembershipError(_("Document inconnu."), field="kind")
+    if not title:
+        raise MembershipError(_("Le titre du document est obligatoire."), field="title")
     if not body:
         raise MembershipError(_("Le texte du document est obligatoire."), field="body")
+    if len(title) > 200:
+        raise MembershipError(_("%(limit)s caractères au maximum.") % {"limit": 200}, field="title")
+    languages = _translations(translations)
     previous = TermsDocument.objects.select_for_update().filter(season=season, kind=kind).order_by("-version")
     latest = previous.first()
     previous.update(is_current=False)
@@ -103,23 +135,64 @@ def _publish(season: Season, *, kind: str, title: str, body: str) -> TermsDocume
         title=title,
         body=body,
         content_hash=TermsDocument.hash_text(title, body),
+        **languages,
     )
 
 
 @transaction.atomic
 def publish_terms(
-    season: Season, *, kind: str, title: str, body: str, actor: User | None = None
+    season: Season,
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    translations: dict[str, tuple[str, str]] | None = None,
+    actor: User | None = None,
 ) -> TermsDocument:
-    """A new version of the CGV or the charter becomes current; earlier acceptances keep theirs."""
-    document = _publish(season, kind=kind, title=title, body=body)
+    """A new version of the CGV or the charter becomes current, with its French text and, in
+    `translations` ({"en": (title, text), "nl": …}), its English and Dutch ones; earlier
+    acceptances keep the version and the language they accepted."""
+    document = _publish(season, kind=kind, title=title, body=body, translations=translations)
     audit.record(
         "terms.published",
         actor=actor,
         office=season.office,
         target=document,
-        data={"year": season.year, "kind": kind, "version": document.version, "hash": document.content_hash},
+        data={
+            "year": season.year,
+            "kind": kind,
+            "version": document.version,
+            "hash": document.content_hash,
+            "languages": document.languages(),
+        },
     )
     return document
+
+
+# The guide's charter and CGV (seed_texts/<kind>-2022.txt), with their translations where
+# seed_texts has them (<kind>-2022.en.txt, <kind>-2022.nl.txt).
+SEED_TITLES = {
+    TermsDocument.Kind.CHARTER: {
+        "fr": "Charte du « Club Partenaire »",
+        "en": "“Club Partenaire” charter",
+        "nl": "Charter van de “Club Partenaire”",
+    },
+    TermsDocument.Kind.CGV: {
+        "fr": "Conditions générales de vente",
+        "en": "General terms and conditions of sale",
+        "nl": "Algemene verkoopvoorwaarden",
+    },
+}
+
+
+def _seed_texts(kind: str, titles: dict[str, str], year: int) -> dict[str, tuple[str, str]]:
+    texts = {}
+    for language, title in titles.items():
+        suffix = "" if language == "fr" else f".{language}"
+        path = SEED_TEXTS / f"{kind}-2022{suffix}.txt"
+        if path.exists():
+            texts[language] = (title, path.read_text(encoding="utf-8").replace("2022", str(year)))
+    return texts
 
 
 @transaction.atomic
@@ -134,15 +207,12 @@ def install_seed_catalogue(
         for position, spec in enumerate(seed_2022.OFFERS)
         if _add_offer(season, spec, position)[1]
     ]
-    texts = {
-        TermsDocument.Kind.CHARTER: ("Charte du « Club Partenaire »", "charter-2022.txt"),
-        TermsDocument.Kind.CGV: ("Conditions générales de vente", "cgv-2022.txt"),
-    }
     published = []
-    for kind, (title, filename) in texts.items():
+    for kind, titles in SEED_TITLES.items():
         if not TermsDocument.objects.filter(season=season, kind=kind).exists():
-            body = (SEED_TEXTS / filename).read_text(encoding="utf-8")
-            _publish(season, kind=kind, title=title, body=body.replace("2022", str(year)))
+            texts = _seed_texts(kind, titles, year)
+            title, body = texts.pop("fr")
+            _publish(season, kind=kind, title=title, body=body, translations=texts)
             published.append(kind)
     if created or offers or published:
         audit.record(
@@ -198,7 +268,17 @@ def prepare_next_season(season: Season, *, actor: User | None = None) -> Season:
         )
     terms = []
     for doc in season.terms.filter(is_current=True):
-        _publish(new, kind=doc.kind, title=doc.title, body=doc.body.replace(old, new_year))
+        translations = {
+            language: (title, body.replace(old, new_year))
+            for language, (title, body) in doc.translations().items()
+        }
+        _publish(
+            new,
+            kind=doc.kind,
+            title=doc.title,
+            body=doc.body.replace(old, new_year),
+            translations=translations,
+        )
         terms.append(doc.kind)
     audit.record(
         "season.prepared",

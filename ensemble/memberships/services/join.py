@@ -22,6 +22,7 @@ from ensemble.directory.models import (
     Organisation,
     OrganisationMember,
 )
+from ensemble.directory.postcodes import check_postcode
 from ensemble.directory.validators import clean_phone, clean_siret
 
 from ..errors import MembershipError
@@ -52,6 +53,9 @@ class JoinApplication:
     accepted_cgv_id: int | None
     language: str = "fr"
     submission_key: str = ""
+    # The language the charter and CGV were shown in (the page's: fr, en or nl); `language` when
+    # empty. The acceptance records the text of that language, or the French one if it has none.
+    terms_language: str = ""
 
 
 @dataclasses.dataclass
@@ -95,6 +99,12 @@ def _clean_identity(app: JoinApplication) -> None:
             setattr(app, field, check(getattr(app, field)))
         except ValidationError as exc:
             raise MembershipError(exc.messages[0], field=field) from None
+    # The address is the establishment's, in the office's territory: a French postcode that
+    # exists and serves the town (directory.postcodes).
+    problem = check_postcode("FR", app.postcode, app.city)
+    if problem is not None:
+        raise MembershipError(problem.message, field=problem.field)
+    app.postcode = app.postcode.replace(" ", "")
 
 
 def _open_season(office: Office) -> Season:
@@ -269,7 +279,7 @@ def _create_request(office, season, category, chosen, documents, app, evidence, 
         (line.total_ttc for line in lines if line.total_ttc is not None), Decimal("0.00")
     )
     membership.save(update_fields=["amount_due"])
-    _record_acceptances(membership, documents, user, evidence)
+    _record_acceptances(membership, documents, user, evidence, app.terms_language or app.language)
     log_transition(membership, action="submit", from_status="", reason="", actor=user)
     email = _email_confirmation(membership, user, contact, attached)
     # The visitor is not logged in (actor None): the applicant's new login is in the data.
@@ -323,24 +333,28 @@ def _contact_for(organisation, app) -> Contact:
     )
 
 
-def _record_acceptances(membership, documents, user, evidence) -> None:
+def _record_acceptances(membership, documents, user, evidence, language: str = "fr") -> None:
+    """Each document as the person read it: its text in `language` (the page's), or the French
+    one when it has none, with the language recorded."""
     now = timezone.now()
+    texts = [doc.text_in(language) for doc in documents]
     TermsAcceptance.objects.bulk_create(
         TermsAcceptance(
             office_id=membership.office_id,
-            document=doc,
+            document=text.document,
             membership=membership,
             user=user,
-            kind=doc.kind,
-            version=doc.version,
-            title=doc.title,
-            text=doc.body,
-            content_hash=doc.content_hash,
+            kind=text.document.kind,
+            version=text.document.version,
+            language=text.language,
+            title=text.title,
+            text=text.body,
+            content_hash=text.content_hash,
             accepted_at=now,
             ip_address=evidence.ip_address,
             user_agent=evidence.user_agent[:500],
         )
-        for doc in documents
+        for text in texts
     )
 
 

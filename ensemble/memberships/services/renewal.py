@@ -191,6 +191,7 @@ def renew_from_portal(
     actor: User,
     accepted_terms: Collection[int],
     evidence: Evidence,
+    language: str = "fr",
 ) -> Membership:
     """The partner renews from the espace pro: next season's request with the same pack and
     options, and next season's charter and CGV accepted verbatim with the evidence of the act
@@ -202,7 +203,7 @@ def renew_from_portal(
     renewal.applicant = actor
     renewal.bulletin_signed_on = timezone.localdate()
     renewal.save(update_fields=["applicant", "bulletin_signed_on", "updated_at"])
-    _record_acceptances(renewal, documents, actor, evidence)
+    _record_acceptances(renewal, documents, actor, evidence, language)  # the page's language
     email = directory_services.email_organisation(
         membership.organisation,
         to=actor.email,

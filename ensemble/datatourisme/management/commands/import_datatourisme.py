@@ -10,6 +10,8 @@ from ensemble.core.models import Office
 from ensemble.datatourisme import services
 from ensemble.datatourisme.models import ImportRun
 
+STATUS = {"complete": "complet", "partial": "partiel", "incomplete": "incomplet"}
+
 
 class Command(BaseCommand):
     help = (
@@ -38,13 +40,20 @@ class Command(BaseCommand):
         report = services.import_objects(
             office, services.files_from_directory(directory), actor=actor, source=ImportRun.Source.COMMAND
         )
-        for name, reason in report.skips:
-            self.stdout.write(f"ignoré  {name} : {reason}")
-        for name, reason in report.warnings:
-            self.stdout.write(f"partiel {name} : {reason}")
+        for row in report.rows:  # object by object: what was imported, partial and why
+            if row["status"] == "skipped":
+                self.stdout.write(f"ignoré  {row['file']} : {row['reasons'][0]}")
+                continue
+            kind = "événement" if row["kind"] == "event" else "lieu"
+            self.stdout.write(
+                f"{STATUS[row['status']]:<10} {row['file']} : {row['name']} ({kind}, {row['category']})"
+            )
+            for reason in row["reasons"]:
+                self.stdout.write(f"{'':<10} {reason}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"{report.files} fichier(s) : {report.created} créée(s), {report.updated} mise(s) à jour, "
-                f"{report.unchanged} inchangée(s), {report.skipped} ignoré(s)."
+                f"{report.unchanged} inchangée(s), {report.skipped} ignoré(s), "
+                f"{report.partial} incomplet(s) ou partiel(s)."
             )
         )

@@ -1,12 +1,7 @@
-"""Importing DATAtourisme objects into an office's directory as places the office publishes
-(non-partners): an organisation for the data's owner, an establishment in the category the
-object's classes map to, and its listing, through the directory and listings services (so the
-versions, the audit log and the search fields are kept as for any edit).
-
-Idempotent: a listing remembers the object's @id (`Listing.source = "datatourisme"`,
-`external_id`); importing the object again updates that listing, and an object whose content is
-already the listing's is counted as unchanged. Each object is imported in its own transaction: a
-bad file is skipped with its reason and never undoes the others.
+"""An import run: every file read as one DATAtourisme object, each imported in its own
+transaction (a bad file is skipped with its reason and never undoes the others), and the report
+— object by object: what was imported, what was partial and why, what was skipped — saved as
+an ImportRun. Also where the files come from: a directory (the command) or a zip (an upload).
 """
 
 import io
@@ -26,34 +21,30 @@ from ensemble.core import audit
 from ensemble.core.audit import acting_user
 from ensemble.core.errors import EnsembleError
 from ensemble.core.models import Office
-from ensemble.directory import services as directory_services
-from ensemble.directory.models import Category, Organisation
-from ensemble.listings import services as listing_services
-from ensemble.listings.models import Listing
+from ensemble.directory.models import Category
 
-from .importer import LANGS, OwnerData, PlaceData, SkipObject, load_json, parse_object
-from .models import ImportedOwner, ImportRun
-from .vocabulary import SOURCE
+from ..errors import DatatourismeError
+from ..importer import PlaceData, SkipObject, load_json, parse_object
+from ..models import ClassMapping, ImportRun
+from .events import import_event
+from .places import import_place
 
 logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # the platform's objects weigh a few hundred kilobytes at most
 MAX_REPORTED = 2000  # rows kept in a run's report; the counts stay exact
 TOO_LARGE = f"fichier trop volumineux (plus de {MAX_FILE_BYTES // (1024 * 1024)} Mo)"
-CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
-
-class DatatourismeError(EnsembleError):
-    pass
-
-
-# One entry per import (the run and its counts); each place created or updated also has the
-# entries of the directory and listings services that did it.
+# One entry per import (the run and its counts); each place or event created or updated also
+# has the entries of the directory, listings and events services that did it.
 audit.register_actions(
     {
         "datatourisme.imported": gettext_lazy(
             "Import DATAtourisme : %(created)s créé(s), %(updated)s mis à jour, %(unchanged)s inchangé(s), "
             "%(skipped)s ignoré(s)"
+        ),
+        "datatourisme.class_mapped": gettext_lazy(
+            "Classe DATAtourisme %(class)s : catégorie %(new)s (avant : %(old)s, par défaut : %(default)s)"
         ),
     }
 )
@@ -67,14 +58,22 @@ class ImportReport:
     unchanged: int = 0
     skips: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)
     run: ImportRun | None = None
 
     @property
     def skipped(self) -> int:
         return len(self.skips)
 
+    @property
+    def partial(self) -> int:
+        return sum(1 for row in self.rows if row["status"] in ("partial", "incomplete"))
 
-# ---- the import ------------------------------------------------------------------------------
+
+def _status(place: PlaceData) -> str:
+    if place.incomplete:
+        return "incomplete"
+    return "partial" if place.warnings else "complete"
 
 
 def import_objects(
@@ -88,119 +87,65 @@ def import_objects(
     ImportRun. Not atomic as a whole: each object commits on its own. A content may be a
     SkipObject when the file could not be read (it is reported with its reason)."""
     report = ImportReport()
+    run = ImportRun.objects.create(office=office, source=source, started_by=acting_user(actor))
     categories = {category.slug: category for category in Category.objects.filter(office=office)}
+    mapping = dict(
+        ClassMapping.objects.filter(office=office).values_list("datatourisme_class", "category__slug")
+    )
     for name, content in files:
         report.files += 1
         try:
-            outcome, warnings = _import_file(office, content, categories=categories, actor=actor)
+            place, outcome = _import_file(
+                office, content, categories=categories, mapping=mapping, actor=actor, run=run
+            )
         except SkipObject as skip:
             report.skips.append((name, skip.reason))
+            report.rows.append(
+                {"file": name, "outcome": "skipped", "status": "skipped", "reasons": [skip.reason]}
+            )
             continue
         setattr(report, outcome, getattr(report, outcome) + 1)
-        report.warnings += [(name, warning) for warning in warnings]
-    report.run = _save_run(office, report, actor=actor, source=source)
+        reasons = place.incomplete + place.warnings
+        report.warnings += [(name, reason) for reason in reasons]
+        report.rows.append(
+            {
+                "file": name,
+                "id": place.external_id,
+                "name": place.name,
+                "kind": "event" if place.is_event else "place",
+                "category": place.category,
+                "outcome": outcome,
+                "status": _status(place),
+                "reasons": reasons,
+            }
+        )
+    report.run = _finish_run(run, report, actor=actor, source=source)
     return report
 
 
-def _import_file(office: Office, content, *, categories: dict, actor) -> tuple[str, list[str]]:
+def _import_file(office: Office, content, *, categories: dict, mapping: dict, actor, run) -> tuple:
     if isinstance(content, SkipObject):  # the reader could not give this file
         raise content
     if len(content) > MAX_FILE_BYTES:
         raise SkipObject(TOO_LARGE)
     data = load_json(content)
     try:
-        place = parse_object(data)
+        place = parse_object(data, mapping)
     except (TypeError, AttributeError, ValueError, KeyError) as exc:  # a shape no reader expects
         raise SkipObject(f"structure inattendue : {type(exc).__name__}") from None
-    category = categories.get(place.category)
-    if category is None:
-        raise SkipObject(f"catégorie « {place.category} » absente de l'office")
     try:
-        outcome = import_place(office, place, category=category, actor=actor)
+        if place.is_event:
+            outcome = import_event(office, place, actor=actor, run=run)
+        else:
+            category = categories.get(place.category)
+            if category is None:
+                raise SkipObject(f"catégorie « {place.category} » absente de l'office")
+            outcome = import_place(office, place, category=category, actor=actor, run=run)
     except EnsembleError as exc:
         raise SkipObject(f"refusé : {exc.message}") from None
     except IntegrityError:
         raise SkipObject("conflit avec un import simultané : recommencez") from None
-    return outcome, place.warnings
-
-
-@transaction.atomic
-def import_place(office: Office, place: PlaceData, *, category: Category, actor: User | None) -> str:
-    """Create or update the office place of one object; CREATED, UPDATED or UNCHANGED."""
-    if category.office_id != office.pk:
-        raise DatatourismeError(_("Choisissez une catégorie de l'office."))
-    listing = (
-        Listing.objects.select_for_update(of=("self",))
-        .select_related("establishment__organisation")
-        .filter(office=office, source=SOURCE, external_id=place.external_id)
-        .first()
-    )
-    if listing is None:
-        _create(office, place, category=category, actor=actor)
-        return CREATED
-    establishment = listing.establishment
-    located = {"category": category, "latitude": place.latitude, "longitude": place.longitude}
-    moved = {key: value for key, value in located.items() if getattr(establishment, key) != value}
-    if moved:
-        directory_services.save_establishment(
-            establishment.organisation, establishment=establishment, actor=actor, **moved
-        )
-    version = listing_services.edit_listing(listing, changes=_content(place), actor=actor)
-    return UPDATED if moved or version else UNCHANGED
-
-
-def _create(office: Office, place: PlaceData, *, category: Category, actor) -> Listing:
-    establishment = directory_services.save_establishment(
-        _owner_organisation(office, place.owner, actor=actor),
-        actor=actor,
-        name=place.name,
-        category=category,
-        address=place.address,
-        postcode=place.postcode,
-        city=place.city,
-        latitude=place.latitude,
-        longitude=place.longitude,
-    )
-    listing = listing_services.ensure_listing(establishment)
-    listing = listing_services.set_external_source(listing, source=SOURCE, external_id=place.external_id)
-    listing = listing_services.mark_office_place(listing, is_office_place=True, actor=actor)
-    listing_services.edit_listing(listing, changes=_content(place), actor=actor)
-    return listing
-
-
-def _content(place: PlaceData) -> dict:
-    """The listing's fields, as the listings services take them (the field registry's keys)."""
-    content = {
-        "name": place.name,
-        "address": place.address,
-        "postcode": place.postcode,
-        "city": place.city,
-        "phone": place.phone,
-        "email": place.email,
-        "website": place.website,
-        "booking_url": place.booking_url,
-        "prices": place.prices,
-    }
-    for lang in LANGS:
-        content[f"short_description_{lang}"] = place.short_description.get(lang, "")
-        content[f"long_description_{lang}"] = place.long_description.get(lang, "")
-    return content
-
-
-def _owner_organisation(office: Office, owner: OwnerData, *, actor) -> Organisation:
-    known = ImportedOwner.objects.filter(office=office, key=owner.key).select_related("organisation").first()
-    if known is not None:
-        return known.organisation
-    organisation = directory_services.create_organisation(
-        office,
-        actor=actor,
-        name=owner.name,
-        address=owner.address,
-        postcode=owner.postcode,
-        city=owner.city,
-    )
-    ImportedOwner.objects.create(office=office, key=owner.key, organisation=organisation)
-    return organisation
+    return place, outcome
 
 
 def _rows(pairs: list[tuple[str, str]], what: str) -> list[dict]:
@@ -211,25 +156,36 @@ def _rows(pairs: list[tuple[str, str]], what: str) -> list[dict]:
     return rows
 
 
+def _object_rows(rows: list[dict]) -> list[dict]:
+    """Skipped and partial objects first (what staff must look at), then the complete ones."""
+    order = {"skipped": 0, "incomplete": 1, "partial": 2, "complete": 3}
+    ranked = sorted(rows, key=lambda row: order[row["status"]])
+    kept = ranked[:MAX_REPORTED]
+    if len(ranked) > MAX_REPORTED:
+        kept.append(
+            {
+                "file": "…",
+                "outcome": "",
+                "status": "",
+                "reasons": [f"et {len(ranked) - MAX_REPORTED} autre(s)"],
+            }
+        )
+    return kept
+
+
 @transaction.atomic
-def _save_run(office: Office, report: ImportReport, *, actor, source: str) -> ImportRun:
-    run = ImportRun.objects.create(
-        office=office,
-        source=source,
-        started_by=acting_user(actor),
-        files=report.files,
-        created=report.created,
-        updated=report.updated,
-        unchanged=report.unchanged,
-        skipped=report.skipped,
-        skips=_rows(report.skips, "fichier(s) ignoré(s)"),
-        warnings=_rows(report.warnings, "information(s) laissée(s) de côté"),
-        finished_at=timezone.now(),
-    )
+def _finish_run(run: ImportRun, report: ImportReport, *, actor, source: str) -> ImportRun:
+    run.files, run.created, run.updated = report.files, report.created, report.updated
+    run.unchanged, run.skipped = report.unchanged, report.skipped
+    run.skips = _rows(report.skips, "fichier(s) ignoré(s)")
+    run.warnings = _rows(report.warnings, "information(s) laissée(s) de côté")
+    run.report = _object_rows(report.rows)
+    run.finished_at = timezone.now()
+    run.save()
     audit.record(
         "datatourisme.imported",
         actor=actor,
-        office=office,
+        office=run.office,
         target=run,
         data={
             "source": source,
@@ -238,15 +194,17 @@ def _save_run(office: Office, report: ImportReport, *, actor, source: str) -> Im
             "updated": report.updated,
             "unchanged": report.unchanged,
             "skipped": report.skipped,
+            "partial": report.partial,
         },
     )
     logger.info(
-        "DATAtourisme import for %s: %s created, %s updated, %s unchanged, %s skipped",
-        office.slug,
+        "DATAtourisme import for %s: %s created, %s updated, %s unchanged, %s skipped, %s partial",
+        run.office.slug,
         report.created,
         report.updated,
         report.unchanged,
         report.skipped,
+        report.partial,
     )
     return run
 

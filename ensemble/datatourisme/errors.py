@@ -1,0 +1,5 @@
+from ensemble.core.errors import EnsembleError
+
+
+class DatatourismeError(EnsembleError):
+    pass

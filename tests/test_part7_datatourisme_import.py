@@ -1,0 +1,348 @@
+"""DATAtourisme import, lossless and honest (issue 12, part D): objects written for the tests
+in the platform's format (tests/data/datatourisme/part7, one JSON-LD file per object), each
+covering one defect of the issue: texts cut, contacts dropped, a past price shown as current,
+classes unknown (wine cellar, activity provider, events), a place without a street skipped, an
+equipment-rental shop filed under producers, coordinates contradicting the postcode, names only
+in French and no warning at all."""
+
+import datetime
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from ensemble.core.models import AuditEntry
+from ensemble.datatourisme import ontology, services
+from ensemble.datatourisme.errors import DatatourismeError
+from ensemble.datatourisme.importer import parse_object
+from ensemble.datatourisme.models import ClassMapping, ImportedObject
+from ensemble.directory.models import Category
+from ensemble.events.models import Event
+from ensemble.listings import services as listing_services
+from ensemble.listings.fields import ListingError
+from ensemble.listings.models import Listing
+
+from .test_api import API
+
+pytestmark = pytest.mark.django_db
+PART7 = Path(__file__).parent / "data" / "datatourisme" / "part7"
+RENTAL = "10-a1b2c3d4-longere-des-wateringues.json"
+CELLAR = "32-b2c3d4e5-cave-du-marais.json"
+ACTIVITY = "30-c3d4e5f6-canoe-audomarois.json"
+RENTAL_SHOP = "30-d4e5f6a7-velos-de-l-aa.json"
+NO_STREET = "23-e5f6a7b8-belvedere-d-eperlecques.json"
+WRONG_PLACE = "65-f6a7b8c9-auberge-du-pic.json"
+NEWER_CLASS = "10-a7b8c9d0-cabane-flottante.json"
+CONCERT = "49-b8c9d0e1-concert-des-marais.json"
+
+
+def part7(*names: str) -> list[tuple[str, bytes]]:
+    return [(name, (PART7 / name).read_bytes()) for name in names]
+
+
+def imported(office, staff_user, *names: str):
+    report = services.import_objects(office, part7(*names), actor=staff_user)
+    assert report.skipped == 0, report.skips
+    return report
+
+
+def listing_named(name: str) -> Listing:
+    return Listing.objects.select_related("establishment__category").get(establishment__name=name)
+
+
+def row_of(report, name: str) -> dict:
+    return next(row for row in report.rows if row["file"] == name)
+
+
+# ---- texts, names, languages -------------------------------------------------------------------
+
+
+def test_texts_are_kept_whole(office, staff_user):
+    source = json.loads((PART7 / RENTAL).read_text())["hasDescription"][0]
+    imported(office, staff_user, RENTAL)
+    listing = listing_named("La Longère des Wateringues")
+    assert len(listing.long_description_fr) == 1993  # was cut to 794
+    assert listing.long_description_fr == source["dc:description"]["fr"][0]
+    assert len(listing.short_description_fr) == 237  # was cut to 200
+    assert listing.short_description_fr == source["shortDescription"]["fr"][0]
+
+
+def test_what_a_partner_types_stays_limited(office, staff_user, partner):
+    """The 800-character limit is for a partner's text; an office place's text may be long."""
+    with pytest.raises(ListingError, match="dépasse 800 caractères"):
+        listing_services.propose_changes(
+            partner.listing, changes={"long_description_fr": "a" * 801}, actor=partner.user
+        )
+    imported(office, staff_user, RENTAL)
+    assert listing_named("La Longère des Wateringues").is_office_place
+
+
+def test_names_and_texts_in_every_language(office, staff_user):
+    imported(office, staff_user, RENTAL)
+    listing = listing_named("La Longère des Wateringues")
+    assert (listing.name_en, listing.name_nl) == ("The Wateringues Longhouse", "De Wateringues-hoeve")
+    assert listing.short_description_nl == "Gerestaureerde Vlaamse hoeve in het moeras."
+    assert listing.long_description_en.startswith("Three bedrooms under the eaves")
+    # German is not published by the office: kept for the exports.
+    assert listing.other_languages == {
+        "de": {
+            "name": "Das Langhaus der Wateringues",
+            "short_description": "Restauriertes flämisches Bauernhaus im Sumpfgebiet.",
+            "long_description": "Drei Schlafzimmer unter dem Dach, ein Garten am Wasser.",
+        }
+    }
+
+
+def test_the_public_pages_show_the_name_in_their_language(client, office, staff_user):
+    imported(office, staff_user, RENTAL)
+    listing = listing_named("La Longère des Wateringues")
+    url = reverse("public:listing", kwargs={"office_slug": office.slug, "listing_id": listing.pk})
+    page = client.get(url, {"langue": "en"}).content.decode()
+    assert "<h1>The Wateringues Longhouse</h1>" in page
+    assert "<h1>La Longère des Wateringues</h1>" in client.get(url, {"langue": "fr"}).content.decode()
+
+
+# ---- contacts ----------------------------------------------------------------------------------
+
+
+def test_every_contact_is_kept(office, staff_user):
+    imported(office, staff_user, RENTAL)
+    listing = listing_named("La Longère des Wateringues")
+    establishment = listing.establishment
+    assert (establishment.phone, establishment.email, establishment.website) == (
+        "+33321381122",
+        "sejour@longere-wateringues.example",
+        "https://www.longere-wateringues.example/",
+    )
+    assert listing.extra_phones == ["+33612345678"]
+    assert listing.extra_emails == ["proprietaire@longere-wateringues.example"]
+    assert listing.extra_websites == ["https://gites-de-france.example/longere-wateringues"]
+
+
+def test_the_public_page_and_the_api_show_the_other_contacts(client, office, staff_user):
+    imported(office, staff_user, RENTAL)
+    listing = listing_named("La Longère des Wateringues")
+    url = reverse("public:listing", kwargs={"office_slug": office.slug, "listing_id": listing.pk})
+    page = client.get(url).content.decode()
+    assert 'href="tel:+33612345678"' in page
+    assert 'href="mailto:proprietaire@longere-wateringues.example"' in page
+    assert 'href="https://gites-de-france.example/longere-wateringues"' in page
+    contact = client.get(f"{API}/listings/{listing.pk}").json()["contact"]
+    assert contact["extra_phones"] == ["+33612345678"]
+    assert contact["extra_emails"] == ["proprietaire@longere-wateringues.example"]
+    assert contact["extra_websites"] == ["https://gites-de-france.example/longere-wateringues"]
+
+
+def test_refused_contacts_are_reported_the_others_kept(office, staff_user):
+    data = json.loads((PART7 / CELLAR).read_text())
+    data["hasContact"][0]["schema:telephone"] = ["12 34", "03 21 12 12 12", "03 21 12 12 13"]
+    place = parse_object(data)
+    assert place.phones == ["+33321121212", "+33321121213"]
+    assert "téléphone ignoré : « 12 34 »" in place.warnings
+
+
+# ---- prices ------------------------------------------------------------------------------------
+
+
+def test_prices_keep_their_own_period(client, office, staff_user):
+    imported(office, staff_user, RENTAL)
+    listing = listing_named("La Longère des Wateringues")
+    prices = list(listing.prices.order_by("position"))
+    assert [(p.valid_from, p.valid_through, p.season_year) for p in prices] == [
+        (datetime.date(2021, 4, 1), datetime.date(2021, 9, 30), 2021),
+        (datetime.date(2022, 10, 1), datetime.date(2023, 9, 30), 2023),
+    ]
+    today = datetime.date(2022, 12, 28)  # the suite's clock
+    assert [p.is_outdated(today) for p in prices] == [True, False]
+    api = client.get(f"{API}/listings/{listing.pk}").json()["prices"]
+    assert {(p["valid_from"], p["outdated"]) for p in api} == {("2021-04-01", True), ("2022-10-01", False)}
+    url = reverse("public:listing", kwargs={"office_slug": office.slug, "listing_id": listing.pk})
+    page = client.get(url).content.decode()
+    past = next(line for line in page.splitlines() if "Semaine, du 01/04/2021" in line)
+    assert "tarif d'une saison passée" in past
+    current = next(line for line in page.splitlines() if "Semaine, saison 2022-2023" in line)
+    assert "tarif d'une saison passée" not in current
+
+
+# ---- classes -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "file", "category"),
+    [
+        ("Cave du Marais", CELLAR, "terroir"),
+        ("Canoë Audomarois", ACTIVITY, "loisirs"),
+        ("Vélos de l'Aa", RENTAL_SHOP, "loisirs"),  # was filed under the producers (Store)
+        ("La Longère des Wateringues", RENTAL, "hebergement"),
+    ],
+)
+def test_classes_are_mapped_over_the_ontology(office, staff_user, name, file, category):
+    imported(office, staff_user, file)
+    assert listing_named(name).establishment.category.slug == category
+
+
+def test_an_unknown_class_falls_back_to_its_nearest_known_parent(office, staff_user):
+    report = imported(office, staff_user, NEWER_CLASS)
+    assert listing_named("Cabane flottante du Romelaëre").establishment.category.slug == "hebergement"
+    row = row_of(report, NEWER_CLASS)
+    assert row["status"] == "partial"
+    assert row["reasons"] == [
+        "classe inconnue « FloatingCabin » : classée par son parent connu « Accommodation »"
+    ]
+
+
+def test_the_hierarchy_is_shipped_as_data():
+    assert ontology.chain("WineCellar")[:3] == ["WineCellar", "TastingProvider", "PlaceOfInterest"]
+    assert "EquipmentRentalShop" in ontology.place_classes()
+    assert ontology.resolve(["Concert", "CulturalEvent", "EntertainmentAndEvent"]).is_event
+
+
+def test_the_office_adjusts_the_table(office, staff_user):
+    bars = Category.objects.get(office=office, slug="bars")
+    mapping = services.set_class_mapping(
+        office, datatourisme_class="WineCellar", category=bars, actor=staff_user
+    )
+    entry = AuditEntry.objects.filter(action="datatourisme.class_mapped").get()
+    assert entry.data == {"class": "WineCellar", "old": None, "new": "bars", "default": "terroir"}
+    assert mapping.category == bars
+    imported(office, staff_user, CELLAR)
+    assert listing_named("Cave du Marais").establishment.category.slug == "bars"
+    # Back to the default: the row goes.
+    services.set_class_mapping(office, datatourisme_class="WineCellar", category=None, actor=staff_user)
+    assert not ClassMapping.objects.filter(office=office).exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("", "Indiquez une classe DATAtourisme"),
+        ("wine cellar; drop", "Indiquez une classe DATAtourisme"),
+        ("PlaceOfInterest", "ne désigne pas un type de lieu"),
+        ("Concert", "ne désigne pas un type de lieu"),
+    ],
+)
+def test_a_bad_class_is_refused_with_a_message(office, staff_user, value, message):
+    bars = Category.objects.get(office=office, slug="bars")
+    with pytest.raises(DatatourismeError, match=message):
+        services.set_class_mapping(office, datatourisme_class=value, category=bars, actor=staff_user)
+    assert not ClassMapping.objects.exists()
+
+
+def test_another_offices_category_is_refused(office, other_office, staff_user):
+    theirs = Category.objects.get(office=other_office, slug="bars")
+    with pytest.raises(DatatourismeError, match="catégorie de l'office"):
+        services.set_class_mapping(office, datatourisme_class="WineCellar", category=theirs, actor=staff_user)
+
+
+# ---- events ------------------------------------------------------------------------------------
+
+
+def test_events_go_to_the_agenda(office, staff_user):
+    report = imported(office, staff_user, CONCERT)
+    assert report.created == 1
+    event = Event.objects.get(office=office)
+    assert (event.title_fr, event.title_en, event.title_nl) == (
+        "Concert des Marais",
+        "Marshes Concert",
+        "Moerasconcert",
+    )
+    assert event.status == Event.Status.PUBLISHED and event.category == Event.Category.CONCERT
+    # The next date not over (the 2022 one is past on the suite's clock), the other reported.
+    assert event.starts_at == datetime.datetime(2023, 6, 17, 18, 30, tzinfo=datetime.UTC)
+    assert (event.city, event.place_name, event.booking_url) == (
+        "Clairmarais",
+        "Réserve du Romelaëre",
+        "https://billetterie.example/concert-des-marais",
+    )
+    assert event.price_text == "Plein tarif : 12,00 €"
+    assert ImportedObject.objects.get(office=office).event == event
+    assert "1 autre(s) date(s) non reprise(s)" in row_of(report, CONCERT)["reasons"][0]
+    # Again: found by its @id, unchanged.
+    again = services.import_objects(office, part7(CONCERT), actor=staff_user)
+    assert (again.created, again.unchanged) == (0, 1)
+    assert Event.objects.filter(office=office).count() == 1
+
+
+# ---- incomplete and contradictory --------------------------------------------------------------
+
+
+def test_a_place_without_a_street_is_imported_and_marked_incomplete(office, staff_user):
+    report = imported(office, staff_user, NO_STREET)
+    listing = listing_named("Belvédère d'Éperlecques")
+    assert (listing.establishment.address, listing.establishment.postcode) == ("", "62910")
+    assert listing.establishment.latitude == Decimal("50.811000")
+    record = ImportedObject.objects.get(listing=listing)
+    assert record.is_incomplete
+    assert record.incomplete == ["adresse incomplète : pas de rue (schema:streetAddress)"]
+    assert row_of(report, NO_STREET)["status"] == "incomplete"
+
+
+def test_coordinates_contradicting_the_postcode_are_flagged(office, staff_user):
+    report = imported(office, staff_user, WRONG_PLACE)
+    listing = listing_named("Auberge du Pic")
+    assert (listing.establishment.latitude, listing.establishment.longitude) == (None, None)
+    (reason,) = row_of(report, WRONG_PLACE)["reasons"]
+    assert "Hautes-Pyrénées (65)" in reason and "Loir-et-Cher (41)" in reason
+    assert row_of(report, WRONG_PLACE)["status"] == "partial"
+
+
+# ---- the report --------------------------------------------------------------------------------
+
+
+def test_the_report_lists_each_object(office, staff_user):
+    report = services.import_objects(
+        office, part7(RENTAL, CELLAR, NO_STREET, WRONG_PLACE) + [("cassé.json", b"{")], actor=staff_user
+    )
+    statuses = {row["file"]: (row["outcome"], row["status"]) for row in report.run.report}
+    assert statuses == {
+        "cassé.json": ("skipped", "skipped"),
+        NO_STREET: ("created", "incomplete"),
+        WRONG_PLACE: ("created", "partial"),
+        RENTAL: ("created", "partial"),  # its two new amenities are reported
+        CELLAR: ("created", "complete"),
+    }
+    assert report.run.report[0]["file"] == "cassé.json"  # what needs a look comes first
+    rental = next(row for row in report.run.report if row["file"] == RENTAL)
+    assert rental["reasons"] == [
+        "équipement ajouté aux listes de l'office : « Wifi »",
+        "équipement ajouté aux listes de l'office : « Jardin »",
+    ]
+
+
+def test_the_command_prints_object_by_object(office, staff_user, capsys, tmp_path):
+    for name, content in part7(CELLAR, NO_STREET):
+        (tmp_path / name).write_bytes(content)
+    call_command("import_datatourisme", "saint-omer", str(tmp_path))
+    out = capsys.readouterr().out
+    assert f"complet    {CELLAR} : Cave du Marais (lieu, terroir)" in out
+    assert f"incomplet  {NO_STREET} : Belvédère d'Éperlecques (lieu, loisirs)" in out
+    assert "           adresse incomplète : pas de rue (schema:streetAddress)" in out
+    assert "1 incomplet(s) ou partiel(s)" in out
+
+
+def test_the_back_office_report_lists_each_object(client, office, staff_user):
+    report = imported(office, staff_user, NO_STREET, CELLAR)
+    client.force_login(staff_user)
+    url = reverse("backoffice:datatourisme_run", kwargs={"office_slug": office.slug, "run_id": report.run.pk})
+    page = client.get(url).content.decode()
+    assert "Belvédère d&#x27;Éperlecques" in page
+    assert "adresse incomplète : pas de rue (schema:streetAddress)" in page
+    assert "Incomplet" in page and "Complet" in page
+
+
+def test_staff_edit_the_class_table_in_the_back_office(client, office, staff_user):
+    client.force_login(staff_user)
+    url = reverse("backoffice:datatourisme_classes", kwargs={"office_slug": office.slug})
+    page = client.get(url).content.decode()
+    assert "<code>EquipmentRentalShop</code>" in page
+    bars = Category.objects.get(office=office, slug="bars")
+    response = client.post(url, {"datatourisme_class": "WineCellar", "category": bars.pk})
+    assert response.status_code == 302
+    assert ClassMapping.objects.get(office=office).category == bars
+    refused = client.post(url, {"datatourisme_class": "pas une classe", "category": bars.pk})
+    assert refused.status_code == 400
+    assert "Indiquez une classe DATAtourisme" in refused.content.decode()
+    assert ClassMapping.objects.filter(office=office).count() == 1
