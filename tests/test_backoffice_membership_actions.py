@@ -279,8 +279,8 @@ def test_partial_transfer_with_a_dot(staff_client, awaiting):
     [
         ("", "Ce champ est obligatoire."),
         ("quatre-vingt-dix", "Saisissez un nombre."),
-        ("0", "Assurez-vous que cette valeur est supérieure ou égale à 0.01."),
-        ("-90,00", "Assurez-vous que cette valeur est supérieure ou égale à 0.01."),
+        ("0", "Assurez-vous que cette valeur est supérieure ou égale à 0,01."),
+        ("-90,00", "Assurez-vous que cette valeur est supérieure ou égale à 0,01."),
         ("90,001", "Assurez-vous qu’il n’y a pas plus de 2 chiffres après la virgule."),
         ("1.234,50", "Saisissez un nombre."),
         ("99999999999", "Assurez-vous qu’il n’y a pas plus de 10 chiffres au total."),

@@ -287,7 +287,7 @@ def test_export_lists_the_filtered_listings_as_csv(staff_client, partner, other_
     by_name = {row[0]: row for row in rows[1:]}
     assert set(by_name) == {"Le Moulin des Marais", "La Brasserie du Haut-Pont"}
     assert by_name["Le Moulin des Marais"][4] == "Confirmée"
-    assert by_name["Le Moulin des Marais"][9] == "camille@moulin.example"
+    assert by_name["Le Moulin des Marais"][9] == "Camille Delannoy"  # the name, not the e-mail address
     assert by_name["La Brasserie du Haut-Pont"][4] == "En attente"
     filtered = staff_client.get(bo_url("campaign_export", pk=campaign.pk) + "?state=confirmed")
     lines = b"".join(filtered.streaming_content).decode("utf-8").strip().splitlines()

@@ -145,7 +145,8 @@ def test_join_confirmation_email_in_french_by_default(submit, django_capture_on_
 def test_accepted_email_states_the_amount(make_membership, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         make_membership(Membership.Status.AWAITING_PAYMENT, language="en")
-    message = next(m for m in mail.outbox if not m.attachments)  # the invoice follows, PDF attached
+    # The acceptance, before the invoice that follows it (PDF attached, issue 12 A5).
+    message = [m for m in mail.outbox if not m.attachments][-1]
     assert message.subject == "Your 2022 membership request has been approved"
     assert "your payment of €90.00 incl. VAT." in message.body
 

@@ -303,3 +303,13 @@ def test_a_read_only_staff_member_sees_the_formatted_phone(client, office, staff
     StaffMembership.objects.filter(user=staff_user).update(role=Role.READ_ONLY)
     client.force_login(staff_user)
     assert "03 21 98 08 51" in client.get(SETTINGS_URL).content.decode()
+
+
+def test_validating_a_request_without_the_identity_shows_the_link(client, office, submit, staff_user):
+    Office.objects.filter(pk=office.pk).update(siret="")
+    membership = submit().membership
+    client.force_login(staff_user)
+    response = client.post(f"/saint-omer/gestion/adhesions/{membership.pk}/valider/", follow=True)
+    assert f'<a href="{SETTINGS_URL}">paramètres de l' in response.content.decode()
+    membership.refresh_from_db()
+    assert membership.status == "requested" and not Invoice.objects.exists()

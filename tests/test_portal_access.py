@@ -172,7 +172,7 @@ def test_owner_invites_a_colleague_who_activates_and_sees_the_organisation(
     assert entry.data["email"] == "lea.vasseur@moulin.example"
     invitation = mail.outbox[-1]
     assert invitation.to == ["lea.vasseur@moulin.example"]
-    assert "Le Moulin des Marais" in invitation.subject
+    assert "Invitation à l'espace pro du Moulin des Marais" in invitation.subject  # « de Le » contracted
     assert invitation.alternatives  # an HTML part beside the plain text
 
     link = re.search(r"https?://\S+/comptes/activer/\S+/", invitation.body).group(0)

@@ -482,7 +482,7 @@ def test_the_listing_page_shows_everything_published(client, office, active, sta
     assert 'alt="La cour intérieure"' in html and "© Jeanne Morel" in html
     assert "Du 1 décembre 2022 au 31 mars 2023, de 08:00 à 22:00 — fermé : lundi, mardi" in html
     assert "30 juin 2022" not in html  # a period that is over
-    assert "Chambre double : de 95,00 € à 130,00 € (2022)" in html
+    assert "<span>Chambre double</span> : de 95,00\u00a0€ à 130,00\u00a0€ (2022)" in html
     assert html.count("tarif d'une saison passée") == 1
     assert html.count('<th scope="row">') == 14
     assert '<td class="status-few_left">Dernières places</td>' in html
@@ -557,7 +557,7 @@ def test_dutch_pages_show_dutch_text_and_ui(client, office, place):
     assert '<option value="nl" lang="nl" selected>Nederlands</option>' in html
     # A filter error, in Dutch.
     bad = text(directory(client, office, ouvert_le="morgen"))
-    assert "Ongeldige datum: « morgen » (verwacht formaat: JJJJ-MM-DD)." in bad
+    assert "Ongeldige datum: “morgen” (verwacht formaat: JJJJ-MM-DD)." in bad
 
 
 def test_nl_is_offered_on_public_pages_only(client, office):

@@ -45,8 +45,8 @@ def test_form_shows_charter_cgv_iban_and_catalogue(client, season):
     assert "Communiquer régulièrement vos disponibilités" in html  # the charter, in full
     assert "ARTICLE 4 : RESILIATION DU CONTRAT" in html  # the CGV, in full
     assert "FR76 3000 6000 0112 3456 7890 189" in html  # the office's IBAN for transfers
-    assert "Pack partenaire — 90 € TTC" in html
-    assert "Formation réseaux sociaux — 50 € TTC par personne" in html
+    assert "Pack partenaire — 90\u00a0€ TTC" in html
+    assert "Formation réseaux sociaux — 50\u00a0€ TTC par personne" in html
     assert "Pack gamification — sur devis" in html
     assert "SPL Tourisme en Pays de Saint-Omer" in html  # cheque payee
 

@@ -55,13 +55,13 @@ def page(client, listing, **params):
 # ---- what a snapshot holds ----------------------------------------------------------------------
 
 
-def test_a_published_listing_has_one_snapshot_per_language_with_french_fallback(live):
+def test_a_published_listing_has_one_snapshot_per_language_with_the_offices_fallback(live):
     listing, _membership = live
     rows = snapshots(listing)
     assert set(rows) == {"fr", "en", "nl"}
     assert rows["fr"].document["short_description"] == "Au pied des remparts."
     assert rows["en"].document["short_description"] == "By the walls."
-    assert rows["nl"].document["short_description"] == "Au pied des remparts."  # no Dutch: French
+    assert rows["nl"].document["short_description"] == "By the walls."  # no Dutch: English (nl → en → fr)
     # Every language's own text (empty when missing), for the API and DATAtourisme.
     assert rows["nl"].document["i18n"]["short_description"] == {
         "fr": "Au pied des remparts.",
@@ -75,7 +75,7 @@ def test_a_published_listing_has_one_snapshot_per_language_with_french_fallback(
 def test_the_listing_page_shows_the_language_asked(client, live):
     listing, _membership = live
     assert "By the walls." in page(client, listing, langue="en").content.decode()
-    assert "Au pied des remparts." in page(client, listing, langue="nl").content.decode()
+    assert 'lang="en">By the walls.' in page(client, listing, langue="nl").content.decode()
     assert "Au pied des remparts." in page(client, listing).content.decode()
 
 

@@ -220,7 +220,7 @@ def test_the_json_lists_active_banners_events_and_messages_only(client, screen, 
         "image": "",
         "width": 0,
         "height": 0,
-        "alt": "Bandeau de Estaminet du Marais",
+        "alt": "Bandeau d'Estaminet du Marais",  # « de » elided before a vowel
     }
     today, week = slides[2], slides[3]
     assert today["title"] == "Aujourd'hui"

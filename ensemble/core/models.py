@@ -38,9 +38,7 @@ class Office(models.Model):
     # The e-mails the office sends (core.tasks): "<name> <email_from_address>", answered to
     # `email_reply_to`. Empty: DEFAULT_FROM_EMAIL's address under the office's name, and replies
     # to `email`. The sending domain publishes SPF, DKIM and DMARC (docs/deployment.md).
-    email_from_address = models.EmailField(
-        _("adresse d'expédition des e-mails"), blank=True, default=""
-    )
+    email_from_address = models.EmailField(_("adresse d'expédition des e-mails"), blank=True, default="")
     email_reply_to = models.EmailField(_("adresse de réponse aux e-mails"), blank=True, default="")
     iban = models.CharField(_("IBAN"), max_length=34, blank=True, default="")
     bic = models.CharField(_("BIC"), max_length=11, blank=True, default="")

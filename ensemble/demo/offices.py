@@ -72,6 +72,7 @@ Contact. Office de Tourisme d'Aire-sur-la-Lys, 12, Grand'Place, 62120 Aire-sur-l
 partenaires@tourisme-aire.example.
 """
 
+
 def legal_ids(base: str) -> dict[str, str]:
     """An invented SIRET (8 digits + the SIREN's Luhn key, establishment 0001 + its key) and the
     French VAT number of its SIREN (key = (12 + 3 × (SIREN mod 97)) mod 97), both checked."""
