@@ -71,8 +71,10 @@ run: demo
 
 ## Debian packages the tests and PDFs need: Chromium for the browser tests (Playwright's own
 ## download needs the open internet), poppler-utils (pdftoppm renders invoice PDFs in tests),
-## Pango and DejaVu fonts for WeasyPrint. Installed only when missing and when we may use apt-get.
-DEB_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+## Pango, HarfBuzz-Subset (without it WeasyPrint subsets fonts with fontTools, which stamps the
+## date into the font: the same invoice would not give the same bytes) and DejaVu fonts for
+## WeasyPrint. Installed only when missing and when we may use apt-get.
+DEB_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 ## The production smoke test's (make smoke, .ci/smoke): nginx in front, PostgreSQL's and Redis's
 ## clients to make and drop its database, openssl for its test certificate.
 SMOKE_PACKAGES := nginx postgresql-client redis-tools openssl
