@@ -51,7 +51,12 @@ postcodes: install
 	$(BIN)/python -m ensemble.directory.build_postcodes
 
 ## make run: set everything up, load the demo, start the web server, the task worker and the
-## daily scheduler. Ctrl-C stops all three.
+## daily scheduler. Ctrl-C stops all three. Another address: `make run PORT=8100` (or HOST=…);
+## the links in e-mails follow it: the server and the worker get SITE_URL=http://$(HOST):$(PORT)
+## (SITE_URL=… overrides it, e.g. behind a tunnel), and so does the demo's loading, whose e-mails
+## are written then.
+RUN_SITE_URL := $(or $(SITE_URL),http://$(HOST):$(PORT))
+run: export SITE_URL := $(RUN_SITE_URL)
 run: demo
 	@echo ""
 	@echo "  Ensemble runs at http://$(HOST):$(PORT)/"
@@ -62,7 +67,7 @@ run: demo
 	@echo "  Partner:             partner@saint-omer.demo / ensemble-demo  ->  http://$(HOST):$(PORT)/saint-omer/espace-pro/"
 	@echo "  Join form:           http://$(HOST):$(PORT)/saint-omer/adherer/"
 	@echo "  Admin:               admin@ensemble.demo / ensemble-demo"
-	@echo "  E-mails are written to var/mail/."
+	@echo "  E-mails are written to var/mail/; their links point to $(RUN_SITE_URL)."
 	@echo ""
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/python manage.py worker & \

@@ -43,6 +43,7 @@ AUDITED = {
     CAT + "install_seed_catalogue": "season.catalogue_installed",
     CAT + "prepare_next_season": "season.prepared",
     CAT + "open_season": "season.opened",
+    CAT + "set_season_sales": "season.sales_set",
     ENT + "consume_entitlement": "entitlement.consumed",
 }
 COMPOSED = {
@@ -153,7 +154,8 @@ def test_accept_that_activates_at_once_is_still_one_entry(make_membership, staff
     assert entry.data["status"] == [S.REQUESTED, S.ACTIVE]
     assert entry.data["activated_on"] == "2022-12-28"
     assert "training" in entry.data["entitlements"]
-    assert entry.data["activation_email"] is not None
+    # One action, one e-mail (issue 12, A4): the « active » one, chosen from the final state.
+    assert entry.data["email"] is not None and "activation_email" not in entry.data
 
 
 def test_bulletin_and_payment_each_one_entry_the_last_one_activates(
@@ -382,6 +384,19 @@ def test_prepare_then_open_the_next_season(season, office, staff_user):
     empty = services.create_season(office, year=2031)
     log = Log()
     refused(lambda: services.open_season(empty, actor=staff_user))  # no charter, no CGV
+    log.none()
+
+
+def test_set_season_sales_one_entry_a_refusal_none(season, office, staff_user):
+    log = Log()
+    services.set_season_sales(
+        season, sales_from=datetime.date(2021, 11, 1), late_start_rule="prorata", actor=staff_user
+    )
+    entry = log.one("season.sales_set", staff_user, office)
+    assert entry.data["sales_from"] == [None, "2021-11-01"]
+    assert entry.data["late_start_rule"] == ["full", "prorata"]
+    assert audit.describe(entry) == "Saison 2022 : mise en vente et adhésions en cours de saison"
+    refused(lambda: services.set_season_sales(season, sales_from=None, late_start_rule="x", actor=staff_user))
     log.none()
 
 

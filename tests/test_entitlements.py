@@ -104,9 +104,11 @@ def test_consume_checks_the_membership_as_stored_not_as_loaded(active, staff_use
 
 @pytest.fixture
 def three_training_seats(make_membership, season):
-    # The pack's seat plus one per person for two people: 3 seats.
-    membership = make_membership(S.ACTIVE, options={offer(season, "formation-reseaux-sociaux").pk: 2})
-    seats = entitlement(membership, "training")
+    # One seat per person for three people: 3 seats (the pack's own seat is another row: A9).
+    membership = make_membership(S.ACTIVE, options={offer(season, "formation-reseaux-sociaux").pk: 3})
+    seats = Entitlement.objects.get(
+        membership=membership, kind="training", source__offer__code="formation-reseaux-sociaux"
+    )
     assert seats.quantity == 3
     return seats
 

@@ -217,7 +217,8 @@ def test_join_sends_one_confirmation_with_a_working_activation_link(
     assert "Total à régler : 90,00 € TTC" in message.body
     match = ACTIVATION_LINK.search(message.body)
     assert match is not None, message.body
-    assert message.body[: match.start()].endswith(settings.SITE_URL)
+    # on the office's site (issue 12, A2: the link names the office)
+    assert message.body[: match.start()].endswith(f"{settings.SITE_URL}/saint-omer")
     assert user_from_activation_token(match["uid"], match["token"]) == membership.applicant
     html = message.alternatives[0].content
     assert ACTIVATION_LINK.search(html) is not None

@@ -337,7 +337,14 @@ def test_activation_grants_the_entitlements_of_pack_and_options(make_membership,
         S.ACTIVE,
         options={offer(season, "formation-anglais").pk: 2, offer(season, "photos-10").pk: 1},
     )
-    granted = {e.kind: e for e in Entitlement.objects.filter(membership=membership)}
+    # One row per catalogue rule (issue 12, A9): the kinds of several offers are not merged.
+    rows = list(Entitlement.objects.filter(membership=membership).order_by("pk"))
+    assert [e.label for e in rows if e.kind == "training"] == [
+        "1 inscription par an à une formation réseaux sociaux (CGV art. 8)",
+        "Inscription à la formation anglais",
+    ]
+    assert [e.quantity for e in rows if e.kind == "training"] == [1, 2]  # one per person trained
+    granted = {e.kind: e for e in rows}  # the last row of each kind
     assert set(granted) == {
         "training",
         "salon_day",
@@ -351,7 +358,6 @@ def test_activation_grants_the_entitlements_of_pack_and_options(make_membership,
         "photos",
         "translation",
     }
-    assert granted["training"].quantity == 1 + 2  # the pack's seat + one per person trained
     assert granted["translation"].quantity == 1
     assert granted["photos"].quantity == 10
     assert granted["screen_banner"].duration_days == 60

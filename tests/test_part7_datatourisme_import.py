@@ -346,3 +346,193 @@ def test_staff_edit_the_class_table_in_the_back_office(client, office, staff_use
     assert refused.status_code == 400
     assert "Indiquez une classe DATAtourisme" in refused.content.decode()
     assert ClassMapping.objects.filter(office=office).count() == 1
+
+
+# ---- a postcode that does not serve the town (issue 12, part D follow-up) ---------------------
+# The directory refuses a French postcode that does not serve the town (directory.postcodes):
+# such an object was skipped — lost. It is now imported with the address as given, flagged
+# partial with both named, and marked in the back office until the address is set right.
+
+ARQUES = "62-c9d0e1f2-brasserie-des-arques.json"
+
+
+def arques_object(postcode: str = "62500", town: str = "Arques", **owner_address) -> bytes:
+    """The cellar's object as another place, in Arques (whose postcode is 62510, not 62500)."""
+    data = json.loads((PART7 / CELLAR).read_text())
+    data["@id"] = "https://data.datatourisme.fr/62/c9d0e1f2-brasserie-des-arques"
+    data["rdfs:label"] = {"fr": ["Brasserie des Arques"]}
+    address = data["isLocatedAt"][0]["schema:address"][0]
+    address.update({"schema:postalCode": postcode, "schema:addressLocality": town})
+    address["hasAddressCity"]["rdfs:label"] = {"fr": [town]}
+    address["schema:streetAddress"] = ["12 rue Michelet"]
+    del data["isLocatedAt"][0]["schema:geo"]
+    if owner_address:
+        data["isOwnedBy"][0]["schema:address"][0].update(owner_address)
+    return json.dumps(data).encode()
+
+
+def import_arques(office, staff_user, content: bytes):
+    report = services.import_objects(office, [(ARQUES, content)], actor=staff_user)
+    assert report.skipped == 0, report.skips  # was: « refusé : « Arques » ne correspond pas… »
+    return report
+
+
+def test_a_postcode_contradicting_the_town_is_kept_and_flagged(office, staff_user):
+    report = import_arques(office, staff_user, arques_object())
+    establishment = listing_named("Brasserie des Arques").establishment
+    assert (establishment.address, establishment.postcode, establishment.city) == (
+        "12 rue Michelet",
+        "62500",
+        "Arques",
+    )
+    row = row_of(report, ARQUES)
+    assert (row["outcome"], row["status"]) == ("created", "partial")
+    (reason,) = row["reasons"]
+    assert reason.startswith(
+        "code postal et commune en contradiction : code postal 62500, commune « Arques »"
+    )
+    assert "qui dessert : Boisdinghem" in reason and "à vérifier" in reason
+    assert report.run.report[0]["reasons"] == [reason]  # the saved report, as the page shows it
+    assert ImportedObject.objects.get(office=office).warnings == [reason]
+    # The directory's log says what its check refused.
+    entry = AuditEntry.objects.get(action="establishment.created", target_id=str(establishment.pk))
+    assert "ne correspond pas au code postal 62500" in entry.data["address_unchecked"]
+
+
+def test_the_back_office_report_shows_the_contradiction(client, office, staff_user):
+    report = import_arques(office, staff_user, arques_object())
+    client.force_login(staff_user)
+    url = reverse("backoffice:datatourisme_run", kwargs={"office_slug": office.slug, "run_id": report.run.pk})
+    page = client.get(url).content.decode()
+    assert "code postal et commune en contradiction : code postal 62500, commune « Arques »" in page
+    assert "<strong>Partiel</strong>" in page
+
+
+def test_the_contradiction_is_kept_again_and_cleared_when_the_source_is_set_right(office, staff_user):
+    import_arques(office, staff_user, arques_object())
+    again = import_arques(office, staff_user, arques_object())
+    assert (again.unchanged, row_of(again, ARQUES)["status"]) == (1, "partial")
+    fixed = import_arques(office, staff_user, arques_object(postcode="62510"))
+    assert (fixed.updated, row_of(fixed, ARQUES)["status"]) == (1, "complete")
+    assert listing_named("Brasserie des Arques").establishment.postcode == "62510"
+    assert ImportedObject.objects.get(office=office).warnings == []
+
+
+def test_a_contradiction_does_not_replace_an_address_that_agrees(office, staff_user):
+    """A later import bringing a contradiction is reported; the address that agrees stays."""
+    import_arques(office, staff_user, arques_object(postcode="62510"))
+    report = import_arques(office, staff_user, arques_object(postcode="62500"))
+    row = row_of(report, ARQUES)
+    assert (row["outcome"], row["status"]) == ("unchanged", "partial")
+    (reason,) = row["reasons"]
+    assert reason.startswith("code postal et commune en contradiction : code postal 62500")
+    assert reason.endswith("à vérifier. Adresse déjà connue gardée : 62510 Arques.")
+    assert listing_named("Brasserie des Arques").establishment.postcode == "62510"
+
+
+def test_a_contradiction_replaces_another(office, staff_user):
+    """Neither address agrees: the newer one, as given, replaces the older."""
+    import_arques(office, staff_user, arques_object(postcode="62500"))
+    report = import_arques(office, staff_user, arques_object(postcode="62500", town="Blendecques"))
+    assert (report.updated, row_of(report, ARQUES)["status"]) == (1, "partial")
+    establishment = listing_named("Brasserie des Arques").establishment
+    assert (establishment.postcode, establishment.city) == ("62500", "Blendecques")
+
+
+def test_an_owner_address_contradicting_its_town_is_kept_and_flagged(office, staff_user):
+    content = arques_object(
+        postcode="62510", **{"schema:postalCode": "62500", "schema:addressLocality": "Arques"}
+    )
+    report = import_arques(office, staff_user, content)
+    owner = listing_named("Brasserie des Arques").establishment.organisation
+    assert (owner.name, owner.postcode, owner.city) == (
+        "Pays de Saint-Omer Tourisme (données)",
+        "62500",
+        "Arques",
+    )
+    (reason,) = row_of(report, ARQUES)["reasons"]
+    assert reason.startswith("adresse du propriétaire « Pays de Saint-Omer Tourisme (données) » :")
+    assert "« Arques » ne correspond pas au code postal 62500" in reason
+
+
+def test_other_callers_keep_the_postcode_check(office, staff_user):
+    """Only the importer asks the directory to keep a contradiction; a form or a staff edit is
+    still refused, and nothing is written."""
+    from ensemble.directory import services as directory_services
+    from ensemble.directory.services import DirectoryError
+
+    import_arques(office, staff_user, arques_object(postcode="62510"))
+    establishment = listing_named("Brasserie des Arques").establishment
+    with pytest.raises(DirectoryError, match="ne correspond pas au code postal 62500"):
+        directory_services.save_establishment(
+            establishment.organisation, establishment=establishment, actor=staff_user, postcode="62500"
+        )
+    establishment.refresh_from_db()
+    assert establishment.postcode == "62510"
+    with pytest.raises(DirectoryError, match="ne correspond pas au code postal 62500"):
+        directory_services.create_organisation(
+            office, actor=staff_user, name="Brasserie", address="1 rue", postcode="62500", city="Arques"
+        )
+
+
+def organisation_page(client, staff_user, listing) -> str:
+    client.force_login(staff_user)
+    url = reverse(
+        "backoffice:organisation",
+        kwargs={"office_slug": listing.office.slug, "pk": listing.establishment.organisation_id},
+    )
+    return client.get(url).content.decode()
+
+
+def test_the_back_office_marks_an_incomplete_import(client, office, staff_user):
+    imported(office, staff_user, NO_STREET)
+    listing = listing_named("Belvédère d'Éperlecques")
+    page = organisation_page(client, staff_user, listing)
+    assert "Incomplet (import DATAtourisme)" in page
+    assert "<li>adresse incomplète : pas de rue (schema:streetAddress)</li>" in page
+    client.force_login(staff_user)
+    url = reverse("backoffice:listing", kwargs={"office_slug": office.slug, "pk": listing.pk})
+    detail = client.get(url).content.decode()
+    assert "Incomplet (import DATAtourisme)" in detail
+    assert "adresse incomplète : pas de rue" in detail
+
+
+def test_the_back_office_marks_a_partial_import_until_staff_set_it_right(client, office, staff_user):
+    from ensemble.directory import services as directory_services
+
+    import_arques(office, staff_user, arques_object())
+    imported(office, staff_user, CELLAR)  # complete: no mark
+    listing = listing_named("Brasserie des Arques")
+    page = organisation_page(client, staff_user, listing)
+    assert page.count("Partiel (import DATAtourisme)") == 1
+    assert page.count("Incomplet (import DATAtourisme)") == 0
+    assert "code postal et commune en contradiction : code postal 62500, commune « Arques »" in page
+    # Staff correct the postcode: the mark goes (the record keeps what the import said).
+    establishment = listing.establishment
+    directory_services.save_establishment(
+        establishment.organisation, establishment=establishment, actor=staff_user, postcode="62510"
+    )
+    assert "import DATAtourisme)" not in organisation_page(client, staff_user, listing)
+    # Imported again with the same contradiction: the staff's correction stays.
+    import_arques(office, staff_user, arques_object())
+    assert listing_named("Brasserie des Arques").establishment.postcode == "62510"
+    assert "import DATAtourisme)" not in organisation_page(client, staff_user, listing)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_import_mark_is_accessible(browser, live_server, office, staff_user):
+    from .browser import assert_accessible, log_in, screenshot
+
+    imported(office, staff_user, NO_STREET)
+    import_arques(office, staff_user, arques_object())
+    page = browser.new_page(locale="fr-FR")
+    log_in(page, live_server, staff_user)
+    for name in ("Belvédère d'Éperlecques", "Brasserie des Arques"):
+        listing = listing_named(name)
+        kwargs = {"office_slug": office.slug, "pk": listing.establishment.organisation_id}
+        page.goto(live_server.url + reverse("backoffice:organisation", kwargs=kwargs))
+        page.get_by_role("heading", name="Établissements").wait_for()
+        assert "(import DATAtourisme)" in page.locator(".import-flag .badge").inner_text()
+        assert_accessible(page)
+    screenshot(page, "bo-organisation-import-mark")

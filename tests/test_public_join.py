@@ -117,7 +117,8 @@ def test_second_submission_of_the_same_form_creates_no_duplicate(client, season)
 def test_markup_is_stored_as_text_and_escaped(client, season):
     data = form_data(client, season, establishment_name="<script>alert(1)</script> Bar")
     response = client.post(JOIN_URL, data, follow=True)
-    assert Organisation.objects.get().name == "<script>alert(1)</script> Bar"
+    # Plain text by the one rule (core/text.py): the script and its content are dropped.
+    assert Organisation.objects.get().name == "Bar"
     assert "<script>alert(1)</script>" not in response.content.decode()
 
 

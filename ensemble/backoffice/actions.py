@@ -87,7 +87,11 @@ ACTIONS = [
         perform=lambda m, actor, data: billing_services.accept_and_invoice(
             m, actor=actor, cheque=data.get("_cheque")
         )[0],
-        success=lambda m: gettext("La demande est validée et sa facture émise."),
+        success=lambda m: (
+            gettext("La demande est validée, sa facture émise et réglée : l'adhésion est active.")
+            if m.status == S.ACTIVE
+            else gettext("La demande est validée et sa facture émise.")
+        ),
         is_available=lambda m: m.can("accept"),
     ),
     MembershipAction(

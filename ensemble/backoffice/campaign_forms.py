@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.campaigns.models import TargetState, UpdateCampaign
+from ensemble.core.forms import PlainTextField
 
 from .forms import BackofficeForm, DateInput
 
@@ -27,7 +28,7 @@ class OffsetsField(forms.CharField):
 
 
 class CampaignForm(BackofficeForm):
-    title = forms.CharField(
+    title = PlainTextField(
         label=_("Titre"),
         max_length=200,
         help_text=_("Par exemple : Mise à jour 2023 — guide et magazine."),
@@ -55,7 +56,7 @@ class CampaignForm(BackofficeForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Aucune cochée : toutes les fiches publiées de l'office."),
     )
-    message = forms.CharField(
+    message = PlainTextField(
         label=_("Message aux partenaires"),
         required=False,
         max_length=4000,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from ensemble.claims.models import CLAIMABLE_KINDS, Claim
 from ensemble.claims.selectors import OPEN
 from ensemble.claims.services import MAX_GIFT_CODES, MESSAGE_MAX
+from ensemble.core.forms import PlainTextField
 from ensemble.memberships.models import EntitlementKind
 
 from .forms import BackofficeForm, DateInput
@@ -37,7 +38,7 @@ class ClaimFilterForm(BackofficeForm):
 
 
 def _answer(label=None) -> forms.CharField:
-    return forms.CharField(
+    return PlainTextField(
         label=label or _("Message au partenaire (facultatif)"),
         required=False,
         max_length=MESSAGE_MAX,
@@ -53,7 +54,7 @@ class ClaimAnswerForm(BackofficeForm):
 
 
 class ClaimRefuseForm(BackofficeForm):
-    reason = forms.CharField(
+    reason = PlainTextField(
         label=_("Motif du refus"),
         required=False,  # the service says it is mandatory, with its own message
         max_length=MESSAGE_MAX,
@@ -112,12 +113,12 @@ class MediaImageForm(BackofficeForm):
         help_text=_("JPEG, PNG ou WebP, 20 Mo au plus, au moins 1200 × 600 pixels."),
         widget=forms.FileInput(attrs={"accept": IMAGE_ACCEPT}),
     )
-    title = forms.CharField(label=_("Titre"), max_length=200)
-    credit = forms.CharField(
+    title = PlainTextField(label=_("Titre"), max_length=200)
+    credit = PlainTextField(
         label=_("Crédit photo"),
         max_length=150,
         help_text=_("Affiché au partenaire à côté de l'image, qu'il doit citer."),
     )
-    tags = forms.CharField(
+    tags = PlainTextField(
         label=_("Mots-clés"), max_length=250, required=False, help_text=_("Séparés par des virgules.")
     )

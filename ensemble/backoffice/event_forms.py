@@ -5,6 +5,7 @@ services apply the rules (and their messages are shown on the fields)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ensemble.core.forms import PlainTextField
 from ensemble.core.languages import fallback_help
 from ensemble.events import rules
 from ensemble.events.models import Event
@@ -47,7 +48,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 def _text(label, widget=None, help_text="") -> forms.CharField:
     # No max_length: the services count the plain text and give the message.
-    return forms.CharField(
+    return PlainTextField(
         label=label, required=False, strip=False, widget=widget or forms.TextInput(), help_text=help_text
     )
 
@@ -97,7 +98,7 @@ class EventRejectForm(ReasonForm):
 
 
 class EventCancelForm(BackofficeForm):
-    reason = forms.CharField(
+    reason = PlainTextField(
         label=_("Motif de l'annulation"),
         help_text=_("Affiché sur la page de l'événement ; envoyé au partenaire quand c'est son événement."),
         required=False,

@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.billing.payments import Payment
-from ensemble.core.forms import ServiceErrorFormMixin, localize_limits
+from ensemble.core.forms import PlainTextField, ServiceErrorFormMixin, localize_limits
 from ensemble.directory.models import LANGUAGES as CONTACT_LANGUAGES
 from ensemble.directory.models import Contact, NoteKind
 from ensemble.directory.postcodes import COUNTRIES, clean_address
-from ensemble.memberships.models import Membership
+from ensemble.memberships.models import LateStart, Membership
 
 REASON_REQUIRED = _("Le motif est obligatoire.")
 
@@ -124,6 +124,24 @@ class SeasonChoiceForm(BackofficeForm):
         self.fields["season"].choices = [(s.pk, s.year) for s in seasons]
 
 
+class SeasonSalesForm(BackofficeForm):
+    """When the join form offers the season, and what a membership that starts late pays
+    (memberships.services.set_season_sales)."""
+
+    sales_from = forms.DateField(
+        label=_("Mise en vente à partir du"),
+        required=False,
+        widget=DateInput,
+        help_text=_(
+            "Par exemple le 1er novembre de l'année précédente : le bulletin en ligne propose alors "
+            "cette saison. Vide : dès l'ouverture des adhésions."
+        ),
+    )
+    late_start_rule = forms.ChoiceField(
+        label=_("Adhésion en cours de saison"), choices=LateStart.choices, widget=forms.RadioSelect
+    )
+
+
 # --- Membership actions --------------------------------------------------------------------------
 
 
@@ -171,7 +189,7 @@ class ReasonForm(MembershipActionForm):
     reason_label = _("Motif")
     reason_required = True
 
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason = PlainTextField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -204,7 +222,7 @@ class NoticeForm(MembershipActionForm):
         widget=DateInput,
         help_text=_("L'adhésion prendra fin 30 jours plus tard, ou à la fin de la saison."),
     )
-    reason = forms.CharField(
+    reason = PlainTextField(
         label=_("Commentaire (facultatif)"),
         required=False,
         max_length=2000,
@@ -264,8 +282,8 @@ class NoteForm(BackofficeForm):
             (NoteKind.NOTE, NoteKind.NOTE.label),
         ],
     )
-    summary = forms.CharField(label=_("Résumé"), max_length=250)
-    body = forms.CharField(
+    summary = PlainTextField(label=_("Résumé"), max_length=250)
+    body = PlainTextField(
         label=_("Détail (facultatif)"),
         required=False,
         max_length=10000,
@@ -278,9 +296,9 @@ class NoteForm(BackofficeForm):
 
 
 class CategoryForm(BackofficeForm):
-    name = forms.CharField(label=_("Nom"), max_length=100)
-    name_en = forms.CharField(label=_("Nom en anglais (facultatif)"), required=False, max_length=100)
-    name_nl = forms.CharField(label=_("Nom en néerlandais (facultatif)"), required=False, max_length=100)
+    name = PlainTextField(label=_("Nom"), max_length=100)
+    name_en = PlainTextField(label=_("Nom en anglais (facultatif)"), required=False, max_length=100)
+    name_nl = PlainTextField(label=_("Nom en néerlandais (facultatif)"), required=False, max_length=100)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -291,19 +309,19 @@ class TermsForm(BackofficeForm):
     """A new version of the charter or the CGV: the French text, and the English and Dutch ones
     where the office has them (empty: visitors reading that language get the French text)."""
 
-    title = forms.CharField(label=_("Titre (français)"), max_length=200)
-    body = forms.CharField(
+    title = PlainTextField(label=_("Titre (français)"), max_length=200)
+    body = PlainTextField(
         label=_("Texte (français)"), max_length=100000, widget=forms.Textarea(attrs={"rows": 14})
     )
-    title_en = forms.CharField(label=_("Titre en anglais (facultatif)"), max_length=200, required=False)
-    body_en = forms.CharField(
+    title_en = PlainTextField(label=_("Titre en anglais (facultatif)"), max_length=200, required=False)
+    body_en = PlainTextField(
         label=_("Texte en anglais (facultatif)"),
         max_length=100000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 14, "lang": "en"}),
     )
-    title_nl = forms.CharField(label=_("Titre en néerlandais (facultatif)"), max_length=200, required=False)
-    body_nl = forms.CharField(
+    title_nl = PlainTextField(label=_("Titre en néerlandais (facultatif)"), max_length=200, required=False)
+    body_nl = PlainTextField(
         label=_("Texte en néerlandais (facultatif)"),
         max_length=100000,
         required=False,
@@ -354,7 +372,9 @@ class CoordinateField(forms.DecimalField):
 
 
 def _text(label, max_length: int, *, required: bool = True, help_text="", input_type="") -> forms.Field:
-    field = forms.CharField(label=label, max_length=max_length, required=required, help_text=help_text)
+    # Free text by the one rule (core/text.py); a phone or a code keeps its characters as typed.
+    kind = forms.CharField if input_type else PlainTextField
+    field = kind(label=label, max_length=max_length, required=required, help_text=help_text)
     if input_type:
         field.widget.input_type = input_type
     return field
@@ -500,7 +520,7 @@ class ContactForm(DirectoryForm):
 
 
 class CreditNoteForm(BackofficeForm):
-    reason = forms.CharField(
+    reason = PlainTextField(
         label=_("Motif de l'avoir"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
 
@@ -509,7 +529,7 @@ class FreeInvoiceForm(BackofficeForm):
     """One line: a catalogue offer (its TTC price) or a free line typed TTC."""
 
     offer = forms.ModelChoiceField(label=_("Prestation du catalogue"), queryset=None, required=False)
-    label = forms.CharField(
+    label = PlainTextField(
         label=_("Désignation"),
         max_length=250,
         required=False,
@@ -587,7 +607,7 @@ class QuoteForm(BackofficeForm):
         max_value=365,
         help_text=_("Le délai court à partir de l'envoi du devis."),
     )
-    note = forms.CharField(
+    note = PlainTextField(
         label=_("Mention (facultatif)"),
         required=False,
         max_length=2000,
@@ -608,7 +628,7 @@ class QuoteLineForm(BackofficeForm):
     offer = forms.ModelChoiceField(
         label=_("Prestation sur devis"), queryset=None, required=False, empty_label=_("Ligne libre")
     )
-    label = forms.CharField(
+    label = PlainTextField(
         label=_("Désignation"),
         max_length=250,
         required=False,
@@ -674,7 +694,7 @@ class InvoicePaymentForm(PaymentForm):
 
 
 class CancelPaymentForm(BackofficeForm):
-    reason = forms.CharField(label=_("Motif de l'annulation"), max_length=500)
+    reason = PlainTextField(label=_("Motif de l'annulation"), max_length=500)
 
 
 class BankStatementForm(BackofficeForm):
@@ -759,7 +779,7 @@ class OfficeSettingsForm(DirectoryForm):
     )
     bic = IdentifierField(label=_("BIC (facultatif)"), required=False, max_length=20)
     cheque_payee = _text(_("Ordre des chèques (facultatif)"), 200, required=False)
-    privacy_notice = forms.CharField(
+    privacy_notice = PlainTextField(
         label=_("Notice de protection des données (facultatif)"),
         required=False,
         max_length=20000,

@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ensemble.core.forms import PlainTextField
 from ensemble.guide.models import GuideEdition
 
 from .forms import BackofficeForm
@@ -19,7 +20,7 @@ class CategoriesField(forms.ModelMultipleChoiceField):
 
 
 class GuideForm(BackofficeForm):
-    title = forms.CharField(
+    title = PlainTextField(
         label=_("Titre"),
         max_length=200,
         help_text=_("Imprimé sur la couverture, par exemple : Guide touristique 2023."),

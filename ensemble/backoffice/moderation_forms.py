@@ -22,7 +22,7 @@ class ReasonForm(BackofficeForm):
     reason_help = ""
     required_message = _("Le motif est obligatoire.")
 
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    reason = PlainTextField(widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,12 +109,12 @@ class AmenityForm(BackofficeForm):
     """An amenity or label; its identifier is chosen when it is added and never changes."""
 
     group = forms.ChoiceField(label=_("Liste"), choices=Amenity.Group.choices)
-    name_fr = forms.CharField(
+    name_fr = PlainTextField(
         label=_("Nom en français"),
         error_messages={"required": _("Le nom en français est obligatoire.")},
     )
-    name_en = forms.CharField(label=_("Nom en anglais (facultatif)"), required=False)
-    name_nl = forms.CharField(label=_("Nom en néerlandais (facultatif)"), required=False)
+    name_en = PlainTextField(label=_("Nom en anglais (facultatif)"), required=False)
+    name_nl = PlainTextField(label=_("Nom en néerlandais (facultatif)"), required=False)
     position = forms.IntegerField(
         label=_("Position dans la liste (facultatif)"),
         required=False,
@@ -150,9 +150,11 @@ class AmenityForm(BackofficeForm):
         return kwargs
 
 
-COLLECTION_FIELDS = ("amenities", "opening_periods", "prices", "photos")
+COLLECTION_FIELDS = ("amenities", "opening_periods", "prices", "photos", "other_languages")
 LONG_TEXTS = ("long_description_fr", "long_description_en", "long_description_nl")
 EDITABLE_KEYS = [key for key in FIELDS if key not in COLLECTION_FIELDS]
+# Free text (core/text.py); the other fields (phones, e-mails, links, numbers) are checked as typed.
+FREE_TEXT_KEYS = {key for key in FIELDS if FIELDS[key].section in ("general", "texts")} | {"address", "city"}
 
 
 class ListingEditForm(BackofficeForm):
@@ -164,4 +166,5 @@ class ListingEditForm(BackofficeForm):
         for key in EDITABLE_KEYS:
             field = FIELDS[key]
             widget = forms.Textarea(attrs={"rows": 6}) if key in LONG_TEXTS else forms.TextInput
-            self.fields[key] = forms.CharField(label=field.label, required=False, widget=widget)
+            kind = PlainTextField if key in FREE_TEXT_KEYS else forms.CharField
+            self.fields[key] = kind(label=field.label, required=False, widget=widget)

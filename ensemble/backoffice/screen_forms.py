@@ -4,6 +4,7 @@ the screens services apply the rules (with their own French messages)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ensemble.core.forms import PlainTextField
 from ensemble.screens.models import MESSAGE_MAX, Screen
 from ensemble.screens.services import NAME_MAX
 
@@ -11,7 +12,7 @@ from .forms import BackofficeForm, DateInput
 
 
 class ScreenForm(BackofficeForm):
-    name = forms.CharField(
+    name = PlainTextField(
         label=_("Nom de l'écran"),
         required=False,  # the service says it is mandatory, with its own message
         max_length=NAME_MAX,
@@ -22,7 +23,7 @@ class ScreenForm(BackofficeForm):
 
 
 class ScreenMessageForm(BackofficeForm):
-    text = forms.CharField(
+    text = PlainTextField(
         label=_("Message"),
         required=False,
         max_length=MESSAGE_MAX,

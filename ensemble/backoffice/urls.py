@@ -61,6 +61,11 @@ urlpatterns = [
         name="season_open",
     ),
     path(
+        "catalogue/<int:season_pk>/vente/",
+        views.SeasonSalesView.as_view(),
+        name="season_sales",
+    ),
+    path(
         "catalogue/<int:season_pk>/documents/<slug:kind>/",
         views.TermsPublishView.as_view(),
         name="terms_publish",

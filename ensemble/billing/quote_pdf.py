@@ -22,15 +22,14 @@ from collections import defaultdict
 from decimal import Decimal
 
 import segno
-from django.conf import settings
 from django.core import signing
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from ensemble.core import links
 from ensemble.core.models import Office
 from ensemble.core.money import format_eur
 from ensemble.directory.validators import display_phone
@@ -70,10 +69,11 @@ def pdf_token(quote: Quote) -> str:
 
 def quote_links(quote: Quote) -> dict:
     """The absolute URLs printed on the PDF: the signed page and the espace pro's quotes."""
-    slug = quote.office.slug
-    page = reverse("public:quote", kwargs={"office_slug": slug, "token": pdf_token(quote)})
-    portal = reverse("portal:quotes", kwargs={"office_slug": slug})
-    return {"link": f"{settings.SITE_URL}{page}", "portal_link": f"{settings.SITE_URL}{portal}"}
+    office = quote.office
+    return {
+        "link": links.office_url(office, "public:quote", token=pdf_token(quote)),
+        "portal_link": links.office_url(office, "portal:quotes"),
+    }
 
 
 # --- What the template prints -------------------------------------------------------------------

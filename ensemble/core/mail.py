@@ -1,10 +1,9 @@
 """E-mails: rendered at once in the recipient's language, sent after commit by a task."""
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from . import unsubscribe
+from . import links, unsubscribe
 from .models import Office, OutboundEmail
 from .tasks import send_outbound_email
 from .transactions import enqueue_on_commit
@@ -30,7 +29,7 @@ def queue_email(
     if kind and unsubscribe.is_opted_out(office, to, kind):
         unsubscribe.log_skipped(office, template, to)
         return None
-    context = {"office": office, "site_url": settings.SITE_URL, **context}
+    context = {"office": office, "site_url": links.base_url(office), **context}
     if kind:
         context["unsubscribe_url"] = unsubscribe.unsubscribe_url(office, to, kind)
     with translation.override(language):

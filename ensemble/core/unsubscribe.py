@@ -10,13 +10,11 @@ is the key of the opt-out, so a partner who opts out of campaigns still receives
 import hashlib
 import logging
 
-from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import audit
+from . import audit, links
 from .errors import EnsembleError
 from .models import EmailOptOut, Office
 
@@ -51,10 +49,7 @@ def make_token(office: Office, address: str, kind: str) -> str:
 
 def unsubscribe_url(office: Office, address: str, kind: str) -> str:
     """The absolute https link of the List-Unsubscribe header and of the e-mail's footer."""
-    path = reverse(
-        "public:unsubscribe", kwargs={"office_slug": office.slug, "token": make_token(office, address, kind)}
-    )
-    return f"{settings.SITE_URL}{path}"
+    return links.office_url(office, "public:unsubscribe", token=make_token(office, address, kind))
 
 
 def read_token(office: Office, token: str) -> tuple[str, str]:

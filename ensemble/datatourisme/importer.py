@@ -7,7 +7,8 @@ their fields, the others are kept for the exports); every phone, e-mail and webs
 price keeps its own period; amenities (`hasFeature`) are read. What cannot be kept — a value
 Ensemble refuses (a phone number that is not one), coordinates that contradict the postcode, a
 missing street — is written to the object's `warnings` (imported, partial) or `incomplete`
-(imported, marked incomplete). A file that cannot give the required fields (`@id`, a name, a
+(imported, marked incomplete). A postcode and a town that contradict each other are both kept
+as given and flagged (partial). A file that cannot give the required fields (`@id`, a name, a
 class with a category, a postcode and a town) is skipped with the reason.
 
 The platform's JSON is loose: a value may be a string, a list, a `{"@value": …}` object or a
@@ -23,9 +24,10 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 
+from ensemble.directory import postcodes
 from ensemble.directory.validators import clean_phone
 from ensemble.listings.fields import plain_text
 
@@ -37,6 +39,10 @@ NAME_LIMIT = 200
 MAX_CONTACTS = 10  # of each kind; a source listing more is odd, and the report says so
 MAX_PRICES = 40
 NOT_JSON = "fichier illisible : pas du JSON"
+# The first words of the reasons the back office re-checks against the place as it is now (a
+# street added since, a postcode or town set right since: the place is no longer flagged).
+NO_STREET = "adresse incomplète : pas de rue"
+TOWN_MISMATCH = "code postal et commune en contradiction"
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -212,6 +218,7 @@ def parse_object(data, mapping: dict[str, str] | None = None) -> PlaceData:
             f"« {found.via} »"
         )
     _read_name(result)
+    _read_town(result)
     _read_geo(result, first_node(place.get("schema:geo")))
     _read_contact(result, data)
     _read_descriptions(result, data)
@@ -275,7 +282,7 @@ def _address(node: dict) -> tuple[str, str, str, list[str]]:
         raise SkipObject(f"code postal invalide : « {postcode[:20]} »")
     if len(city) > 100:
         raise SkipObject(f"commune trop longue : « {city[:40]}… »")
-    incomplete = [] if street else ["adresse incomplète : pas de rue (schema:streetAddress)"]
+    incomplete = [] if street else [f"{NO_STREET} (schema:streetAddress)"]
     if len(street) > 200:
         raise SkipObject(f"adresse trop longue ({len(street)} caractères, 200 au plus)")
     return street, postcode, city, incomplete
@@ -309,6 +316,28 @@ def _read_name(result: PlaceData) -> None:
             raise SkipObject(f"nom trop long ({len(value)} caractères, {NAME_LIMIT} au plus) : rdfs:label")
         if lang not in LANGS:
             result.other_languages.setdefault(lang, {})["name"] = value
+
+
+def town_mismatch(postcode: str, city: str) -> str:
+    """La Poste's list's objection to a French postcode and town, in French like the rest of
+    the report (directory.postcodes, the rule every form applies); "" when they agree."""
+    with translation.override("fr"):
+        problem = postcodes.check_postcode("FR", postcode, city)
+    return problem.message if problem is not None else ""
+
+
+def _read_town(result: PlaceData) -> None:
+    """A postcode that does not serve the town, or that La Poste does not list: both are kept
+    as the data gives them (which one is wrong is not known; skipping the place would lose it)
+    and the contradiction is reported — the place is imported partial, for staff to check."""
+    result.postcode = postcodes.normalise_postcode("FR", result.postcode)
+    result.owner.postcode = postcodes.normalise_postcode("FR", result.owner.postcode)
+    problem = town_mismatch(result.postcode, result.city)
+    if problem:
+        result.warnings.append(
+            f"{TOWN_MISMATCH} : code postal {result.postcode}, commune « {result.city} » — {problem} "
+            "Adresse gardée telle quelle, à vérifier."
+        )
 
 
 def _decimal(value: str, low: int, high: int) -> Decimal | None:

@@ -1,6 +1,9 @@
 """What the DATAtourisme export reads (the published listings and events, with what an object
 carries), the import runs, the imported objects, and the office's table of classes."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -13,6 +16,7 @@ from ensemble.publishing.documents import SnapshotListing
 from ensemble.publishing.selectors import published_events, published_snapshot_listing, snapshot_listings
 
 from . import ontology
+from .importer import NO_STREET, TOWN_MISMATCH, town_mismatch
 from .models import ClassMapping, ImportedObject, ImportRun
 
 
@@ -92,3 +96,41 @@ def imported_objects(office: Office) -> QuerySet[ImportedObject]:
     return ImportedObject.objects.filter(office=office).select_related(
         "listing__establishment", "event", "last_run"
     )
+
+
+@dataclass(frozen=True)
+class ImportFlag:
+    """What a place's last DATAtourisme import could not take, as the back office marks it:
+    "incomplete" (something is missing) or "partial" (something was left out or contradicts)."""
+
+    status: str
+    reasons: list[str]
+
+    @property
+    def is_incomplete(self) -> bool:
+        return self.status == "incomplete"
+
+
+def import_flags(office: Office, listing_ids: Iterable[int]) -> dict[int, ImportFlag]:
+    """listing id → its import flag, for the imported places among `listing_ids` that the last
+    import flagged and that are still so (one query). A reason staff have settled since is
+    dropped: a street added, a postcode and town set right."""
+    records = ImportedObject.objects.filter(
+        office=office, kind=ImportedObject.Kind.PLACE, listing_id__in=list(listing_ids)
+    ).select_related("listing__establishment")
+    flags = {}
+    for record in records:
+        establishment = record.listing.establishment
+        incomplete = [
+            reason
+            for reason in record.incomplete
+            if not (reason.startswith(NO_STREET) and establishment.address)
+        ]
+        settled = not town_mismatch(establishment.postcode, establishment.city)
+        warnings = [
+            reason for reason in record.warnings if not (reason.startswith(TOWN_MISMATCH) and settled)
+        ]
+        if incomplete or warnings:
+            status = "incomplete" if incomplete else "partial"
+            flags[record.listing_id] = ImportFlag(status=status, reasons=incomplete + warnings)
+    return flags

@@ -173,47 +173,59 @@ def _full_clean(instance, *, exclude: list[str] | None = None) -> None:
 ADDRESS_FIELDS = frozenset({"postcode", "city", "country"})
 
 
-def _check_address(instance: Organisation | Establishment, fields, *, creating: bool) -> None:
+def _check_address(
+    instance: Organisation | Establishment, fields, *, creating: bool, keep_mismatch: bool = False
+) -> str:
     """The postcode must be the country's, and a French one must exist and serve the town
     (directory.postcodes). Checked when the address is written, not on other edits: a record
-    imported with an old address can still have its phone changed."""
+    imported with an old address can still have its phone changed. With `keep_mismatch` (the
+    DATAtourisme importer only), a postcode the check refuses is kept as written and the
+    problem returned, for the audit entry; otherwise "" (no problem)."""
     if not creating and not ADDRESS_FIELDS & set(fields):
-        return
+        return ""
     country = getattr(instance, "country", "") or "FR"  # an establishment is in France
     if country not in dict(COUNTRIES):
         raise DirectoryError(_("Choisissez un pays de la liste."), field="country")
     problem = check_postcode(country, instance.postcode, instance.city)
-    if problem is not None:
+    if problem is not None and not (keep_mismatch and (instance.postcode or "").strip()):
         raise DirectoryError(problem.message, field=problem.field)
     instance.postcode = normalise_postcode(country, instance.postcode)
+    return problem.message if problem is not None else ""
 
 
-def _save_and_record(instance, *, organisation: Organisation, action: str, fields, actor) -> None:
+def _save_and_record(
+    instance, *, organisation: Organisation, action: str, fields, actor, mismatch: str = ""
+) -> None:
     instance.save()
+    data = {"fields": sorted(fields)}
+    if mismatch:  # kept as written by the importer: the log says what the check refused
+        data["address_unchecked"] = mismatch
     audit.record(
         action,
         actor=actor,
         office=organisation.office,
         target=instance,
         organisation_id=organisation.pk,
-        data={"fields": sorted(fields)},
+        data=data,
     )
 
 
 @transaction.atomic
-def create_organisation(office: Office, *, actor: User, **fields) -> Organisation:
-    """Staff add a business met at the desk or on the phone (the join form does the rest)."""
+def create_organisation(
+    office: Office, *, actor: User, allow_postcode_mismatch: bool = False, **fields
+) -> Organisation:
+    """Staff add a business met at the desk or on the phone (the join form does the rest).
+    `allow_postcode_mismatch`: for the DATAtourisme importer only (see save_establishment)."""
     organisation = Organisation(office=office, **fields)
-    _check_address(organisation, fields, creating=True)
+    mismatch = _check_address(organisation, fields, creating=True, keep_mismatch=allow_postcode_mismatch)
     _full_clean(organisation)
-    organisation.save()
-    audit.record(
-        "organisation.created",
+    _save_and_record(
+        organisation,
+        organisation=organisation,
+        action="organisation.created",
+        fields=fields,
         actor=actor,
-        office=office,
-        target=organisation,
-        organisation_id=organisation.pk,
-        data={"fields": sorted(fields)},
+        mismatch=mismatch,
     )
     return organisation
 
@@ -236,9 +248,15 @@ def save_establishment(
     *,
     actor: User,
     establishment: Establishment | None = None,
+    allow_postcode_mismatch: bool = False,
     **fields,
 ) -> Establishment:
-    """Create (no `establishment`) or update an establishment of `organisation`."""
+    """Create (no `establishment`) or update an establishment of `organisation`.
+
+    `allow_postcode_mismatch` is for the DATAtourisme importer only: a place the national data
+    gives with a postcode that does not serve its town is kept as written (rather than lost),
+    the audit entry records what the check refused, and the importer flags the place for staff
+    (its ImportedObject, « partiel »). Forms and every other caller keep the check."""
     creating = establishment is None
     if creating:
         establishment = Establishment(office_id=organisation.office_id, organisation=organisation)
@@ -248,9 +266,11 @@ def save_establishment(
     for name, value in fields.items():
         setattr(establishment, name, value)
     _full_clean(establishment, exclude=["office", "organisation"])
-    _check_address(establishment, fields, creating=creating)
+    mismatch = _check_address(establishment, fields, creating=creating, keep_mismatch=allow_postcode_mismatch)
     action = "establishment.created" if creating else "establishment.updated"
-    _save_and_record(establishment, organisation=organisation, action=action, fields=fields, actor=actor)
+    _save_and_record(
+        establishment, organisation=organisation, action=action, fields=fields, actor=actor, mismatch=mismatch
+    )
     publication.content_changed(office_id=organisation.office_id, organisation_ids=[organisation.pk])
     return establishment
 

@@ -15,10 +15,9 @@ import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import QuerySet
-from django.urls import reverse
 
+from ensemble.core import links
 from ensemble.core.models import Office
 from ensemble.directory.models import Category
 from ensemble.listings.models import Listing, Photo
@@ -159,8 +158,7 @@ class GuideEntry:
 
 
 def public_url(office: Office, listing_id: int) -> str:
-    path = reverse("public:listing", kwargs={"office_slug": office.slug, "listing_id": listing_id})
-    return f"{settings.SITE_URL}{path}"
+    return links.office_url(office, "public:listing", listing_id=listing_id)
 
 
 def _descriptions(listing: Listing) -> dict[str, str]:
@@ -189,7 +187,7 @@ def entry_of(listing: Listing | SnapshotListing, *, office: Office, language: st
         website=establishment.website,
         public_url=public_url(office, listing.pk),
         photo=photo,
-        photo_url=f"{settings.SITE_URL}{photo.image.url}" if photo else "",
+        photo_url=links.absolute_url(office, photo.image.url) if photo else "",
         photo_credit=photo.credit if photo else "",
         latitude=establishment.latitude,
         longitude=establishment.longitude,

@@ -19,6 +19,17 @@ from .errors import MembershipError
 MONEY = {"max_digits": 10, "decimal_places": 2}
 
 
+class LateStart(models.TextChoices):
+    """What a membership that starts after its season's first day pays, and when it starts
+    (issue 12, A10; docs/decisions.md « Adhésions en cours de saison »)."""
+
+    FULL = "full", _("Plein tarif, à partir du jour de l'adhésion")
+    PRORATA = "prorata", _("Pack au prorata temporis des jours restants")
+    NEXT_SEASON = "next_season", _(
+        "Comptée dans la saison suivante dès qu'elle est en vente (fin de saison offerte)"
+    )
+
+
 class Season(TenantModel):
     """A calendar year of the club ("millésime")."""
 
@@ -26,6 +37,22 @@ class Season(TenantModel):
     starts_on = models.DateField(_("début"))
     ends_on = models.DateField(_("fin"))
     is_open_for_joining = models.BooleanField(_("adhésions ouvertes"), default=False)
+    # The join form offers the newest open season whose sale has begun (memberships.selectors).
+    sales_from = models.DateField(
+        _("en vente à partir du"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Le bulletin en ligne propose cette saison à partir de ce jour, par exemple le 1er novembre "
+            "de l'année précédente. Vide : dès que les adhésions sont ouvertes."
+        ),
+    )
+    late_start_rule = models.CharField(
+        _("adhésion en cours de saison"),
+        max_length=12,
+        choices=LateStart.choices,
+        default=LateStart.FULL,
+    )
 
     class Meta:
         verbose_name = _("saison")
@@ -37,6 +64,18 @@ class Season(TenantModel):
 
     def contains(self, day: datetime.date) -> bool:
         return self.starts_on <= day <= self.ends_on
+
+    def is_on_sale(self, day: datetime.date) -> bool:
+        """The join form may offer it on `day`: open, not over, its sale begun."""
+        return (
+            self.is_open_for_joining
+            and day <= self.ends_on
+            and (self.sales_from is None or self.sales_from <= day)
+        )
+
+    @property
+    def days(self) -> int:
+        return (self.ends_on - self.starts_on).days + 1
 
 
 class Offer(TenantModel):
@@ -268,6 +307,10 @@ class Membership(StateMachine, TenantModel):
         help_text=_("Le jour où le règlement qui solde sa facture est arrivé (facturation)."),
     )
     activated_on = models.DateField(_("effective le"), null=True, blank=True)
+    # The first day it covers, set when it is requested (issue 12, A10): the season's first day,
+    # or the day of the request for a membership that starts late (or early, counted in the next
+    # season). The invoice's service period (BT-73) starts there. Empty: the season's first day.
+    starts_on = models.DateField(_("début de l'adhésion"), null=True, blank=True)
     notice_given_on = models.DateField(_("résiliation notifiée le"), null=True, blank=True)
     ends_on = models.DateField(_("fin"), null=True, blank=True)
     applicant = models.ForeignKey(
@@ -327,6 +370,11 @@ class Membership(StateMachine, TenantModel):
         """Active for the partner: they enjoy what the pack includes."""
         return self.status in self.LIVE_STATUSES
 
+    @property
+    def service_start(self) -> datetime.date:
+        """The first day the membership covers (its invoice's service period starts there)."""
+        return self.starts_on or self.season.starts_on
+
 
 class MembershipLine(models.Model):
     """The pack or an option in a membership, with the price as it was when chosen."""
@@ -335,6 +383,9 @@ class MembershipLine(models.Model):
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("quantité"), default=1)
     unit_price_ttc = models.DecimalField(_("prix unitaire TTC"), null=True, blank=True, **MONEY)
+    # A pack taken late under the prorata rule: the days it covers out of the season's, its
+    # `unit_price_ttc` being the catalogue price × days / season days, rounded half-up to the cent.
+    prorata_days = models.PositiveSmallIntegerField(_("jours facturés (prorata)"), null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -420,7 +471,8 @@ class Entitlement(TenantModel):
         ordering = ["id"]
         indexes = [models.Index(fields=["office", "kind"])]
         constraints = [
-            models.UniqueConstraint(fields=["membership", "kind"], name="entitlement_kind_unique"),
+            # One row per catalogue rule (issue 12, A9): the same kind from two offers is two rows.
+            models.UniqueConstraint(fields=["membership", "source"], name="entitlement_source_unique"),
             models.CheckConstraint(
                 condition=models.Q(quantity__isnull=True) | models.Q(used__lte=models.F("quantity")),
                 name="entitlement_not_overused",

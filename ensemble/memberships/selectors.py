@@ -16,9 +16,16 @@ def current_season(office: Office) -> Season | None:
     return seasons(office).filter(is_open_for_joining=True).first() or seasons(office).first()
 
 
-def open_season(office: Office) -> Season | None:
-    """The season the join form is for: open, and not over."""
-    return seasons(office).filter(is_open_for_joining=True, ends_on__gte=timezone.localdate()).first()
+def open_season(office: Office, *, today=None) -> Season | None:
+    """The season the join form is for: the newest one open, not over, and on sale (its
+    `sales_from` reached: from 1 November the form can offer next year; issue 12, A10)."""
+    today = today or timezone.localdate()
+    return (
+        seasons(office)
+        .filter(is_open_for_joining=True, ends_on__gte=today)
+        .filter(Q(sales_from__isnull=True) | Q(sales_from__lte=today))
+        .first()
+    )
 
 
 def catalogue(season: Season) -> QuerySet[Offer]:

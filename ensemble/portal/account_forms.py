@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ensemble.core.forms import ServiceErrorFormMixin
+from ensemble.core.forms import PlainTextField, ServiceErrorFormMixin
 
 
 class InviteForm(forms.Form):
@@ -49,7 +49,7 @@ class RenewalForm(ServiceErrorFormMixin, forms.Form):
 
 
 class NoticeForm(ServiceErrorFormMixin, forms.Form):
-    reason = forms.CharField(
+    reason = PlainTextField(
         label=_("Motif de la résiliation (facultatif)"),
         required=False,
         max_length=2000,

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.claims.services import BANNER_TEXT_MAX, MAX_GIFT_CODES, MESSAGE_MAX
-from ensemble.core.forms import ServiceErrorFormMixin
+from ensemble.core.forms import PlainTextField, ServiceErrorFormMixin
 from ensemble.memberships.models import EntitlementKind
 
 K = EntitlementKind
@@ -51,7 +51,7 @@ class PortalForm(ServiceErrorFormMixin, forms.Form):
 
 
 def _message(label, *, required: bool = False, help_text="") -> forms.CharField:
-    return forms.CharField(
+    return PlainTextField(
         label=label,
         required=required,
         max_length=MESSAGE_MAX,
@@ -84,7 +84,7 @@ class ClaimRequestForm(PortalForm):
                 ),
                 widget=forms.FileInput(attrs={"accept": IMAGE_ACCEPT}),
             )
-            self.fields["text"] = forms.CharField(
+            self.fields["text"] = PlainTextField(
                 label=_("Texte du bandeau"),
                 required=False,
                 max_length=BANNER_TEXT_MAX,

@@ -91,11 +91,26 @@ def _row(membership: Membership, entitlement: Entitlement, offers, claims, bound
     return row
 
 
+def _one_request_per_kind(rows: list[EntitlementRow]) -> list[EntitlementRow]:
+    """Two rights of one kind (the pack's and an option's: issue 12, A9) are two rows of the
+    table but one request form: the service takes the first with something left. The form goes
+    with the first row that can take a request, else the first row that offers an extra."""
+    best: dict[str, EntitlementRow] = {}
+    for rank in (lambda r: r.form is not None, lambda r: r.extra_form is not None, lambda r: True):
+        for row in rows:
+            if row.claimable and rank(row):
+                best.setdefault(row.entitlement.kind, row)
+    for row in rows:
+        if row.claimable and best[row.entitlement.kind] is not row:
+            row.claimable, row.form, row.extra_form = False, None, None
+    return rows
+
+
 def membership_panel(membership: Membership, offers: dict, bound=None) -> MembershipPanel:
     today = timezone.localdate()
     claims = list(membership.claims.all())
     entitlements = list(membership.entitlements.all())
-    rows = [_row(membership, e, offers, claims, bound, today) for e in entitlements]
+    rows = _one_request_per_kind([_row(membership, e, offers, claims, bound, today) for e in entitlements])
     included = {e.kind for e in entitlements}
     extras = [
         ExtraKind(

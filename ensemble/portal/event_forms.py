@@ -8,6 +8,7 @@ counted on the plain text, booking link). Dates are typed in Paris time (`dateti
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ensemble.core.forms import PlainTextField
 from ensemble.core.languages import fallback_help
 from ensemble.events import rules
 from ensemble.events.models import Event
@@ -36,7 +37,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 def _text(widget=None) -> forms.CharField:
     # No max_length: the services count the plain text (tags stripped) and give the message.
-    return forms.CharField(required=False, strip=False, widget=widget or forms.TextInput())
+    return PlainTextField(required=False, strip=False, widget=widget or forms.TextInput())
 
 
 class EventForm(DescribedForm):

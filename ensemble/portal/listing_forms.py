@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.core.errors import EnsembleError
-from ensemble.core.forms import ServiceErrorFormMixin
+from ensemble.core.forms import PlainTextField, ServiceErrorFormMixin
 from ensemble.listings import selectors
 from ensemble.listings.fields import FIELDS, LANGS, PARTNER_TEXT_LIMITS, ListingError
 from ensemble.listings.models import Amenity
@@ -169,7 +169,14 @@ class SectionForm(DescribedForm):
 
 def _text_field(widget=None) -> forms.CharField:
     # No max_length: the services count the plain text (tags stripped) and give the message.
-    return forms.CharField(required=False, strip=False, widget=widget or forms.TextInput())
+    # Free text by the one rule (core/text.py), here as in the field registry.
+    return PlainTextField(required=False, strip=False, widget=widget or forms.TextInput())
+
+
+def _raw_field(widget) -> forms.CharField:
+    """An address, a phone, a URL: checked by the services, never read as HTML (an `&copy=`
+    in a link must stay as it is)."""
+    return forms.CharField(required=False, widget=widget)
 
 
 def _counted(key: str) -> forms.CharField:
@@ -215,10 +222,10 @@ class ContactForm(SectionForm):
     address = _text_field()
     postcode = _text_field(forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}))
     city = _text_field()
-    phone = _text_field(forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
-    email = _text_field(forms.EmailInput(attrs={"autocomplete": "email"}))
-    website = _text_field(forms.URLInput(attrs={"placeholder": "https://"}))
-    booking_url = _text_field(forms.URLInput(attrs={"placeholder": "https://"}))
+    phone = _raw_field(forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    email = _raw_field(forms.EmailInput(attrs={"autocomplete": "email"}))
+    website = _raw_field(forms.URLInput(attrs={"placeholder": "https://"}))
+    booking_url = _raw_field(forms.URLInput(attrs={"placeholder": "https://"}))
 
 
 def _count_field() -> forms.CharField:
@@ -281,7 +288,7 @@ class PeriodRowForm(DescribedForm):
         choices=WEEKDAY_CHOICES,
         widget=forms.CheckboxSelectMultiple,
     )
-    note = forms.CharField(
+    note = PlainTextField(
         label=_("Précision"),
         required=False,
         max_length=200,
@@ -297,9 +304,9 @@ class PeriodRowForm(DescribedForm):
 
 
 class PriceRowForm(DescribedForm):
-    label_fr = forms.CharField(label=_("Intitulé (français)"), required=False, max_length=120)
-    label_en = forms.CharField(label=_("Intitulé (anglais)"), required=False, max_length=120)
-    label_nl = forms.CharField(label=_("Intitulé (néerlandais)"), required=False, max_length=120)
+    label_fr = PlainTextField(label=_("Intitulé (français)"), required=False, max_length=120)
+    label_en = PlainTextField(label=_("Intitulé (anglais)"), required=False, max_length=120)
+    label_nl = PlainTextField(label=_("Intitulé (néerlandais)"), required=False, max_length=120)
     amount = forms.CharField(
         label=_("Prix TTC (€)"),
         required=False,

@@ -7,6 +7,7 @@ The listings services check the image and the credit (`services.upload_photo`, `
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ensemble.core.forms import PlainTextField
 from ensemble.core.images import MEGABYTE
 from ensemble.listings.fields import LANGS
 from ensemble.listings.services import PHOTO_RULES
@@ -18,7 +19,7 @@ IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
 
 def _alt_fields(form: forms.Form) -> None:
     for lang in LANGS:
-        form.fields[f"alt_text_{lang}"] = forms.CharField(
+        form.fields[f"alt_text_{lang}"] = PlainTextField(
             label=_("Texte alternatif (%(lang)s)") % {"lang": LANGUAGE_LABELS[lang]},
             required=False,
             max_length=250,
@@ -48,7 +49,7 @@ class PhotoUploadForm(DescribedForm):
         error_messages={"required": _("Choisissez la photo à envoyer.")},
         widget=forms.FileInput(attrs={"accept": IMAGE_ACCEPT}),
     )
-    credit = forms.CharField(
+    credit = PlainTextField(
         label=_("Crédit photo (obligatoire)"),
         required=False,
         max_length=150,
@@ -77,7 +78,7 @@ class PhotoEditForm(DescribedForm):
 
     service_field_map = {"photos": "credit"}
 
-    credit = forms.CharField(label=_("Crédit photo (obligatoire)"), required=False, max_length=150)
+    credit = PlainTextField(label=_("Crédit photo (obligatoire)"), required=False, max_length=150)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

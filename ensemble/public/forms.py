@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from ensemble.core.forms import ServiceErrorFormMixin
+from ensemble.core.forms import PlainTextField, ServiceErrorFormMixin
 from ensemble.core.languages import text_in
 from ensemble.core.money import format_money
 from ensemble.directory.postcodes import clean_address
@@ -16,14 +16,14 @@ from ensemble.memberships.models import TERMS_LANGUAGES, Membership, Offer
 
 
 class JoinForm(ServiceErrorFormMixin, forms.Form):
-    establishment_name = forms.CharField(
+    establishment_name = PlainTextField(
         label=_("Enseigne"), max_length=200, help_text=_("Le nom que voient vos clients.")
     )
-    first_name = forms.CharField(label=_("Prénom"), max_length=100)
-    last_name = forms.CharField(label=pgettext_lazy("person", "Nom"), max_length=100)
-    address = forms.CharField(label=_("Adresse"), max_length=200)
+    first_name = PlainTextField(label=_("Prénom"), max_length=100)
+    last_name = PlainTextField(label=pgettext_lazy("person", "Nom"), max_length=100)
+    address = PlainTextField(label=_("Adresse"), max_length=200)
     postcode = forms.CharField(label=_("Code postal"), max_length=10)
-    city = forms.CharField(label=_("Ville"), max_length=100)
+    city = PlainTextField(label=_("Ville"), max_length=100)
     phone = forms.CharField(
         label=_("Téléphone"), max_length=30, widget=forms.TextInput(attrs={"type": "tel"})
     )
@@ -75,9 +75,7 @@ class JoinForm(ServiceErrorFormMixin, forms.Form):
         lang = get_language() or "fr"
         self.packs = [o for o in offers if o.kind == Offer.Kind.PACK]
         self.options = [o for o in offers if o.kind == Offer.Kind.OPTION]
-        self.fields["category"].choices = [("", "—")] + [
-            (c.pk, text_in(c, "name", lang)) for c in categories
-        ]
+        self.fields["category"].choices = [("", "—")] + [(c.pk, text_in(c, "name", lang)) for c in categories]
         self.fields["pack"].choices = [(o.pk, self._offer_label(o, lang)) for o in self.packs]
         if len(self.packs) == 1:
             self.fields["pack"].initial = self.packs[0].pk

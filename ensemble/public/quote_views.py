@@ -19,12 +19,13 @@ from ensemble.billing.errors import BillingError
 from ensemble.billing.quote_pdf import quote_pdf, quote_pdf_filename
 from ensemble.core.audit import acting_user
 from ensemble.core.client_ip import client_ip
+from ensemble.core.forms import PlainTextField
 from ensemble.core.private_files import serve_private_file
 from ensemble.core.ratelimit import rate_limited
 
 
 class DeclineForm(forms.Form):
-    reason = forms.CharField(
+    reason = PlainTextField(
         label=_("Motif du refus (facultatif)"),
         required=False,
         max_length=2000,

@@ -22,6 +22,13 @@ urlpatterns = [
     path("charte/", views.TermsView.as_view(kind="charter"), name="charter"),
     path("cgv/", views.TermsView.as_view(kind="cgv"), name="cgv"),
     path("donnees-personnelles/", views.PrivacyView.as_view(), name="privacy"),
+    # The link e-mailed to set a password, on the office's site: the person lands in its espace
+    # pro (issue 12, A2). The global /comptes/activer/… of older e-mails still works.
+    path(
+        "comptes/activer/<str:uidb64>/<str:token>/",
+        views.ActivateAccountView.as_view(),
+        name="activate_account",
+    ),
     # RGPD: the List-Unsubscribe link of non-transactional e-mails (core.unsubscribe).
     path("desinscription/<str:token>/", unsubscribe_views.UnsubscribeView.as_view(), name="unsubscribe"),
     path("fiches/<int:listing_id>/", cached_page(listing_views.ListingPageView.as_view()), name="listing"),

@@ -5,7 +5,9 @@ from django.contrib.auth import login
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
@@ -18,12 +20,15 @@ from ensemble.accounts.services import (
     user_from_activation_token,
 )
 from ensemble.core.client_ip import client_ip
+from ensemble.core.languages import text_in
 from ensemble.core.models import Office
+from ensemble.core.money import format_money
 from ensemble.core.ratelimit import rate_limited
 from ensemble.directory import selectors as directory_selectors
 from ensemble.memberships import selectors as membership_selectors
 from ensemble.memberships.errors import MembershipError
 from ensemble.memberships.models import Membership
+from ensemble.memberships.pricing import JoinTerms, join_terms
 from ensemble.memberships.services import Evidence, JoinApplication, submit_join_request
 from ensemble.privacy.register import processing_register
 
@@ -110,6 +115,11 @@ class JoinView(FormView):
             terms=self.terms,
             terms_texts={kind: document.text_in(language) for kind, document in self.terms.items()},
             iban=formatted_iban(self.request.office),
+            start_notice=start_notice(
+                join_terms(self.season, today=timezone.localdate()),
+                [o for o in self.offers if o.kind == o.Kind.PACK],
+                language or "fr",
+            ),
         )
         return context
 
@@ -150,6 +160,42 @@ class JoinView(FormView):
         self.request.session[JOIN_SESSION_KEY] = result.membership.pk
         self.request.session["joined_attached"] = result.attached_to_existing
         return redirect("public:join_thanks", office_slug=self.request.office.slug)
+
+
+def start_notice(terms: JoinTerms, packs: list, language: str) -> str:
+    """What the form says of a membership that does not start on the season's first day
+    (issue 12, A10): when it starts, and a prorated pack's price."""
+    season = terms.season
+    dates = {
+        "start": date_format(terms.starts_on, "SHORT_DATE_FORMAT"),
+        "end": date_format(season.ends_on, "SHORT_DATE_FORMAT"),
+    }
+    if terms.starts_on < season.starts_on:
+        return _(
+            "Votre adhésion %(year)s prend effet dès sa validation et son règlement : "
+            "la fin de la saison %(previous)s vous est offerte."
+        ) % {"year": season.year, "previous": season.year - 1}
+    if terms.starts_on == season.starts_on:
+        return ""
+    if terms.prorata_days is None:
+        return (
+            _("Adhésion en cours de saison : elle couvre la période du %(start)s au %(end)s, au tarif plein.")
+            % dates
+        )
+    prices = ", ".join(
+        _("%(name)s : %(price)s TTC au lieu de %(full)s")
+        % {
+            "name": text_in(pack, "name", language),
+            "price": format_money(terms.unit_price(pack), language),
+            "full": format_money(pack.price_ttc, language),
+        }
+        for pack in packs
+        if pack.is_priced and pack.price_ttc is not None
+    )
+    return _(
+        "Adhésion en cours de saison : le pack est facturé au prorata des jours restants, du %(start)s "
+        "au %(end)s (%(days)s jours sur %(total)s) — %(prices)s. Les options sont à leur prix."
+    ) % {**dates, "days": terms.prorata_days, "total": season.days, "prices": prices}
 
 
 class JoinThanksView(TemplateView):
@@ -230,4 +276,22 @@ class ActivateAccountView(FormView):
             return self.form_invalid(form)
         login(self.request, self.account, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, _("Votre mot de passe est enregistré. Bienvenue !"))
-        return redirect(reverse("home"))
+        return redirect(landing_url(self.account, getattr(self.request, "office", None)))
+
+
+def landing_url(user, office: Office | None) -> str:
+    """Where a person who has just chosen their password goes (issue 12, A2): in the office
+    whose link they opened, its espace pro (they act for one of its organisations), else its
+    back office (its staff), else its home page. A link without an office (e-mails sent before
+    links named it) leads to the one place the person has, or to the page that lists them."""
+    partner_offices = Office.objects.filter(pk__in=user.organisations.values("office_id")).order_by("name")
+    staff_offices = account_selectors.staff_offices(user)
+    if office is not None:
+        if partner_offices.filter(pk=office.pk).exists():
+            return reverse("portal:home", kwargs={"office_slug": office.slug})
+        if staff_offices.filter(pk=office.pk).exists():
+            return reverse("backoffice:dashboard", kwargs={"office_slug": office.slug})
+        return reverse("public:home", kwargs={"office_slug": office.slug})
+    places = [reverse("portal:home", kwargs={"office_slug": o.slug}) for o in partner_offices]
+    places += [reverse("backoffice:dashboard", kwargs={"office_slug": o.slug}) for o in staff_offices]
+    return places[0] if len(places) == 1 else reverse("home")

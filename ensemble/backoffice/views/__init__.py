@@ -1,6 +1,13 @@
 """The back office: one module per page family."""
 
-from .catalogue import CatalogueView, CategoryListView, SeasonOpenView, SeasonPrepareView, TermsPublishView
+from .catalogue import (
+    CatalogueView,
+    CategoryListView,
+    SeasonOpenView,
+    SeasonPrepareView,
+    SeasonSalesView,
+    TermsPublishView,
+)
 from .dashboard import DashboardView
 from .memberships import (
     MembershipActionView,
@@ -29,5 +36,6 @@ __all__ = [
     "OrganisationNoteView",
     "SeasonOpenView",
     "SeasonPrepareView",
+    "SeasonSalesView",
     "TermsPublishView",
 ]

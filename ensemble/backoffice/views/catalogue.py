@@ -14,7 +14,7 @@ from ensemble.memberships import selectors, services
 from ensemble.memberships.models import Season, TermsDocument
 
 from ..access import StaffRequiredMixin, get_or_404
-from ..forms import CategoryForm, SeasonChoiceForm, TermsForm
+from ..forms import CategoryForm, SeasonChoiceForm, SeasonSalesForm, TermsForm
 
 
 class CatalogueView(StaffRequiredMixin, TemplateView):
@@ -36,6 +36,12 @@ class CatalogueView(StaffRequiredMixin, TemplateView):
             offers=list(selectors.catalogue(season)) if season else [],
             terms=selectors.current_terms(season) if season else {},
             next_season_exists=season is not None and season.year + 1 in years,
+            sales_form=SeasonSalesForm(
+                initial={"sales_from": season.sales_from, "late_start_rule": season.late_start_rule},
+                prefix="sales",
+            )
+            if season
+            else None,
         )
         return context
 
@@ -91,6 +97,21 @@ class SeasonOpenView(SeasonActionView):
     def perform(self):
         season = services.open_season(self.season, actor=self.request.user)
         return season, _("Les adhésions %(year)s sont ouvertes.") % {"year": season.year}
+
+
+class SeasonSalesView(SeasonActionView):
+    """The season's sale date and its rule for late memberships (issue 12, A10)."""
+
+    def perform(self):
+        form = SeasonSalesForm(self.request.POST, prefix="sales")
+        if not form.is_valid():
+            field, errors = next(iter(form.errors.items()))
+            label = form.fields[field].label if field in form.fields else ""
+            raise EnsembleError(f"{label} : {errors[0]}" if label else errors[0])
+        season = services.set_season_sales(self.season, actor=self.request.user, **form.cleaned_data)
+        return season, _(
+            "Saison %(year)s : mise en vente et règle des adhésions en cours de saison enregistrées."
+        ) % {"year": season.year}
 
 
 class TermsPublishView(StaffRequiredMixin, TemplateView):

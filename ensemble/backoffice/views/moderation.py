@@ -17,6 +17,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.generic import TemplateView
 
 from ensemble.accounts.roles import Permission
+from ensemble.datatourisme import selectors as datatourisme_selectors
 from ensemble.directory.validators import display_phone
 from ensemble.listings import selectors
 from ensemble.listings import services as listing_services
@@ -306,6 +307,7 @@ class ListingView(ListingMixin, TemplateView):
             organisation=listing.establishment.organisation,
             rows=content_rows(snapshot(listing), listing),
             pending=selectors.pending_proposal(listing),
+            import_flag=datatourisme_selectors.import_flags(self.office, [listing.pk]).get(listing.pk),
             unpublish_form=unpublish_form or UnpublishForm(prefix="unpublish"),
             page=page,
             versions=versions,
@@ -380,6 +382,9 @@ def edit_initial(listing: Listing) -> dict:
     """The form's values: the published ones, phones as people read them, no value as empty."""
     values = snapshot(listing)
     initial = {key: "" if values[key] is None else values[key] for key in EDITABLE_KEYS}
+    for key, value in initial.items():
+        if isinstance(value, list):  # further phones, e-mails, websites: one text, comma-separated
+            initial[key] = ", ".join(value)
     if initial.get("phone"):
         initial["phone"] = display_phone(initial["phone"])
     return initial

@@ -12,6 +12,7 @@ from ensemble.accounts.roles import Permission
 from ensemble.billing import selectors as billing_selectors
 from ensemble.core import audit
 from ensemble.core.errors import EnsembleError
+from ensemble.datatourisme import selectors as datatourisme_selectors
 from ensemble.directory import selectors as directory_selectors
 from ensemble.directory import services as directory_services
 from ensemble.directory.models import HISTORY_KIND_LABELS
@@ -94,8 +95,10 @@ class OrganisationDetailView(StaffRequiredMixin, TemplateView):
         listing_ids = listing_selectors.listing_ids_by_establishment(
             self.office, (e.pk for e in establishments)
         )
+        flags = datatourisme_selectors.import_flags(self.office, listing_ids.values())
         for establishment in establishments:
             establishment.listing_page_id = listing_ids.get(establishment.pk)
+            establishment.import_flag = flags.get(establishment.listing_page_id)
         return context
 
 

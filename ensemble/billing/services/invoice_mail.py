@@ -10,14 +10,12 @@ It goes to the organisation's billing contact when it has one with an address, e
 primary contact, in that contact's language. Staff may send it again (`resend_invoice`).
 """
 
-from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import User
-from ensemble.core import audit
+from ensemble.core import audit, links
 from ensemble.core.models import OutboundEmail
 from ensemble.directory import services as directory_services
 from ensemble.directory.models import Contact, Organisation
@@ -48,13 +46,12 @@ def _billing_address(organisation: Organisation) -> str | None:
 
 
 def _context(invoice: Invoice) -> dict:
-    portal = reverse("portal:invoices", kwargs={"office_slug": invoice.office.slug})
     method = invoice.paid_at_issue_method
     return {
         "invoice": invoice,
         "credited": invoice.credited_invoice if invoice.kind == Invoice.Kind.CREDIT_NOTE else None,
         "paid_method": Payment.Method(method).label if method in Payment.Method.values else method,
-        "portal_url": f"{settings.SITE_URL}{portal}",
+        "portal_url": links.office_url(invoice.office, "portal:invoices"),
     }
 
 

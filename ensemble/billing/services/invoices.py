@@ -299,7 +299,7 @@ def membership_lines(membership: Membership) -> list[amounts.LineInput]:
     """The priced lines of a membership (on-quote options wait for their quote)."""
     return [
         amounts.LineInput(
-            label=f"{line.offer.name} — saison {membership.season.year}",
+            label=f"{line.offer.name} — saison {membership.season.year}{_prorata_label(membership, line)}",
             quantity=Decimal(line.quantity),
             vat_rate=line.offer.vat_rate,
             unit_price_ttc=line.unit_price_ttc,
@@ -308,6 +308,18 @@ def membership_lines(membership: Membership) -> list[amounts.LineInput]:
         for line in membership.lines.select_related("offer")
         if line.unit_price_ttc is not None
     ]
+
+
+def _prorata_label(membership: Membership, line) -> str:
+    """« , prorata temporis du 07/06/2022 au 31/12/2022 (208/365 jours) » for a pack taken late
+    under the prorata rule (memberships.pricing); the unit price is already the prorated one."""
+    if not line.prorata_days:
+        return ""
+    start = membership.season.ends_on - datetime.timedelta(days=line.prorata_days - 1)
+    return (
+        f", prorata temporis du {start:%d/%m/%Y} au {membership.season.ends_on:%d/%m/%Y} "
+        f"({line.prorata_days}/{membership.season.days} jours)"
+    )
 
 
 def _place_of_service(membership: Membership) -> str:
@@ -345,7 +357,8 @@ def invoice_membership(
         lines=lines,
         actor=actor,
         membership=membership,
-        service_start=membership.season.starts_on,
+        # From the day the membership starts (a late or early start: issue 12, A10).
+        service_start=membership.service_start,
         service_end=membership.season.ends_on,
         delivery_address=_place_of_service(membership),
     )
@@ -417,10 +430,15 @@ def accept_and_invoice(
 ) -> tuple[Membership, Invoice | None]:
     """Staff validate a request: the membership is accepted and its invoice issued together
     (the partner guide's step 5, "Réceptionnez votre facture"). A cheque that came with the
-    bulletin (`cheque`: amount, cheque_number, bank, received_on) is recorded on it at once."""
-    membership = membership_services.accept_membership(membership, actor=actor)
-    payment = {"method": "cheque", **cheque} if cheque else None
-    invoice = invoice_membership(membership, actor=actor, payment=payment)
-    if payment and invoice is not None:
-        membership.refresh_from_db()
-    return membership, invoice
+    bulletin (`cheque`: amount, cheque_number, bank, received_on) is recorded on it at once.
+
+    One action, one e-mail about the membership (issue 12, A4): with a cheque, the invoice is
+    issued and the cheque recorded first, then `accept_membership` validates the request,
+    activates it if it is settled and chooses its one e-mail from that final state (« active »,
+    not « validée, active dès réception du règlement » then « active »). A refusal rolls
+    everything back. Without one, the acceptance and then its invoice."""
+    if not cheque:
+        membership = membership_services.accept_membership(membership, actor=actor)
+        return membership, invoice_membership(membership, actor=actor)
+    invoice = invoice_membership(membership, actor=actor, payment={"method": "cheque", **cheque})
+    return membership_services.accept_membership(membership, actor=actor), invoice

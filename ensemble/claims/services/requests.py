@@ -157,12 +157,25 @@ def _check_request_fields(
 def _claimable_entitlement(
     membership: Membership, kind: str, preferred_date: datetime.date | None
 ) -> Entitlement:
-    """The membership's entitlement of `kind`, locked, with something left to claim."""
-    entitlement = (
-        Entitlement.objects.select_for_update(of=("self",)).filter(membership=membership, kind=kind).first()
+    """The membership's first entitlement of `kind` (the pack's before the options', each its own
+    row: issue 12, A9), locked, with something left to claim; the refusal is the first one's."""
+    entitlements = list(
+        Entitlement.objects.select_for_update(of=("self",))
+        .filter(membership=membership, kind=kind)
+        .order_by("pk")
     )
-    if entitlement is None:
+    if not entitlements:
         raise ClaimError(str(NOT_INCLUDED), code="beyond_pack")
+    refusals = []
+    for entitlement in entitlements:
+        try:
+            return _check_claimable(entitlement, preferred_date)
+        except ClaimError as exc:
+            refusals.append(exc)
+    raise refusals[0]
+
+
+def _check_claimable(entitlement: Entitlement, preferred_date: datetime.date | None) -> Entitlement:
     today = timezone.localdate()
     if not entitlement.valid_from <= today <= entitlement.valid_until:
         raise ClaimError(

@@ -19,7 +19,7 @@ from ensemble.listings import services as listing_services
 from ensemble.listings.models import Amenity, Listing
 
 from ..errors import DatatourismeError
-from ..importer import LANGS, OwnerData, PlaceData
+from ..importer import LANGS, TOWN_MISMATCH, OwnerData, PlaceData, town_mismatch
 from ..models import ImportedObject, ImportedOwner, ImportRun
 from ..vocabulary import SOURCE
 
@@ -51,20 +51,38 @@ def import_place(
 
 
 def _update(listing: Listing, place: PlaceData, *, category: Category, actor, amenities) -> str:
+    """The establishment, then the listing. A postcode contradicting the town goes through the
+    directory, which keeps it when asked (the listings' edit would refuse it); the listing's
+    address is then the establishment's and is not checked again."""
     establishment = listing.establishment
     located = {"category": category, "latitude": place.latitude, "longitude": place.longitude}
+    mismatch = bool(town_mismatch(place.postcode, place.city))
+    known = (establishment.postcode, establishment.city)
+    keep_known = mismatch and not town_mismatch(*known)
+    if keep_known:  # set right since (by staff, or an earlier import): not replaced by a contradiction
+        kept = f" Adresse déjà connue gardée : {establishment.postcode} {establishment.city}."
+        place.warnings = [
+            reason + kept if reason.startswith(TOWN_MISMATCH) else reason for reason in place.warnings
+        ]
+    elif mismatch:
+        located.update(postcode=place.postcode, city=place.city)
     moved = {key: value for key, value in located.items() if getattr(establishment, key) != value}
     if moved:
         directory_services.save_establishment(
-            establishment.organisation, establishment=establishment, actor=actor, **moved
+            establishment.organisation,
+            establishment=establishment,
+            actor=actor,
+            allow_postcode_mismatch=mismatch,
+            **moved,
         )
-    version = listing_services.edit_listing(listing, changes=_content(place, amenities), actor=actor)
+    changes = _content(place, amenities, with_address=not keep_known)
+    version = listing_services.edit_listing(listing, changes=changes, actor=actor)
     return UPDATED if moved or version else UNCHANGED
 
 
 def _create(office: Office, place: PlaceData, *, category: Category, actor, amenities) -> Listing:
     establishment = directory_services.save_establishment(
-        _owner_organisation(office, place.owner, actor=actor),
+        _owner_organisation(office, place, actor=actor),
         actor=actor,
         name=place.name,
         category=category,
@@ -73,6 +91,7 @@ def _create(office: Office, place: PlaceData, *, category: Category, actor, amen
         city=place.city,
         latitude=place.latitude,
         longitude=place.longitude,
+        allow_postcode_mismatch=bool(town_mismatch(place.postcode, place.city)),
     )
     listing = listing_services.ensure_listing(establishment)
     listing = listing_services.set_external_source(listing, source=SOURCE, external_id=place.external_id)
@@ -81,13 +100,12 @@ def _create(office: Office, place: PlaceData, *, category: Category, actor, amen
     return listing
 
 
-def _content(place: PlaceData, amenities: list[int] | None = None) -> dict:
+def _content(place: PlaceData, amenities: list[int] | None = None, *, with_address: bool = True) -> dict:
     """The listing's fields, as the listings services take them (the field registry's keys).
-    A missing street is not written (the place keeps the one it has, or none)."""
+    A missing street is not written (the place keeps the one it has, or none); no address at
+    all when the place keeps the one it has (`with_address=False`)."""
     changes = {
         "name": place.name,
-        "postcode": place.postcode,
-        "city": place.city,
         "phone": place.phone,
         "email": place.email,
         "website": place.website,
@@ -98,7 +116,9 @@ def _content(place: PlaceData, amenities: list[int] | None = None) -> dict:
         "prices": place.prices,
         "other_languages": place.other_languages,
     }
-    if place.address:
+    if with_address:
+        changes.update(postcode=place.postcode, city=place.city)
+    if with_address and place.address:
         changes["address"] = place.address
     for lang in ("en", "nl"):
         translated = place.names.get(lang, "")
@@ -141,13 +161,23 @@ def _amenities(office: Office, place: PlaceData, *, actor) -> list[int]:
     return sorted(set(chosen))
 
 
-def _owner_organisation(office: Office, owner: OwnerData, *, actor) -> Organisation:
+def _owner_organisation(office: Office, place: PlaceData, *, actor) -> Organisation:
+    """The organisation of the data's owner, created at its first place. An owner address whose
+    postcode contradicts its town is kept as given, like a place's, and reported (once: when it
+    is the place's own address, the place's reason says it)."""
+    owner: OwnerData = place.owner
     known = ImportedOwner.objects.filter(office=office, key=owner.key).select_related("organisation").first()
     if known is not None:
         return known.organisation
+    mismatch = town_mismatch(owner.postcode, owner.city)
+    if mismatch and (owner.postcode, owner.city) != (place.postcode, place.city):
+        place.warnings.append(
+            f"adresse du propriétaire « {owner.name} » : {mismatch} Gardée telle quelle, à vérifier."
+        )
     organisation = directory_services.create_organisation(
         office,
         actor=actor,
+        allow_postcode_mismatch=bool(mismatch),
         name=owner.name,
         address=owner.address or owner.city,
         postcode=owner.postcode,

@@ -13,7 +13,7 @@ from ensemble.core.models import Office
 
 from .. import seed_2022
 from ..errors import MembershipError
-from ..models import Offer, OfferEntitlement, Season, TermsDocument
+from ..models import LateStart, Offer, OfferEntitlement, Season, TermsDocument
 
 SEED_TEXTS = Path(__file__).resolve().parent.parent / "seed_texts"
 
@@ -25,6 +25,7 @@ audit.register_actions(
         ),
         "season.prepared": gettext_lazy("Saison %(year)s préparée à partir de la saison %(from_year)s"),
         "season.opened": gettext_lazy("Adhésions %(year)s ouvertes"),
+        "season.sales_set": gettext_lazy("Saison %(year)s : mise en vente et adhésions en cours de saison"),
         "terms.published": gettext_lazy("Nouvelle version publiée : %(target)s"),
     }
 )
@@ -236,6 +237,10 @@ def prepare_next_season(season: Season, *, actor: User | None = None) -> Season:
     if Season.objects.filter(office_id=season.office_id, year=year).exists():
         raise MembershipError(_("La saison %(year)s existe déjà.") % {"year": year})
     new, _created = _season(season.office, year, False)
+    # The same sales calendar a year later, and the same rule for late memberships.
+    new.sales_from = _a_year_later(season.sales_from)
+    new.late_start_rule = season.late_start_rule
+    new.save(update_fields=["sales_from", "late_start_rule", "updated_at"])
     old, new_year = str(season.year), str(year)
     offers = []
     for offer in season.offers.prefetch_related("entitlements"):
@@ -288,6 +293,48 @@ def prepare_next_season(season: Season, *, actor: User | None = None) -> Season:
         data={"year": year, "from_year": season.year, "offers": offers, "terms": terms},
     )
     return new
+
+
+def _a_year_later(day: datetime.date | None) -> datetime.date | None:
+    if day is None:
+        return None
+    return (
+        day.replace(year=day.year + 1, day=28)
+        if (day.month, day.day) == (2, 29)
+        else day.replace(year=day.year + 1)
+    )
+
+
+@transaction.atomic
+def set_season_sales(
+    season: Season, *, sales_from: datetime.date | None, late_start_rule: str, actor: User | None
+) -> Season:
+    """When the join form starts offering the season, and what a membership that starts late
+    pays (memberships.pricing; issue 12, A10). Memberships already requested keep their terms."""
+    season = Season.objects.select_for_update().select_related("office").get(pk=season.pk)
+    if late_start_rule not in LateStart.values:
+        raise MembershipError(_("Choisissez une règle de la liste."), field="late_start_rule")
+    if sales_from is not None and sales_from > season.ends_on:
+        raise MembershipError(
+            _("La mise en vente doit commencer avant la fin de la saison (%(end)s).")
+            % {"end": season.ends_on.strftime("%d/%m/%Y")},
+            field="sales_from",
+        )
+    before = {"sales_from": season.sales_from, "late_start_rule": season.late_start_rule}
+    season.sales_from, season.late_start_rule = sales_from, late_start_rule
+    season.save(update_fields=["sales_from", "late_start_rule", "updated_at"])
+    audit.record(
+        "season.sales_set",
+        actor=actor,
+        office=season.office,
+        target=season,
+        data={
+            "year": season.year,
+            "sales_from": [before["sales_from"], sales_from],
+            "late_start_rule": [before["late_start_rule"], late_start_rule],
+        },
+    )
+    return season
 
 
 @transaction.atomic

@@ -1,7 +1,5 @@
 """Entitlements: what an active membership lets the partner claim, and their consumption."""
 
-from collections import defaultdict
-
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
@@ -23,47 +21,43 @@ audit.register_actions(
 
 
 def grant_entitlements(membership: Membership) -> list[Entitlement]:
-    """Create the membership's entitlements from its lines; idempotent (one row per kind).
+    """Create the membership's entitlements from its lines; idempotent (one row per catalogue
+    rule, i.e. per offer and kind).
 
-    The same kind from several lines adds up (the pack's training seat plus the per-person
-    trainings bought); a kind without a limit stays without one.
+    Each right keeps its own row, name and count (issue 12, A9): the pack's training seat and two
+    seats of the Dutch training bought as an option are two rows, « Inscription à une formation
+    réseaux sociaux — 1 » and « Inscription à la formation néerlandais — 2 », never one merged
+    row. A per-unit rule counts once per unit bought; a rule without a limit stays without one.
 
     A step of activation, not a service of its own: the lifecycle service that activates the
     membership lists the kinds granted in its audit entry.
     """
-    rules = OfferEntitlement.objects.filter(offer__in=membership.lines.values("offer")).select_related(
-        "offer"
+    lines = list(membership.lines.all())
+    quantities = {line.offer_id: line.quantity for line in lines}
+    positions = {line.offer_id: index for index, line in enumerate(lines)}  # the pack first
+    rules = sorted(
+        OfferEntitlement.objects.filter(offer__in=quantities.keys()),
+        key=lambda rule: (positions[rule.offer_id], rule.pk),
     )
-    quantities = {line.offer_id: line.quantity for line in membership.lines.all()}
-    merged: dict[str, dict] = defaultdict(lambda: {"quantity": 0, "labels": [], "days": None})
-    for rule in rules:
-        entry = merged[rule.kind]
-        entry["labels"].append(rule.label)
-        entry["days"] = entry["days"] or rule.duration_days
-        entry["source"] = entry.get("source", rule)
-        if rule.quantity is None or entry["quantity"] is None:
-            entry["quantity"] = None
-        else:
-            units = quantities[rule.offer_id] if rule.per_unit else 1
-            entry["quantity"] += rule.quantity * units
-    existing = set(membership.entitlements.values_list("kind", flat=True))
+    existing = set(membership.entitlements.values_list("source_id", flat=True))
     valid_from = membership.activated_on or membership.season.starts_on
-    created = Entitlement.objects.bulk_create(
+    return Entitlement.objects.bulk_create(
         Entitlement(
             office_id=membership.office_id,
             membership=membership,
-            source=entry["source"],
-            kind=kind,
-            label=" + ".join(entry["labels"])[:200],
-            quantity=entry["quantity"],
-            duration_days=entry["days"],
+            source=rule,
+            kind=rule.kind,
+            label=rule.label[:200],
+            quantity=None
+            if rule.quantity is None
+            else rule.quantity * (quantities[rule.offer_id] if rule.per_unit else 1),
+            duration_days=rule.duration_days,
             valid_from=valid_from,
             valid_until=membership.season.ends_on,
         )
-        for kind, entry in merged.items()
-        if kind not in existing
+        for rule in rules
+        if rule.pk not in existing
     )
-    return created
 
 
 @transaction.atomic

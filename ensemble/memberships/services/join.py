@@ -25,8 +25,10 @@ from ensemble.directory.models import (
 from ensemble.directory.postcodes import check_postcode
 from ensemble.directory.validators import clean_phone, clean_siret
 
+from .. import selectors
 from ..errors import MembershipError
 from ..models import Membership, MembershipLine, Offer, Season, TermsAcceptance, TermsDocument
+from ..pricing import join_terms
 from .lifecycle import _record, log_transition
 
 MAX_PER_PERSON_QUANTITY = 50
@@ -108,11 +110,7 @@ def _clean_identity(app: JoinApplication) -> None:
 
 
 def _open_season(office: Office) -> Season:
-    season = (
-        Season.objects.filter(office=office, is_open_for_joining=True, ends_on__gte=timezone.localdate())
-        .order_by("-year")
-        .first()
-    )
+    season = selectors.open_season(office)
     if season is None:
         raise MembershipError(_("Les adhésions ne sont pas ouvertes pour le moment."))
     return season
@@ -254,6 +252,7 @@ def _create_request(office, season, category, chosen, documents, app, evidence, 
     if not attached:
         directory_services.grant_portal_access(organisation, user=user, role=OrganisationMember.Role.OWNER)
     today = timezone.localdate()
+    terms = join_terms(season, today=today)
     membership = Membership.objects.create(
         office=office,
         season=season,
@@ -261,6 +260,7 @@ def _create_request(office, season, category, chosen, documents, app, evidence, 
         establishment=establishment,
         payment_method=app.payment_method,
         bulletin_signed_on=today,
+        starts_on=terms.starts_on,
         applicant=user,
         submission_key=app.submission_key or None,
         amount_due=Decimal("0.00"),
@@ -270,7 +270,8 @@ def _create_request(office, season, category, chosen, documents, app, evidence, 
             membership=membership,
             offer=offer,
             quantity=quantity,
-            unit_price_ttc=offer.price_ttc if offer.is_priced else None,
+            unit_price_ttc=terms.unit_price(offer),
+            prorata_days=terms.prorata_of(offer),
         )
         for offer, quantity in chosen
     ]
@@ -294,6 +295,8 @@ def _create_request(office, season, category, chosen, documents, app, evidence, 
         lines=[[offer.code, qty] for offer, qty in chosen],
         amount_due=membership.amount_due,
         payment_method=membership.payment_method,
+        starts_on=membership.starts_on,
+        prorata_days=terms.prorata_days,
         terms=[doc.pk for doc in documents],
         email=email.pk if email else None,
     )

@@ -110,23 +110,31 @@ def _transition(
     )
     log_transition(membership, action=action, from_status=from_status, reason=reason, actor=actor)
     publication.content_changed(office_id=membership.office_id, organisation_ids=[membership.organisation_id])
-    email = None
-    if email_template:
-        # The person who applied hears about their request (the refusal's reasons especially).
-        applicant = membership.applicant
-        email = directory_services.email_organisation(
-            membership.organisation,
-            to=applicant.email if applicant is not None else None,
-            template=email_template,
-            context={"membership": membership, "reason": reason},
-            actor=actor,
-        )
-    return from_status, email
+    if not email_template:
+        return from_status, None
+    return from_status, _email_applicant(membership, email_template, actor=actor, reason=reason)
 
 
-def _activate_if_complete(membership: Membership, *, actor: User | None) -> dict[str, Any]:
+def _email_applicant(
+    membership: Membership, template: str, *, actor: User | None, reason: str = ""
+) -> OutboundEmail | None:
+    """The person who applied hears about their request (the refusal's reasons especially)."""
+    applicant = membership.applicant
+    return directory_services.email_organisation(
+        membership.organisation,
+        to=applicant.email if applicant is not None else None,
+        template=template,
+        context={"membership": membership, "reason": reason},
+        actor=actor,
+    )
+
+
+def _activate_if_complete(
+    membership: Membership, *, actor: User | None, notify: bool = True
+) -> dict[str, Any]:
     """Active the day both the signed bulletin and the full payment are in (seed, step 4).
-    Returns what the activation did, for the caller's audit entry ({} when it did not happen)."""
+    Returns what the activation did, for the caller's audit entry ({} when it did not happen).
+    `notify` False: the caller sends the action's one e-mail itself (accept_membership)."""
     if membership.status != S.AWAITING_PAYMENT or membership.bulletin_signed_on is None:
         return {}
     if membership.amount_due > 0 and membership.paid_on is None:
@@ -134,34 +142,43 @@ def _activate_if_complete(membership: Membership, *, actor: User | None) -> dict
     effective = max(filter(None, [membership.bulletin_signed_on, membership.paid_on]))
     if effective > membership.season.ends_on:
         return {}  # too late for that season: staff refund or move it to the next one
-    membership.activated_on = max(effective, membership.season.starts_on)
+    # Not before the season's first day, or the earlier day a membership counted in the next
+    # season starts (issue 12, A10; a late one starts with its bulletin and payment anyway).
+    membership.activated_on = max(effective, min(membership.service_start, membership.season.starts_on))
     membership.ends_on = membership.season.ends_on
     membership.save(update_fields=["activated_on", "ends_on", "updated_at"])
-    _from, email = _transition(membership, "activate", actor=actor, email_template="membership_active")
+    template = "membership_active" if notify else None
+    _from, email = _transition(membership, "activate", actor=actor, email_template=template)
     granted = grant_entitlements(membership)
     return {
         "activated_on": membership.activated_on,
         "entitlements": sorted(e.kind for e in granted),
-        "activation_email": _email_id(email),
+        **({"activation_email": _email_id(email)} if notify else {}),
     }
 
 
 @transaction.atomic
 def accept_membership(membership: Membership, *, actor: User) -> Membership:
-    """Staff validate the request; it becomes active at once if it is already paid."""
+    """Staff validate the request; it becomes active at once if it is already paid (billing's
+    `accept_and_invoice` records a cheque that came with the bulletin before calling this).
+
+    One action, one e-mail, chosen from the state the action leaves: « active » when the
+    request was already settled, « validée, active dès réception de votre règlement » otherwise."""
     membership = lock(membership, related=JOINED)
     if membership.season.ends_on < timezone.localdate():
         raise MembershipError(_("La saison %(year)s est terminée.") % {"year": membership.season.year})
     membership.accepted_on = timezone.localdate()
     membership.save(update_fields=["accepted_on", "updated_at"])
-    from_status, email = _transition(membership, "accept", actor=actor, email_template="membership_accepted")
+    from_status, _email = _transition(membership, "accept", actor=actor)
     if membership.applicant_id:
         directory_services.grant_portal_access(
             membership.organisation,
             user=membership.applicant,
             role=OrganisationMember.Role.OWNER,
         )
-    activation = _activate_if_complete(membership, actor=actor)
+    activation = _activate_if_complete(membership, actor=actor, notify=False)
+    template = "membership_active" if membership.status == S.ACTIVE else "membership_accepted"
+    email = _email_applicant(membership, template, actor=actor)
     _record(
         membership,
         "membership.accepted",
