@@ -109,7 +109,7 @@ def test_a_partner_submits_an_event_that_waits_for_the_office(partner, organisat
     assert event.status == S.PROPOSED
     assert event.office == office and event.organisation == organisation
     assert event.submitted_by == partner.user
-    assert event.description_fr == "Embarquement au ponton.x()"
+    assert event.description_fr == "Embarquement au ponton."  # the script dropped (core/text.py)
     assert event.title == "Concert au marais"
     assert event.sequence == 0 and event.revised_at is None
     assert not selectors.announced_events(office).exists()

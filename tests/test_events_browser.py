@@ -53,7 +53,7 @@ def test_a_partners_event_is_proposed_approved_and_public(
     page.get_by_label("Catégorie").select_option("visit")
     page.get_by_label("Début").fill("2023-01-21T15:00")
     page.get_by_label("Fin", exact=True).fill("2023-01-21T14:00")  # before the start: refused
-    page.get_by_label("Tarifs", exact=True).fill("6 €")
+    page.get_by_label("Tarifs (français)", exact=True).fill("6 €")
     page.get_by_role("button", name="Envoyer à l'office").click()
     assert page.get_by_text("La fin de l'événement précède son début.").is_visible()
     checked(page, "espace-pro-evenement-erreur")

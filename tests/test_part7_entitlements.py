@@ -32,7 +32,9 @@ def membership(make_membership, season):
 
 def rows(membership, kind):
     return list(
-        Entitlement.objects.filter(membership=membership, kind=kind).order_by("pk").values_list("label", "quantity")
+        Entitlement.objects.filter(membership=membership, kind=kind)
+        .order_by("pk")
+        .values_list("label", "quantity")
     )
 
 

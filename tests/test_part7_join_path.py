@@ -88,7 +88,12 @@ def membership_emails(membership) -> list[str]:
 
 def test_validating_with_the_cheque_sends_only_the_active_e_mail(submit, staff_user):
     membership = submit().membership
-    cheque = {"amount": Decimal("90.00"), "cheque_number": "0012345", "bank": "CIC", "received_on": BULLETIN_ON}
+    cheque = {
+        "amount": Decimal("90.00"),
+        "cheque_number": "0012345",
+        "bank": "CIC",
+        "received_on": BULLETIN_ON,
+    }
     membership, invoice = billing_services.accept_and_invoice(membership, actor=staff_user, cheque=cheque)
     assert membership.status == S.ACTIVE
     assert invoice.number and invoice.is_paid_at_issue

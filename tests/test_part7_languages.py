@@ -19,6 +19,7 @@ from django.utils import translation
 
 from ensemble.backoffice.event_forms import OfficeEventForm
 from ensemble.backoffice.forms import MoneyField
+from ensemble.backoffice.moderation_forms import ListingEditForm
 from ensemble.core import languages
 from ensemble.core.models import OutboundEmail
 from ensemble.core.money import format_money
@@ -81,6 +82,15 @@ def test_the_back_office_event_form_says_what_visitors_read_when_a_text_is_missi
     # The price text is translated too, next to the booking link.
     names = list(form.fields)
     assert names.index("price_text_fr") < names.index("price_text_nl") < names.index("booking_url")
+
+
+def test_the_back_office_listing_form_says_it_too():
+    form = ListingEditForm()
+    assert form.fields["short_description_nl"].help_text == (
+        "Si vide, les visiteurs lisent le texte en anglais, à défaut en français."
+    )
+    assert form.fields["short_description_nl"].widget.attrs["lang"] == "nl"
+    assert not form.fields["phone"].help_text
 
 
 @pytest.fixture
@@ -192,6 +202,7 @@ def test_the_english_listing_page_writes_english(client, hotel):
     # No English label: the French one, marked as French; the amounts as English writes them.
     assert '<span lang="fr">Chambre double</span>: from €95.00 to €130.00 (2022)' in html
     assert '(<span lang="fr">Fermé le 25 décembre</span>)' in html  # a French-only note, marked
+    assert '"priceRange": "€95 – €130"' in html  # the JSON-LD too
     assert " : " not in html.split("<main", 1)[1].split("</main>", 1)[0]
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from ensemble.billing.quote_pdf import quote_links
 from ensemble.core import links, unsubscribe
@@ -89,7 +88,7 @@ def test_quote_pdf_links_use_the_office_s_host(domain_office):
         pk=1,
         office=domain_office,
         number="DE-2022-00001",
-        sent_at=timezone.make_aware(datetime.datetime(2022, 12, 1, 10, 0)),
+        sent_at=datetime.datetime(2022, 12, 1, 10, 0, tzinfo=datetime.UTC),
     )
     found = quote_links(quote)
     assert found["link"].startswith(f"https://{DOMAIN}/devis/")

@@ -85,7 +85,10 @@ def test_the_form_offers_next_season_from_its_sale_date(client, season_2027, sta
         assert (membership.season.year, membership.starts_on) == (2027, datetime.date(2027, 1, 1))
         assert membership.amount_due == Decimal("90.00")
         membership, invoice = billing_services.accept_and_invoice(membership, actor=staff_user)
-    assert (invoice.service_start, invoice.service_end) == (datetime.date(2027, 1, 1), datetime.date(2027, 12, 31))
+    assert (invoice.service_start, invoice.service_end) == (
+        datetime.date(2027, 1, 1),
+        datetime.date(2027, 12, 31),
+    )
 
 
 # --- Late memberships --------------------------------------------------------------------------
@@ -98,7 +101,10 @@ def test_a_late_membership_at_full_price_covers_from_its_start(client, season_20
         membership = join(season_2026)
         assert (membership.starts_on, membership.amount_due) == (datetime.date(2026, 12, 7), Decimal("90.00"))
         membership, invoice = billing_services.accept_and_invoice(membership, actor=staff_user)
-    assert (invoice.service_start, invoice.service_end) == (datetime.date(2026, 12, 7), datetime.date(2026, 12, 31))
+    assert (invoice.service_start, invoice.service_end) == (
+        datetime.date(2026, 12, 7),
+        datetime.date(2026, 12, 31),
+    )
     xml = invoice_xml(invoice).decode()
     assert '<udt:DateTimeString format="102">20261207</udt:DateTimeString>' in xml  # BT-73
     assert "20260101" not in xml
@@ -144,7 +150,10 @@ def test_a_late_membership_counted_in_the_next_season(client, season_2027, seaso
         pay(membership, staff_user, datetime.date(2026, 12, 9))
     assert (membership.status, membership.activated_on) == (S.ACTIVE, datetime.date(2026, 12, 9))
     training = membership.entitlements.get(kind="training")
-    assert (training.valid_from, training.valid_until) == (datetime.date(2026, 12, 9), datetime.date(2027, 12, 31))
+    assert (training.valid_from, training.valid_until) == (
+        datetime.date(2026, 12, 9),
+        datetime.date(2027, 12, 31),
+    )
 
 
 # --- The office's settings ---------------------------------------------------------------------
@@ -155,7 +164,9 @@ def test_staff_set_the_sale_date_and_the_rule_in_the_catalogue(client, staff_use
     page = client.get(f"/saint-omer/gestion/catalogue/?season={season_2027.pk}").content.decode()
     assert "Mise en vente et adhésions en cours de saison" in page
     url = f"/saint-omer/gestion/catalogue/{season_2027.pk}/vente/"
-    response = client.post(url, {"sales-sales_from": "2026-10-15", "sales-late_start_rule": "prorata"}, follow=True)
+    response = client.post(
+        url, {"sales-sales_from": "2026-10-15", "sales-late_start_rule": "prorata"}, follow=True
+    )
     season_2027.refresh_from_db()
     assert (season_2027.sales_from, season_2027.late_start_rule) == (datetime.date(2026, 10, 15), "prorata")
     assert "mise en vente et règle des adhésions en cours de saison enregistrées" in response.content.decode()

@@ -144,7 +144,7 @@ def test_a_hotel_is_a_hotel_with_its_rooms_hours_prices_and_booking(client, offi
         "priceCurrency": "EUR",
     }
     assert offers[1]["price"] == "12.50" and offers[1]["priceCurrency"] == "EUR"
-    assert data["priceRange"] == "12,50 – 130 €"
+    assert data["priceRange"] == "12,50\u00a0€ – 130\u00a0€"
     assert data["amenityFeature"] == [
         {"@type": "LocationFeatureSpecification", "name": "Wi-Fi gratuit", "value": True}
     ]
@@ -181,7 +181,7 @@ def test_a_restaurant_is_a_restaurant(client, partner_listing):
             "price": "18.00",
         }
     ]
-    assert data["priceRange"] == "18 €"
+    assert data["priceRange"] == "18\u00a0€"
     for absent in ("geo", "potentialAction", "image", "openingHoursSpecification", "sameAs"):
         assert absent not in data
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.core.forms import PlainTextField
+from ensemble.core.languages import CONTENT_LANGUAGES, fallback_help
 from ensemble.listings.fields import FIELDS
 from ensemble.listings.models import Amenity
 
@@ -168,3 +169,7 @@ class ListingEditForm(BackofficeForm):
             widget = forms.Textarea(attrs={"rows": 6}) if key in LONG_TEXTS else forms.TextInput
             kind = PlainTextField if key in FREE_TEXT_KEYS else forms.CharField
             self.fields[key] = kind(label=field.label, required=False, widget=widget)
+            lang = key.rpartition("_")[2]
+            if lang in CONTENT_LANGUAGES:  # a translated text: what visitors read when it is empty
+                self.fields[key].help_text = fallback_help(lang)
+                self.fields[key].widget.attrs["lang"] = lang

@@ -11,11 +11,11 @@ places too (an office lodging is a LodgingBusiness, not a TouristAttraction).
 import datetime
 import json
 from collections.abc import Callable
-from decimal import Decimal
 
 from django.utils.safestring import SafeString, mark_safe
 
 from ensemble.core.languages import text_in
+from ensemble.core.money import format_money
 from ensemble.listings.models import Listing, Photo, price_is_outdated
 from ensemble.listings.search import fold
 
@@ -170,8 +170,8 @@ def _offers(listing: Listing, lang: str, today: datetime.date) -> dict:
     offers = [_offer(price, lang) for price in prices]
     low = min(p.amount for p in prices)
     high = max(p.amount_max or p.amount for p in prices)
-    price_range = f"{_euros(low)} €" if low == high else f"{_euros(low)} – {_euros(high)} €"
-    return {"makesOffer": offers, "priceRange": price_range}
+    ends = [format_money(amount, lang, short=True) for amount in dict.fromkeys((low, high))]
+    return {"makesOffer": offers, "priceRange": " – ".join(ends)}  # as the page's language writes it
 
 
 def _offer(price, lang: str) -> dict:
@@ -192,10 +192,6 @@ def _offer(price, lang: str) -> dict:
             "priceCurrency": "EUR",
         }
     return offer
-
-
-def _euros(amount: Decimal) -> str:
-    return f"{amount:.2f}".replace(".", ",").removesuffix(",00")
 
 
 def script_content(data: dict) -> SafeString:

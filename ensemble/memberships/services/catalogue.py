@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from ensemble.accounts.models import User
 from ensemble.core import audit
 from ensemble.core.models import Office
+from ensemble.core.transactions import lock
 
 from .. import seed_2022
 from ..errors import MembershipError
@@ -238,8 +239,10 @@ def prepare_next_season(season: Season, *, actor: User | None = None) -> Season:
         raise MembershipError(_("La saison %(year)s existe déjà.") % {"year": year})
     new, _created = _season(season.office, year, False)
     # The same sales calendar a year later, and the same rule for late memberships.
-    new.sales_from = _a_year_later(season.sales_from)
-    new.late_start_rule = season.late_start_rule
+    sales_from, new.late_start_rule = Season.objects.values_list("sales_from", "late_start_rule").get(
+        pk=season.pk
+    )
+    new.sales_from = _a_year_later(sales_from)
     new.save(update_fields=["sales_from", "late_start_rule", "updated_at"])
     old, new_year = str(season.year), str(year)
     offers = []
@@ -311,7 +314,7 @@ def set_season_sales(
 ) -> Season:
     """When the join form starts offering the season, and what a membership that starts late
     pays (memberships.pricing; issue 12, A10). Memberships already requested keep their terms."""
-    season = Season.objects.select_for_update().select_related("office").get(pk=season.pk)
+    season = lock(season, related=("office",))
     if late_start_rule not in LateStart.values:
         raise MembershipError(_("Choisissez une règle de la liste."), field="late_start_rule")
     if sales_from is not None and sales_from > season.ends_on:
