@@ -91,9 +91,10 @@ OBJECT_OF = {
     ("guide-imprime", "pk"): "guide_edition",
     ("imports", "run_id"): "run",
     ("equipe", "staff_pk"): "staff",
+    ("documents", "kind"): "terms_kind",
 }
 # Not ids of an office's records: the same value in both offices' walks.
-SHARED_VALUES = {"year"}
+SHARED_VALUES = {"year", "terms_kind"}
 
 
 # ---- the URL configuration -----------------------------------------------------------------------
@@ -246,6 +247,7 @@ def build_office(season, staff_user: User, domain: str) -> dict:
             office=office, role=Role.READ_ONLY, user=UserFactory(email=f"stagiaire@{domain}")
         ).pk,
         "year": 2022,
+        "terms_kind": "charter",
     }
 
 

@@ -34,6 +34,16 @@ def category(office, slug: str) -> Category:
     return Category.objects.get(office=office, slug=slug)
 
 
+# Each town with its own postcode: addresses are checked against La Poste's list.
+POSTCODES = {
+    "Arques": "62510",
+    "Clairmarais": "62500",
+    "Houlle": "62910",
+    "Tilques": "62500",
+    "Éperlecques": "62910",
+}
+
+
 def make_place(office, name: str, *, slug: str = "loisirs", city: str = "Saint-Omer", **changes) -> Listing:
     """A place the office publishes itself (published whatever the memberships)."""
     establishment = EstablishmentFactory(
@@ -41,6 +51,7 @@ def make_place(office, name: str, *, slug: str = "loisirs", city: str = "Saint-O
         name=name,
         category=category(office, slug),
         city=city,
+        postcode=POSTCODES.get(city, "62500"),
         latitude=changes.pop("latitude", None),
         longitude=changes.pop("longitude", None),
     )
@@ -106,6 +117,7 @@ def guide_listings(office, active, staff_user):
         "luc@estaminet.example",
         category_id=category(office, "restauration").pk,
         city="Arques",
+        postcode="62510",
         short_description_fr="Cuisine flamande et bières locales.",
     )
     museum = make_place(
@@ -285,7 +297,7 @@ def test_the_guide_is_grouped_by_category_then_town_then_name(office, staff_user
 def test_a_guide_in_parts_reads_as_one(office, staff_user, monkeypatch, django_capture_on_commit_callbacks):
     """Parts are separate WeasyPrint documents: the pages still run on, the contents point at the
     right pages, a continued category keeps its running header, the outline nests the towns."""
-    for n, town in enumerate(("Arques", "Clairmarais", "Houlle", "Saint-Omer", "Tatinghem")):
+    for n, town in enumerate(("Arques", "Clairmarais", "Houlle", "Saint-Omer", "Tilques")):
         make_place(office, f"Balade n° {n}", slug="loisirs", city=town)
     make_place(office, "Ferme Lefebvre", slug="terroir", city="Arques")
     monkeypatch.setattr(guide_pdf, "PART_SIZE", 2)
@@ -304,7 +316,7 @@ def test_a_guide_in_parts_reads_as_one(office, staff_user, monkeypatch, django_c
     titles = [item.title for item in outline if not isinstance(item, list)]
     assert titles == ["Guide touristique 2023", "Sommaire", "Activités de loisirs", "Producteurs du terroir"]
     towns = outline[3]
-    assert [item.title for item in towns] == ["Arques", "Clairmarais", "Houlle", "Saint-Omer", "Tatinghem"]
+    assert [item.title for item in towns] == ["Arques", "Clairmarais", "Houlle", "Saint-Omer", "Tilques"]
     assert [reader.get_destination_page_number(item) for item in towns] == [2, 2, 3, 3, 4]
     assert float(reader.pages[0].mediabox.width) == pytest.approx(595.28, abs=1)  # A4
 
