@@ -120,7 +120,7 @@ def test_the_xml_in_the_pdf_is_valid_and_identifies_the_invoice(invoice):
     assert one(root, f"{terms}/ram:DueDateDateTime/udt:DateTimeString") == cii_date(invoice.due_date)
     assert invoice.due_date == datetime.date(2023, 1, 27)
     period = f"{SETTLEMENT}/ram:BillingSpecifiedPeriod"
-    assert one(root, f"{period}/ram:StartDateTime/udt:DateTimeString") == "20220101"
+    assert one(root, f"{period}/ram:StartDateTime/udt:DateTimeString") == "20221228"
     assert one(root, f"{period}/ram:EndDateTime/udt:DateTimeString") == "20221231"
     assert one(
         root, "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID"

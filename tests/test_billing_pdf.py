@@ -183,7 +183,7 @@ def test_the_pdf_prints_every_legal_mention(invoice, legal_office):
         "Facture",
         "N° FA-2022-00001",
         "Date d'émission 28/12/2022",
-        "du 01/01/2022 au 31/12/2022",
+        "du 28/12/2022 au 31/12/2022",
         "Échéance 27/01/2023",
         "SPL Tourisme en Pays de Saint-Omer",
         "SPL au capital de 150 000 €",

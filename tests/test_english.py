@@ -100,7 +100,7 @@ def test_french_request_stays_french(client, season):
     html = text_of(client.get(JOIN_URL, HTTP_ACCEPT_LANGUAGE="fr"))
     assert '<html lang="fr">' in html
     assert "Bulletin d'adhésion 2022" in html
-    assert "Pack partenaire — 90 € TTC" in html
+    assert "Pack partenaire — 90\u00a0€ TTC" in html
     assert "Membership form" not in html
     assert "Saison 2022 — version" in text_of(client.get(CHARTER_URL))
 

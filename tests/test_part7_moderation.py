@@ -379,3 +379,19 @@ def test_the_reject_all_shortcut_keeps_the_partners_work(staff_client, partner, 
     assert proposal.status == S.REJECTED
     assert Photo.objects.get(pk=proposal.photo.pk).status == Photo.Status.PROPOSED
     assert listing_services.pending_values(fresh(partner.listing))["rooms"] == 5
+
+
+def test_the_staff_edit_form_posted_back_unchanged_changes_nothing(staff_client, partner, staff_user):
+    """Its lists (further phones…) are shown as text the form can take back; the texts in other
+    languages (a mapping) are not on it."""
+    listing_services.edit_listing(
+        partner.listing, changes={"extra_phones": ["03 21 98 76 54"]}, actor=staff_user
+    )
+    path = bo_url("listing_edit", pk=partner.listing.pk)
+    form = staff_client.get(path).context["form"]
+    assert "other_languages" not in form.fields
+    data = {name: form[name].value() or "" for name in form.fields}
+    assert data["extra_phones"] == "+33321987654"
+    response = staff_client.post(path, data, follow=True)
+    assert "Aucune modification" in words(response)
+    assert fresh(partner.listing).extra_phones == ["+33321987654"]

@@ -25,8 +25,9 @@ class LateStart(models.TextChoices):
 
     FULL = "full", _("Plein tarif, à partir du jour de l'adhésion")
     PRORATA = "prorata", _("Pack au prorata temporis des jours restants")
-    NEXT_SEASON = "next_season", _(
-        "Comptée dans la saison suivante dès qu'elle est en vente (fin de saison offerte)"
+    NEXT_SEASON = (
+        "next_season",
+        _("Comptée dans la saison suivante dès qu'elle est en vente (fin de saison offerte)"),
     )
 
 
