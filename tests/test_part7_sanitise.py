@@ -54,6 +54,11 @@ def test_the_pasted_example():
         ("Para 1\r\n\r\n\r\n\r\nPara 2   avec   espaces", "Para 1\n\nPara 2 avec espaces"),
         ("nul\x00 et\ttab", "nul et tab"),
         ("&lt;script&gt;encodé&lt;/script&gt;", "<script>encodé</script>"),  # shown, never run
+        # An address between angle brackets is text (the CGV cite <https://www.mtv.voyage/>).
+        (
+            "Voir <https://www.mtv.voyage/> ou <contact@otc.example>.",
+            "Voir <https://www.mtv.voyage/> ou <contact@otc.example>.",
+        ),
         (None, ""),
         (42, "42"),
     ],

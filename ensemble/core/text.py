@@ -79,7 +79,13 @@ def plain_text(value: Any) -> str:
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
+# `<https://example.fr/>`, `<contact@example.fr>`: an address written between angle brackets, as
+# plain text (and e-mails) do, is text, not a tag to remove.
+_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^\s<>]*|[^\s<>@\"']+@[^\s<>@\"']+)>", re.IGNORECASE)
+
+
 def _from_html(text: str) -> str:
+    text = _AUTOLINK.sub(r"&lt;\1&gt;", text)
     cleaned = nh3.clean(
         text,
         tags=set(BLOCK_TAGS) | {"br"},
