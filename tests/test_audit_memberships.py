@@ -44,6 +44,7 @@ AUDITED = {
     CAT + "prepare_next_season": "season.prepared",
     CAT + "open_season": "season.opened",
     CAT + "set_season_sales": "season.sales_set",
+    CAT + "set_offer_texts": "offer.texts_set",
     ENT + "consume_entitlement": "entitlement.consumed",
 }
 COMPOSED = {
@@ -397,6 +398,18 @@ def test_set_season_sales_one_entry_a_refusal_none(season, office, staff_user):
     assert entry.data["late_start_rule"] == ["full", "prorata"]
     assert audit.describe(entry) == "Saison 2022 : mise en vente et adhésions en cours de saison"
     refused(lambda: services.set_season_sales(season, sales_from=None, late_start_rule="x", actor=staff_user))
+    log.none()
+
+
+def test_set_offer_texts_one_entry_a_refusal_none(season, office, staff_user):
+    offer = Offer.objects.get(season=season, code="pack-partenaire")
+    texts = {"name_fr": "Pack partenaire", "name_en": "Partner pack", "name_nl": "Het partnerpakket"}
+    log = Log()
+    services.set_offer_texts(offer, texts=texts, actor=staff_user)
+    entry = log.one("offer.texts_set", staff_user, office)
+    assert entry.data["changed"] == {"name_nl": ["Partnerpakket", "Het partnerpakket"]}
+    assert audit.describe(entry) == "Textes de l'offre « Pack partenaire » modifiés"
+    refused(lambda: services.set_offer_texts(offer, texts={**texts, "name_fr": " "}, actor=staff_user))
     log.none()
 
 

@@ -567,7 +567,7 @@ def test_a_partner_event_from_proposal_to_cancellation(partner, office, staff_us
     assert audit.describe(entry) == "Événement Concert au marais du 14/01/2023 proposé à l'agenda"
 
     event_services.update_event(event, actor=partner.user, **fields(price_text="12 €"))
-    assert log.one("event.updated", partner.user, office, organisation.pk).data["fields"] == ["price_text"]
+    assert log.one("event.updated", partner.user, office, organisation.pk).data["fields"] == ["price_text_fr"]
     event_services.reject_event(event, actor=staff_user, reason="Le tarif enfant ?")
     assert (
         log.one("event.rejected", staff_user, office, organisation.pk).data["reason"] == "Le tarif enfant ?"
@@ -587,7 +587,7 @@ def test_a_partner_event_from_proposal_to_cancellation(partner, office, staff_us
 
     event_services.update_event(event, actor=partner.user, **fields(price_text="15 €"))
     assert log.one("event.change_proposed", partner.user, office, organisation.pk).data["fields"] == [
-        "price_text"
+        "price_text_fr"
     ]
     event_services.reject_event(event, actor=staff_user, reason="Non.")
     log.one("event.change_rejected", staff_user, office, organisation.pk)

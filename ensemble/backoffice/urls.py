@@ -66,6 +66,11 @@ urlpatterns = [
         name="season_sales",
     ),
     path(
+        "catalogue/<int:season_pk>/offres/<int:pk>/textes/",
+        views.OfferTextsView.as_view(),
+        name="offer_texts",
+    ),
+    path(
         "catalogue/<int:season_pk>/documents/<slug:kind>/",
         views.TermsPublishView.as_view(),
         name="terms_publish",

@@ -7,8 +7,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from ensemble.core.languages import SOURCE_LANGUAGE, Text, text_in
 from ensemble.core.models import TenantModel
 from ensemble.core.money import split_ttc, to_money
 from ensemble.core.workflow import StateMachine, Transitions
@@ -96,8 +98,13 @@ class Offer(TenantModel):
     code = models.SlugField(_("code"), max_length=60)
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("intitulé"), max_length=200)
+    # French is the source (`name`, `description`); English and Dutch may be empty: readers pick
+    # the text with `core.languages.text_in` (nl → en → fr), as for categories.
     name_en = models.CharField(_("intitulé (anglais)"), max_length=200, blank=True, default="")
+    name_nl = models.CharField(_("intitulé (néerlandais)"), max_length=200, blank=True, default="")
     description = models.TextField(_("description"), blank=True, default="")
+    description_en = models.TextField(_("description (anglais)"), blank=True, default="")
+    description_nl = models.TextField(_("description (néerlandais)"), blank=True, default="")
     pricing_mode = models.CharField(_("tarification"), max_length=12, choices=PricingMode.choices)
     price_ttc = models.DecimalField(_("prix TTC"), null=True, blank=True, **MONEY)
     vat_rate = models.DecimalField(
@@ -171,6 +178,8 @@ class OfferEntitlement(models.Model):
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="entitlements")
     kind = models.CharField(_("droit"), max_length=20, choices=EntitlementKind.choices)
     label = models.CharField(_("libellé"), max_length=200)
+    label_en = models.CharField(_("libellé (anglais)"), max_length=200, blank=True, default="")
+    label_nl = models.CharField(_("libellé (néerlandais)"), max_length=200, blank=True, default="")
     quantity = models.PositiveIntegerField(_("quantité"), null=True, blank=True)
     duration_days = models.PositiveIntegerField(_("durée (jours)"), null=True, blank=True)
     per_unit = models.BooleanField(
@@ -486,6 +495,20 @@ class Entitlement(TenantModel):
     @property
     def remaining(self) -> int | None:
         return None if self.quantity is None else self.quantity - self.used
+
+    def label_in(self, lang: str) -> Text:
+        """Its name in `lang` (nl → en → fr): the catalogue rule's translations while the rule
+        still bears the French name it was granted with (select `source` with the rows); else
+        the French name as granted."""
+        source = self.source if self.source_id else None
+        if source is not None and source.label == self.label:
+            return text_in(source, "label", lang)
+        return Text(self.label, SOURCE_LANGUAGE)
+
+    @property
+    def label_text(self) -> Text:
+        """`label_in` the active language (templates: `<td{{ e.label_text|lang_attr:LANG }}>`)."""
+        return self.label_in(get_language() or SOURCE_LANGUAGE)
 
 
 class EntitlementConsumption(models.Model):

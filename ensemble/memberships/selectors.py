@@ -36,6 +36,16 @@ def catalogue(season: Season) -> QuerySet[Offer]:
     )
 
 
+def season_offer(office: Office, season_pk: int, pk: int) -> Offer:
+    """One offer of one of `office`'s seasons, with its season and rights; DoesNotExist outside."""
+    return (
+        Offer.objects.filter(office=office, season__office=office, season_id=season_pk)
+        .select_related("season")
+        .prefetch_related("entitlements")
+        .get(pk=pk)
+    )
+
+
 def current_terms(season: Season) -> dict[str, TermsDocument]:
     return {d.kind: d for d in TermsDocument.objects.filter(season=season, is_current=True)}
 

@@ -4,12 +4,15 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.core.forms import PlainTextField, ServiceErrorFormMixin
 from ensemble.core.languages import text_in
 from ensemble.core.money import format_money
+from ensemble.core.templatetags.content import lang_span
 from ensemble.directory.postcodes import clean_address
 from ensemble.directory.validators import clean_phone, clean_siret
 from ensemble.memberships.models import TERMS_LANGUAGES, Membership, Offer
@@ -99,14 +102,19 @@ class JoinForm(ServiceErrorFormMixin, forms.Form):
 
     @staticmethod
     def _offer_label(offer: Offer, lang: str) -> str:
-        name = text_in(offer, "name", lang)  # the offers have French and English names
+        """The offer's name in the page's language (nl → en → fr; a fallback name marked with
+        its own lang attribute) and its price: HTML, every value escaped."""
+        name = text_in(offer, "name", lang)
         price = format_money(offer.price_ttc, lang, short=True) if offer.price_ttc is not None else ""
         mode = Offer.PricingMode
         if offer.pricing_mode == mode.FLAT:
-            return _("%(name)s — %(price)s TTC") % {"name": name, "price": price}
-        if offer.pricing_mode == mode.PER_PERSON:
-            return _("%(name)s — %(price)s TTC par personne") % {"name": name, "price": price}
-        return _("%(name)s — sur devis") % {"name": name}
+            template = _("%(name)s — %(price)s TTC")
+        elif offer.pricing_mode == mode.PER_PERSON:
+            template = _("%(name)s — %(price)s TTC par personne")
+        else:
+            template = _("%(name)s — sur devis")
+        values = {"name": lang_span(name, lang), "price": conditional_escape(price)}
+        return mark_safe(conditional_escape(template) % values)  # noqa: S308 — every value escaped
 
     def option_rows(self):
         """(checkbox, quantity or None, offer) for the template."""

@@ -3,6 +3,7 @@
 from .catalogue import (
     CatalogueView,
     CategoryListView,
+    OfferTextsView,
     SeasonOpenView,
     SeasonPrepareView,
     SeasonSalesView,
@@ -26,6 +27,7 @@ __all__ = [
     "CatalogueView",
     "CategoryListView",
     "DashboardView",
+    "OfferTextsView",
     "MembershipActionView",
     "MembershipDetailView",
     "MembershipExportView",

@@ -14,6 +14,7 @@ from ensemble.memberships import selectors, services
 from ensemble.memberships.models import Season, TermsDocument
 
 from ..access import StaffRequiredMixin, get_or_404
+from ..catalogue_forms import OfferTextsForm
 from ..forms import CategoryForm, SeasonChoiceForm, SeasonSalesForm, TermsForm
 
 
@@ -169,6 +170,41 @@ class TermsPublishView(StaffRequiredMixin, TemplateView):
             % {"version": document.version, "title": document.title},
         )
         return redirect(f"{self.office_url('catalogue')}?season={self.season.pk}")
+
+
+class OfferTextsView(StaffRequiredMixin, TemplateView):
+    """An offer's name, description and rights' names in French, English and Dutch (the join
+    form, the espace pro and the e-mails show them in the reader's language, nl → en → fr)."""
+
+    permission = Permission.VIEW
+    action_permission = Permission.PARTNERS
+
+    template_name = "backoffice/offer_texts.html"
+    nav = "catalogue"
+
+    def load_object(self, **kwargs) -> None:
+        self.offer = get_or_404(selectors.season_offer, self.office, kwargs["season_pk"], kwargs["pk"])
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            offer=self.offer, season=self.offer.season, form=form or OfferTextsForm(offer=self.offer)
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = OfferTextsForm(request.POST, offer=self.offer)
+        if form.is_valid():
+            try:
+                offer = services.set_offer_texts(
+                    self.offer, texts=form.texts(), labels=form.labels(), actor=request.user
+                )
+            except EnsembleError as exc:
+                form.add_service_error(exc)
+        if form.errors:
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, _("Les textes de « %(name)s » sont enregistrés.") % {"name": offer.name})
+        return redirect(f"{self.office_url('catalogue')}?season={offer.season_id}")
 
 
 class CategoryListView(StaffRequiredMixin, TemplateView):

@@ -6,7 +6,7 @@
 """
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import get_language
 
 from ensemble.core import languages
@@ -47,6 +47,13 @@ def a(name) -> str:
     """« à » and a name, contracted in French (« au Bistrot du Marais »); the name alone in other
     languages, like `de`."""
     return languages.a_name(str(name or ""), get_language() or "fr")
+
+
+def lang_span(text, page_lang: str) -> str:
+    """`text` escaped, inside `<span lang="…">` when it is in another language than the page's
+    (a fallback), for text built into a label: `lang_span(text_in(offer, "name", lang), lang)`."""
+    attr = lang_attr(text, page_lang)
+    return format_html("<span{}>{}</span>", attr, text) if attr else conditional_escape(text)
 
 
 @register.filter

@@ -6,6 +6,7 @@ from .catalogue import (
     open_season,
     prepare_next_season,
     publish_terms,
+    set_offer_texts,
     set_season_sales,
 )
 from .entitlements import consume_entitlement, grant_entitlements
@@ -58,6 +59,7 @@ __all__ = [
     "renew_membership",
     "renewal_lines",
     "renewal_refusal",
+    "set_offer_texts",
     "set_season_sales",
     "submit_join_request",
     "suspend_membership",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from ensemble.accounts.models import User
 from ensemble.core import audit
+from ensemble.core.languages import CONTENT_LANGUAGES, SOURCE_LANGUAGE
 from ensemble.core.models import Office
 from ensemble.core.transactions import lock
 
@@ -28,6 +29,7 @@ audit.register_actions(
         "season.opened": gettext_lazy("Adhésions %(year)s ouvertes"),
         "season.sales_set": gettext_lazy("Saison %(year)s : mise en vente et adhésions en cours de saison"),
         "terms.published": gettext_lazy("Nouvelle version publiée : %(target)s"),
+        "offer.texts_set": gettext_lazy("Textes de l'offre « %(target)s » modifiés"),
     }
 )
 
@@ -70,7 +72,10 @@ def _add_offer(season: Season, spec: dict, position: int) -> tuple[Offer, bool]:
             "kind": spec["kind"],
             "name": spec["name"],
             "name_en": spec.get("name_en", ""),
+            "name_nl": spec.get("name_nl", ""),
             "description": spec.get("description", ""),
+            "description_en": spec.get("description_en", ""),
+            "description_nl": spec.get("description_nl", ""),
             "pricing_mode": spec["pricing_mode"],
             "price_ttc": spec.get("price_ttc"),
             "commission_rate": spec.get("commission_rate"),
@@ -79,10 +84,13 @@ def _add_offer(season: Season, spec: dict, position: int) -> tuple[Offer, bool]:
     )
     if created:
         for kind, label, quantity, days, *rest in spec["entitlements"]:
+            label_en, label_nl = seed_2022.LABELS.get(label, ("", ""))
             OfferEntitlement.objects.create(
                 offer=offer,
                 kind=kind,
                 label=label,
+                label_en=label_en,
+                label_nl=label_nl,
                 quantity=quantity,
                 duration_days=days,
                 per_unit=bool(rest and rest[0]),
@@ -254,7 +262,10 @@ def prepare_next_season(season: Season, *, actor: User | None = None) -> Season:
             kind=offer.kind,
             name=offer.name.replace(old, new_year),
             name_en=offer.name_en.replace(old, new_year),
+            name_nl=offer.name_nl.replace(old, new_year),
             description=offer.description.replace(old, new_year),
+            description_en=offer.description_en.replace(old, new_year),
+            description_nl=offer.description_nl.replace(old, new_year),
             pricing_mode=offer.pricing_mode,
             price_ttc=offer.price_ttc,
             vat_rate=offer.vat_rate,
@@ -268,6 +279,8 @@ def prepare_next_season(season: Season, *, actor: User | None = None) -> Season:
                 offer=copy,
                 kind=e.kind,
                 label=e.label.replace(old, new_year),
+                label_en=e.label_en.replace(old, new_year),
+                label_nl=e.label_nl.replace(old, new_year),
                 quantity=e.quantity,
                 duration_days=e.duration_days,
                 per_unit=e.per_unit,
@@ -358,3 +371,86 @@ def open_season(season: Season, *, actor: User | None = None) -> Season:
         data={"year": season.year, "is_open_for_joining": [was_open, True]},
     )
     return season
+
+
+# The offer's texts in French (required: the source), English and Dutch (empty: readers show the
+# next language of `core.languages.order`), and the same for its rights' names.
+OFFER_TEXT_LIMITS = {"name": 200, "description": 5000}
+LABEL_LIMIT = 200
+
+
+def _checked_texts(values: dict[str, str], limits: dict[str, int], *, required: str, prefix: str = ""):
+    """The texts given ({field_lang: text}, stripped) checked: known fields, lengths, and the
+    French `required` field not emptied. Fields not given are left as they are."""
+    known = {f"{base}_{language}": base for base in limits for language in CONTENT_LANGUAGES}
+    cleaned = {}
+    for key, value in values.items():
+        if key not in known:
+            raise MembershipError(_("Champ inconnu : %(field)s.") % {"field": key})
+        text = (value or "").strip()
+        if len(text) > limits[known[key]]:
+            raise MembershipError(
+                _("%(limit)s caractères au maximum.") % {"limit": limits[known[key]]}, field=f"{prefix}{key}"
+            )
+        cleaned[key] = text
+    if cleaned.get(f"{required}_{SOURCE_LANGUAGE}", "-") == "":
+        raise MembershipError(
+            _("Le texte français est obligatoire : il est montré quand une traduction manque."),
+            field=f"{prefix}{required}_{SOURCE_LANGUAGE}",
+        )
+    return cleaned
+
+
+def _model_fields(cleaned: dict[str, str]) -> dict[str, str]:
+    """name_fr → name (the model's French field is the bare one), name_en, name_nl as they are."""
+    return {key.removesuffix(f"_{SOURCE_LANGUAGE}"): value for key, value in cleaned.items()}
+
+
+@transaction.atomic
+def set_offer_texts(
+    offer: Offer,
+    *,
+    texts: dict[str, str],
+    labels: dict[int, dict[str, str]] | None = None,
+    actor: User | None,
+) -> Offer:
+    """The offer's name and description in French, English and Dutch (`texts`: name_fr, name_en,
+    name_nl, description_fr…), and its rights' names (`labels`: {rule id: {label_fr, label_en,
+    label_nl}}); the fields given are set, the others kept. The French name and labels cannot be
+    emptied; an empty translation shows the fallback language (nl → en → fr). Rights already
+    granted keep their French name, and show these translations while it is unchanged
+    (`Entitlement.label_in`)."""
+    offer = lock(offer, related=("office", "season"))
+    offer_fields = _model_fields(_checked_texts(texts, OFFER_TEXT_LIMITS, required="name"))
+    rules = {rule.pk: rule for rule in offer.entitlements.select_for_update().order_by("pk")}
+    rule_fields = {}
+    for pk, values in (labels or {}).items():
+        if pk not in rules:
+            raise MembershipError(_("Ce droit ne fait pas partie de l'offre."), field="labels")
+        limits = {"label": LABEL_LIMIT}
+        cleaned = _checked_texts(values, limits, required="label", prefix=f"rule_{pk}_")
+        rule_fields[pk] = _model_fields(cleaned)
+    changed = {
+        name: [getattr(offer, name), value]
+        for name, value in offer_fields.items()
+        if getattr(offer, name) != value
+    }
+    for name, value in offer_fields.items():
+        setattr(offer, name, value)
+    offer.save(update_fields=[*offer_fields, "updated_at"])
+    for pk, fields in rule_fields.items():
+        rule = rules[pk]
+        before = {name: getattr(rule, name) for name in fields}
+        if before != fields:
+            changed[f"rule_{pk}"] = [before, fields]
+            for name, value in fields.items():
+                setattr(rule, name, value)
+            rule.save(update_fields=list(fields))
+    audit.record(
+        "offer.texts_set",
+        actor=actor,
+        office=offer.office,
+        target=offer,
+        data={"season": offer.season.year, "code": offer.code, "changed": changed},
+    )
+    return offer
