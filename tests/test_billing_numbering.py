@@ -25,6 +25,8 @@ from ensemble.billing import services
 from ensemble.billing.amounts import LineInput
 from ensemble.billing.models import Invoice, InvoiceLine, NumberCounter
 from ensemble.billing.services import invoices as invoice_services
+from ensemble.billing.services.invoice_mail import ATTACHMENT_KIND
+from ensemble.core import attachments
 from ensemble.directory.models import Organisation
 
 from .concurrency import require_postgresql, run_in_threads
@@ -143,6 +145,13 @@ def no_pdf(monkeypatch):
         invoice_services,
         "render_invoice_pdf",
         SimpleNamespace(enqueue=lambda invoice_id: None, get_backend=lambda: None),
+    )
+    # The invoice e-mail renders a missing PDF when it is sent (core.attachments): a stand-in
+    # document here, or the 1,440 e-mails would render the 1,440 PDFs instead.
+    monkeypatch.setitem(
+        attachments._PROVIDERS,
+        ATTACHMENT_KIND,
+        lambda invoice_id: attachments.Attachment(f"{invoice_id}.pdf", b"%PDF-stand-in", "application/pdf"),
     )
 
 

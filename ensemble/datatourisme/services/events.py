@@ -32,7 +32,7 @@ def import_event(
     """Create or update the agenda event of one object; CREATED, UPDATED or UNCHANGED."""
     fields = _event_fields(place)
     record = (
-        ImportedObject.objects.select_for_update()
+        ImportedObject.objects.select_for_update(of=("self",))
         .select_related("event")
         .filter(office=office, external_id=place.external_id)
         .first()
