@@ -199,7 +199,7 @@ def test_a_listing_in_full(client, office, place, staff_user):
             "opens_at": "08:00",
             "closes_at": "20:00",
             "closed_weekdays": [1],
-            "note": "",
+            "note": {"fr": "", "en": "", "nl": ""},
         }
     ]
     assert [

@@ -226,7 +226,8 @@ def test_money_is_written_as_each_language_writes_it():
 def test_the_join_form_in_dutch_names_categories_and_offers_in_dutch_then_english(client, season):
     html = text(client.get(f"/{SLUG}/adherer/", HTTP_ACCEPT_LANGUAGE="nl"))
     assert "Accommodatie" in html  # the category's Dutch name
-    assert "Partner pack — €\u00a090 incl. btw" in html  # no Dutch offer name: the English one
+    assert "Partnerpakket — €\u00a090 incl. btw" in html  # the offer's Dutch name (its fallbacks:
+    # tests/test_part7_catalogue_languages.py)
     assert "(versie " in html
 
 

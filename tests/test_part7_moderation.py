@@ -382,8 +382,8 @@ def test_the_reject_all_shortcut_keeps_the_partners_work(staff_client, partner, 
 
 
 def test_the_staff_edit_form_posted_back_unchanged_changes_nothing(staff_client, partner, staff_user):
-    """Its lists (further phones…) are shown as text the form can take back; the texts in other
-    languages (a mapping) are not on it."""
+    """Its lists (further phones…) are shown one per line, phones as people read them, as text
+    the form can take back; the texts in other languages (a mapping) are not on it."""
     listing_services.edit_listing(
         partner.listing, changes={"extra_phones": ["03 21 98 76 54"]}, actor=staff_user
     )
@@ -391,7 +391,7 @@ def test_the_staff_edit_form_posted_back_unchanged_changes_nothing(staff_client,
     form = staff_client.get(path).context["form"]
     assert "other_languages" not in form.fields
     data = {name: form[name].value() or "" for name in form.fields}
-    assert data["extra_phones"] == "+33321987654"
+    assert data["extra_phones"] == "03 21 98 76 54"
     response = staff_client.post(path, data, follow=True)
     assert "Aucune modification" in words(response)
     assert fresh(partner.listing).extra_phones == ["+33321987654"]

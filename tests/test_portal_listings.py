@@ -196,7 +196,7 @@ def test_opening_periods_publish_at_once(client, owner):
             "opens_at": "10:00",
             "closes_at": "18:30",
             "closed_weekdays": ["1", "2"],
-            "note": "Fermé le 14 juillet",
+            "note_fr": "Fermé le 14 juillet",
         },
         {"starts_on": "", "ends_on": ""},  # an empty extra row is ignored
     ]

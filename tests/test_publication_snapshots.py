@@ -14,6 +14,7 @@ from ensemble.listings import selectors as listing_selectors
 from ensemble.listings import services as listing_services
 from ensemble.listings.models import Amenity, Listing, Photo
 from ensemble.memberships import services as membership_services
+from ensemble.memberships.models import Membership
 from ensemble.publishing import services
 from ensemble.publishing.models import PublicationSnapshot
 
@@ -227,11 +228,16 @@ def test_the_end_of_the_season_hides_the_listing_before_the_daily_close_job(clie
 
 
 def test_the_daily_job_touches_the_partners_whose_season_starts(live):
-    listing, _membership = live
+    listing, membership = live
     before = snapshots(listing)["fr"].revision
     assert services.refresh_starting_seasons(today=datetime.date(2022, 6, 1)) == 0
-    assert services.refresh_starting_seasons(today=datetime.date(2022, 1, 1)) == 1
+    # The membership's own first day (requested on 28 December: a late start), not its season's.
+    assert membership.starts_on == datetime.date(2022, 12, 28)
+    assert services.refresh_starting_seasons(today=datetime.date(2022, 1, 1)) == 0
+    assert services.refresh_starting_seasons(today=membership.starts_on) == 1
     assert snapshots(listing)["fr"].revision == before + 1
+    Membership.objects.filter(pk=membership.pk).update(starts_on=None)  # none: the season's
+    assert services.refresh_starting_seasons(today=datetime.date(2022, 1, 1)) == 1
 
 
 def test_an_office_place_is_always_live(place_of_office):

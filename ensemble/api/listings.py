@@ -154,6 +154,11 @@ def _summary(request: HttpRequest, listing: Listing, highlighted: set[int]) -> d
     return {
         "id": listing.pk,
         "name": establishment.name,
+        "names": {
+            "fr": establishment.name,
+            "en": getattr(listing, "name_en", "") or "",
+            "nl": getattr(listing, "name_nl", "") or "",
+        },
         "url": public_url(request, listing),
         "category": establishment.category.slug,
         "is_office_place": listing.is_office_place,
@@ -256,7 +261,7 @@ def _detail(request: HttpRequest, listing: SnapshotListing, availability: list[A
                 "opens_at": period.opens_at.strftime("%H:%M") if period.opens_at else None,
                 "closes_at": period.closes_at.strftime("%H:%M") if period.closes_at else None,
                 "closed_weekdays": list(period.closed_weekdays),
-                "note": period.note,
+                "note": translated(period, "note"),
             }
             for period in listing.opening_periods.all()
         ],

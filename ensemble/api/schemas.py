@@ -88,7 +88,10 @@ class PhotoOut(Schema):
 
 class ListingSummary(Schema):
     id: int
-    name: str
+    name: str = Field(description="Le nom (en français).")
+    names: Translated = Field(
+        description="Le nom dans chaque langue ; vide en anglais ou en néerlandais quand c'est le même."
+    )
     url: str = Field(description="La page publique de la fiche.")
     category: str = Field(description="Identifiant de la catégorie (voir /categories).")
     is_office_place: bool = Field(description="Lieu publié par l'office, non partenaire (musée, église…).")
@@ -119,7 +122,7 @@ class Period(Schema):
     opens_at: str | None = Field(description="HH:MM, heure de Paris.")
     closes_at: str | None
     closed_weekdays: list[int] = Field(description="Jours de fermeture, ISO : 1 = lundi … 7 = dimanche.")
-    note: str
+    note: Translated = Field(description="Précision (« fermé le 25 décembre ») dans chaque langue.")
 
 
 class PriceOut(Schema):
@@ -140,7 +143,10 @@ class AvailabilityDay(Schema):
 
 class ListingDetail(Schema):
     id: int
-    name: str
+    name: str = Field(description="Le nom (en français).")
+    names: Translated = Field(
+        description="Le nom dans chaque langue ; vide en anglais ou en néerlandais quand c'est le même."
+    )
     url: str
     datatourisme: str = Field(description="La même fiche au format DATAtourisme (JSON-LD).")
     category: CategoryOut

@@ -5,9 +5,9 @@ services apply the rules (and their messages are shown on the fields)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ensemble.core.forms import PlainTextField
-from ensemble.core.languages import CONTENT_LANGUAGES, fallback_help
-from ensemble.listings.fields import FIELDS
+from ensemble.core.forms import LinesField, PlainTextField
+from ensemble.core.languages import CONTENT_LANGUAGES, fallback_help, language_name
+from ensemble.listings.fields import FIELDS, MAX_EXTRA_CONTACTS, NOTE_LIMIT
 from ensemble.listings.models import Amenity
 
 from .forms import BackofficeForm
@@ -158,18 +158,78 @@ EDITABLE_KEYS = [key for key in FIELDS if key not in COLLECTION_FIELDS]
 FREE_TEXT_KEYS = {key for key in FIELDS if FIELDS[key].section in ("general", "texts")} | {"address", "city"}
 
 
-class ListingEditForm(BackofficeForm):
-    """Staff correct a listing's texts, contact details and capacity; published at once as a
-    version of its own. Periods, prices, photos and amenities stay with the partner's forms."""
+# Further phones, e-mails, websites: one per line (a comma also separates phones and e-mails).
+LIST_SEPARATORS = {"extra_phones": ",;", "extra_emails": ",;", "extra_websites": " \t"}
+PERIODS_CHANGED = _(
+    "Les périodes d'ouverture ont changé depuis l'ouverture de cette page (le partenaire les a "
+    "modifiées) : rechargez-la, puis traduisez à nouveau leurs précisions."
+)
 
-    def __init__(self, *args, **kwargs):
+
+def periods_signature(periods: list[dict]) -> str:
+    """Which periods the form was built on (their dates): their notes are matched by row."""
+    return "|".join(f"{period['starts_on']}/{period['ends_on']}" for period in periods)
+
+
+class ListingEditForm(BackofficeForm):
+    """Staff correct a listing's texts, contact details and capacity, and translate the notes
+    of its opening periods (`period_<n>_note_<lang>`); published at once as a version of its
+    own. The periods themselves, prices, photos and amenities stay with the partner's forms."""
+
+    periods_seen = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, periods: list[dict] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.periods = list(periods or [])
         for key in EDITABLE_KEYS:
             field = FIELDS[key]
             widget = forms.Textarea(attrs={"rows": 6}) if key in LONG_TEXTS else forms.TextInput
+            if key in LIST_SEPARATORS:
+                self.fields[key] = LinesField(label=field.label, separators=LIST_SEPARATORS[key])
+                self.fields[key].help_text = _("Un par ligne, %(count)s au plus.") % {
+                    "count": MAX_EXTRA_CONTACTS
+                }
+                continue
             kind = PlainTextField if key in FREE_TEXT_KEYS else forms.CharField
             self.fields[key] = kind(label=field.label, required=False, widget=widget)
             lang = key.rpartition("_")[2]
             if lang in CONTENT_LANGUAGES:  # a translated text: what visitors read when it is empty
                 self.fields[key].help_text = fallback_help(lang)
                 self.fields[key].widget.attrs["lang"] = lang
+        self.fields["periods_seen"].initial = periods_signature(self.periods)
+        for index, period in enumerate(self.periods):
+            for lang in CONTENT_LANGUAGES:
+                name = f"period_{index}_note_{lang}"
+                self.fields[name] = PlainTextField(
+                    label=_("Précision (%(language)s)") % {"language": language_name(lang)},
+                    required=False,
+                    max_length=NOTE_LIMIT,
+                    help_text=fallback_help(lang),
+                    widget=forms.TextInput(attrs={"lang": lang}),
+                )
+                self.initial.setdefault(name, period.get(f"note_{lang}", ""))
+
+    def note_fields(self, index: int) -> list:
+        return [self[f"period_{index}_note_{lang}"] for lang in CONTENT_LANGUAGES]
+
+    def clean(self):
+        cleaned = super().clean()
+        notes_changed = any(name.startswith("period_") for name in self.changed_data)
+        if notes_changed and cleaned.get("periods_seen", "") != periods_signature(self.periods):
+            raise forms.ValidationError(PERIODS_CHANGED)
+        return cleaned
+
+    def changes(self) -> dict:
+        """The changed fields as the listings services take them; the notes as the whole
+        periods with their notes in each language."""
+        data = self.cleaned_data
+        changes = {key: data[key] for key in EDITABLE_KEYS if key in self.changed_data}
+        if any(name.startswith("period_") for name in self.changed_data):
+            changes["opening_periods"] = [
+                {
+                    **period,
+                    **{f"note_{lang}": data[f"period_{index}_note_{lang}"] for lang in CONTENT_LANGUAGES},
+                }
+                for index, period in enumerate(self.periods)
+            ]
+        return changes

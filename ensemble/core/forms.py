@@ -1,6 +1,6 @@
 """What every form of the audience apps shares: showing a service's refusal; limits (min, max)
 whose messages write numbers as the page's language does; the field for free text
-(`PlainTextField`)."""
+(`PlainTextField`) and the one for a few values one per line (`LinesField`)."""
 
 from __future__ import annotations
 
@@ -41,6 +41,34 @@ class PlainTextField(forms.CharField):
             return value
         text = plain_text(value) if self.multiline else one_line(value)
         return text if text or self.empty_value is None else self.empty_value
+
+
+class LinesField(forms.CharField):
+    """Several short values, one per line (further phones, e-mails, websites): shown one per
+    line, cleaned to the list of the non-empty ones. `separators` also split a line (commas
+    between e-mail addresses); a separator left at an item's end is dropped. The values are
+    checked by the service, never read as HTML."""
+
+    def __init__(self, *, separators: str = ",;", **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        super().__init__(**kwargs)
+        self.separators = separators
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(str(item) for item in value)
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, list | tuple):
+            text = "\n".join(str(item) for item in value)
+        else:
+            text = super().to_python(value) or ""
+        for separator in self.separators:
+            text = text.replace(separator, "\n")
+        items = (line.strip().strip(",;").strip() for line in text.splitlines())
+        return [item for item in items if item]
 
 
 class _LocalizedLimit:

@@ -192,8 +192,9 @@ def _opening(period: OpeningPeriod) -> dict:
         spec["schema:opens"] = period.opens_at.strftime("%H:%M:%S")
     if period.closes_at:
         spec["schema:closes"] = period.closes_at.strftime("%H:%M:%S")
-    if period.note:
-        spec["additionalInformation"] = {"fr": [period.note]}
+    notes = {lang: [note] for lang in ("fr", "en", "nl") if (note := getattr(period, f"note_{lang}", ""))}
+    if notes:
+        spec["additionalInformation"] = notes
     return spec
 
 

@@ -9,9 +9,11 @@ import datetime
 import zlib
 
 from django.db import transaction
+from django.db.models import Q
 
 from ensemble.directory.models import Establishment
 from ensemble.listings import services as listing_services
+from ensemble.listings.fields import snapshot
 from ensemble.listings.models import Listing
 from ensemble.memberships.models import Membership
 
@@ -57,6 +59,12 @@ PRICE_LABELS = {
     "loisirs": ("Entrée adulte", "Adult ticket", "Toegang volwassene", "9"),
     "terroir": ("Panier découverte", "Discovery basket", "Ontdekkingsmand", "25"),
 }
+# The opening period's note, in the three languages like every text visitors read.
+CHRISTMAS_NOTE = {
+    "note_fr": "Fermé le 25 décembre",
+    "note_en": "Closed on 25 December",
+    "note_nl": "Gesloten op 25 december",
+}
 AMENITY_CHOICES = ["parle-anglais", "parle-neerlandais", "accueil-velo", "wifi", "parking", "terrasse",
                    "animaux-acceptes", "acces-fauteuil", "qualite-tourisme"]  # fmt: skip
 
@@ -82,9 +90,9 @@ def _content(establishment: Establishment, amenities: dict[str, int]) -> dict:
         "amenities": picked,
         "opening_periods": [
             {"starts_on": f"{SEASON_YEAR}-04-01", "ends_on": f"{SEASON_YEAR}-10-31", "opens_at": "10:00",
-             "closes_at": "19:00", "closed_weekdays": [1], "note": ""},
+             "closes_at": "19:00", "closed_weekdays": [1]},
             {"starts_on": f"{SEASON_YEAR}-11-01", "ends_on": f"{SEASON_YEAR}-12-31", "opens_at": "10:00",
-             "closes_at": "17:00", "closed_weekdays": [1, 2], "note": "Fermé le 25 décembre"},
+             "closes_at": "17:00", "closed_weekdays": [1, 2], **CHRISTMAS_NOTE},
         ],
         "prices": [price],
         "rooms": 6 if slug == "hebergement" else None,
@@ -127,8 +135,25 @@ def load_listings(contexts) -> int:
                 if establishment.category.has_availability:
                     _availability(listing, staff)
             created += 1
+        _translate_notes(office, staff)
         _pending_changes(office)
     return created
+
+
+def _translate_notes(office, staff) -> None:
+    """A demo loaded before the notes were translated has the French one only (the migration
+    kept it as such): the office gives the English and Dutch ones. Nothing to do otherwise."""
+    untranslated = Q(opening_periods__note_en="") | Q(opening_periods__note_en__isnull=True)
+    listings = Listing.objects.filter(
+        untranslated, office=office, opening_periods__note_fr=CHRISTMAS_NOTE["note_fr"]
+    ).distinct()
+    for listing in listings.order_by("pk"):
+        periods = [
+            {**period, **CHRISTMAS_NOTE} if period["note_fr"] == CHRISTMAS_NOTE["note_fr"] else period
+            for period in snapshot(listing)["opening_periods"]
+        ]
+        with on(DEMO_DAY, hour=8):
+            listing_services.edit_listing(listing, changes={"opening_periods": periods}, actor=staff)
 
 
 def _pending_changes(office) -> None:

@@ -162,8 +162,30 @@ def _clean_period(item: dict) -> dict:
         "opens_at": opens,
         "closes_at": closes,
         "closed_weekdays": weekdays,
-        "note": one_line(item.get("note"))[:200],
+        **_period_notes(item, starts),
     }
+
+
+NOTE_LIMIT = 200
+
+
+def _period_notes(item: dict, starts: datetime.date) -> dict[str, str]:
+    """The period's note (« Fermé le 25 décembre ») in each language: note_fr, note_en,
+    note_nl. `note` alone, as written before the notes were translated, is the French one."""
+    notes = {}
+    for lang in LANGS:
+        raw = item.get(f"note_{lang}")
+        if raw is None and lang == "fr":
+            raw = item.get("note")
+        note = one_line(raw)
+        if len(note) > NOTE_LIMIT:
+            raise ListingError(
+                f"La précision ({LANG_NAMES[lang]}) de la période du {starts:%d/%m/%Y} dépasse "
+                f"{NOTE_LIMIT} caractères ({len(note)}) : raccourcissez-la.",
+                field="opening_periods",
+            )
+        notes[f"note_{lang}"] = note
+    return notes
 
 
 def _clean_periods(value: Any, listing: Listing) -> list[dict]:
@@ -341,7 +363,7 @@ def _read_periods(listing: Listing) -> list[dict]:
             "opens_at": p.opens_at.strftime("%H:%M") if p.opens_at else None,
             "closes_at": p.closes_at.strftime("%H:%M") if p.closes_at else None,
             "closed_weekdays": list(p.closed_weekdays),
-            "note": p.note,
+            **{f"note_{lang}": getattr(p, f"note_{lang}") or "" for lang in LANGS},
         }
         for p in listing.opening_periods.all()
     ]
@@ -446,10 +468,21 @@ def _show_periods(value: list[dict]) -> str:
             line += f", {p['opens_at'] or '?'}–{p['closes_at'] or '?'}"
         if p["closed_weekdays"]:
             line += ", fermé " + " ".join(WEEKDAYS[d] for d in p["closed_weekdays"])
-        if p["note"]:
-            line += f" ({p['note']})"
+        notes = _show_notes(p)
+        if notes:
+            line += f" ({notes})"
         lines.append(line)
     return "\n".join(lines)
+
+
+def _show_notes(period: dict) -> str:
+    """« Fermé le 25 décembre ; anglais : Closed on 25 December » (a version written before
+    the notes were translated has `note` only)."""
+    french = period.get("note_fr", period.get("note")) or ""
+    others = [
+        f"{LANG_NAMES[lang]} : {period[f'note_{lang}']}" for lang in LANGS[1:] if period.get(f"note_{lang}")
+    ]
+    return " ; ".join([french or "—", *others]) if others else french
 
 
 def _fr_date(iso: str) -> str:

@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Amenity, Listing, Photo, Price
+from .models import Amenity, Listing, OpeningPeriod, Photo, Price
 
 
 @register(Listing)
@@ -23,3 +23,8 @@ class PhotoTranslation(TranslationOptions):
 @register(Price)
 class PriceTranslation(TranslationOptions):
     fields = ("label",)
+
+
+@register(OpeningPeriod)
+class OpeningPeriodTranslation(TranslationOptions):
+    fields = ("note",)  # « Fermé le 25 décembre »: written by the partner, read by visitors

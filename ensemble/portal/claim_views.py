@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -110,6 +111,7 @@ def membership_panel(membership: Membership, offers: dict, bound=None) -> Member
     today = timezone.localdate()
     claims = list(membership.claims.all())
     entitlements = list(membership.entitlements.all())
+    prefetch_related_objects(entitlements, "source")  # their names in the page's language
     rows = _one_request_per_kind([_row(membership, e, offers, claims, bound, today) for e in entitlements])
     included = {e.kind for e in entitlements}
     extras = [

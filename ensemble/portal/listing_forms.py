@@ -12,12 +12,22 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ensemble.core.errors import EnsembleError
-from ensemble.core.forms import PlainTextField, ServiceErrorFormMixin
+from ensemble.core.forms import LinesField, PlainTextField, ServiceErrorFormMixin
+from ensemble.core.languages import fallback_help
+from ensemble.directory.validators import display_phone
 from ensemble.listings import selectors
-from ensemble.listings.fields import FIELDS, LANGS, PARTNER_TEXT_LIMITS, ListingError
+from ensemble.listings.fields import (
+    FIELDS,
+    LANGS,
+    MAX_EXTRA_CONTACTS,
+    NOTE_LIMIT,
+    PARTNER_TEXT_LIMITS,
+    ListingError,
+)
 from ensemble.listings.models import Amenity
 
 # What a partner may type (the field registry's limits; the database has none since the
@@ -187,20 +197,38 @@ def _counted(key: str) -> forms.CharField:
     return _text_field(forms.Textarea(attrs={"rows": rows, "lang": lang}))
 
 
+def _translated_name(lang: str) -> forms.CharField:
+    field = _text_field(forms.TextInput(attrs={"lang": lang}))
+    field.help_text = fallback_help(lang)  # what visitors read when it is empty
+    return field
+
+
 class TextsForm(SectionForm):
-    """The name and the descriptions in French, English and Dutch."""
+    """The name and the descriptions in French, English and Dutch (an English or Dutch one
+    left empty: visitors read the next language of the fallback order, said under it)."""
 
     keys = (
         "name",
+        "name_en",
+        "name_nl",
         *(f"short_description_{lang}" for lang in LANGS),
         *(f"long_description_{lang}" for lang in LANGS),
     )
-    name = _text_field()
+    name = _text_field(forms.TextInput(attrs={"lang": "fr"}))
+    name_en = _translated_name("en")
+    name_nl = _translated_name("nl")
 
     def build(self, values: dict) -> None:
-        for key in self.keys[1:]:
+        for key in self.keys[3:]:
             self.fields[key] = _counted(key)
             self.counters.add(key)
+            lang = key.rsplit("_", 1)[1]
+            if lang != "fr":
+                self.fields[key].help_text = fallback_help(lang)
+
+    @property
+    def name_fields(self) -> list:
+        return [self["name"], self["name_en"], self["name_nl"]]
 
     def columns(self, base: str) -> list:
         return [self[f"{base}_{lang}"] for lang in LANGS]
@@ -217,8 +245,26 @@ class TextsForm(SectionForm):
         return self.columns("long_description")
 
 
+def lines_help() -> str:
+    """The help of a field of further phones, e-mails or websites."""
+    return gettext("Un par ligne, %(count)s au plus. Ils s'ajoutent aux coordonnées principales.") % {
+        "count": MAX_EXTRA_CONTACTS
+    }
+
+
 class ContactForm(SectionForm):
-    keys = ("address", "postcode", "city", "phone", "email", "website", "booking_url")
+    keys = (
+        "address",
+        "postcode",
+        "city",
+        "phone",
+        "email",
+        "website",
+        "booking_url",
+        "extra_phones",
+        "extra_emails",
+        "extra_websites",
+    )
     address = _text_field()
     postcode = _text_field(forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}))
     city = _text_field()
@@ -226,6 +272,17 @@ class ContactForm(SectionForm):
     email = _raw_field(forms.EmailInput(attrs={"autocomplete": "email"}))
     website = _raw_field(forms.URLInput(attrs={"placeholder": "https://"}))
     booking_url = _raw_field(forms.URLInput(attrs={"placeholder": "https://"}))
+    # One per line; checked one by one by the service (never read as HTML).
+    extra_phones = LinesField(separators=",;")
+    extra_emails = LinesField(separators=",;")
+    extra_websites = LinesField(separators=" \t")
+
+    def build(self, values: dict) -> None:
+        for key in ("extra_phones", "extra_emails", "extra_websites"):
+            self.fields[key].help_text = lines_help()
+        # Phones as people read them (« 03 21 98 76 54 »); the service stores them as +33….
+        phones = self.initial.get("extra_phones") or []
+        self.initial["extra_phones"] = [display_phone(phone) for phone in phones]
 
 
 def _count_field() -> forms.CharField:
@@ -288,16 +345,35 @@ class PeriodRowForm(DescribedForm):
         choices=WEEKDAY_CHOICES,
         widget=forms.CheckboxSelectMultiple,
     )
-    note = PlainTextField(
-        label=_("Précision"),
+    note_fr = PlainTextField(
+        label=_("Précision (français)"),
         required=False,
-        max_length=200,
+        max_length=NOTE_LIMIT,
         help_text=_("Par exemple : « sur réservation le soir ». 200 caractères au plus."),
+        widget=forms.TextInput(attrs={"lang": "fr"}),
+    )
+    note_en = PlainTextField(
+        label=_("Précision (anglais)"),
+        required=False,
+        max_length=NOTE_LIMIT,
+        help_text=fallback_help("en"),
+        widget=forms.TextInput(attrs={"lang": "en"}),
+    )
+    note_nl = PlainTextField(
+        label=_("Précision (néerlandais)"),
+        required=False,
+        max_length=NOTE_LIMIT,
+        help_text=fallback_help("nl"),
+        widget=forms.TextInput(attrs={"lang": "nl"}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.describe()
+
+    @property
+    def note_fields(self) -> list:
+        return [self[f"note_{lang}"] for lang in LANGS]
 
     def item(self) -> dict:
         return {key: self.cleaned_data.get(key) for key in self.fields if key != "DELETE"}

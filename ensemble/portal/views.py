@@ -20,7 +20,7 @@ class PortalHomeView(LoginRequiredMixin, TemplateView):
         user, office = self.request.user, self.request.office
         memberships = (
             Membership.objects.select_related("season")
-            .prefetch_related("lines__offer", "entitlements")
+            .prefetch_related("lines__offer", "entitlements__source")
             .order_by("-season__year")
         )
         context["organisations"] = directory_selectors.organisations_of_user(user, office).prefetch_related(

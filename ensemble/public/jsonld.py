@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from django.utils.safestring import SafeString, mark_safe
 
-from ensemble.core.languages import text_in
+from ensemble.core.languages import text_in, texts_in
 from ensemble.core.money import format_money
 from ensemble.listings.models import Listing, Photo, price_is_outdated
 from ensemble.listings.search import fold
@@ -67,7 +67,17 @@ def listing_jsonld(
         "@type": schema_type(listing),
         "@id": url,
         "url": url,
-        "name": establishment.name,
+        # The English or Dutch name where the partner gave one (else the French one).
+        "name": str(
+            texts_in(
+                {
+                    "fr": establishment.name,
+                    "en": getattr(listing, "name_en", ""),
+                    "nl": getattr(listing, "name_nl", ""),
+                },
+                lang,
+            )
+        ),
         "address": _address(establishment),
     }
     optional = {

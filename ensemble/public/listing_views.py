@@ -87,7 +87,7 @@ class ListingPageView(TemplateView):
             long_description=texts_in(document["i18n"]["long_description"], lang),
             photos=[(photo, photo.alt) for photo in photos],
             periods=[
-                (period, closing_days(period))
+                (period, closing_days(period), text_in(period, "note", lang))
                 for period in listing.opening_periods.all()
                 if period.ends_on >= today
             ],

@@ -5,9 +5,10 @@ date objects, so a stored document compares equal to a freshly built one):
 
 - the texts resolved in its language, in the fallback order of `core.languages` where a
   translation is missing (`name`,
-  `short_description`, `category.name`, each amenity's, photo's and price's): what a page in
-  that language shows;
-- the raw texts of every language (`i18n`, and `names`/`alts`/`labels` on the nested items),
+  `short_description`, `category.name`, each amenity's, photo's and price's, each opening
+  period's `note`): what a page in that language shows;
+- the raw texts of every language (`i18n`, and `names`/`alts`/`labels`/`notes` on the nested
+  items),
   empty where there is no translation: what the API and the DATAtourisme export publish;
 - everything else a channel reads: address, geo, contact, capacity, amenities, photos (URL,
   size, credit), opening periods, prices, the establishment and organisation ids.
@@ -138,7 +139,8 @@ def build_document(listing: Listing, lang: str) -> dict:
                 "opens_at": period.opens_at.strftime("%H:%M") if period.opens_at else None,
                 "closes_at": period.closes_at.strftime("%H:%M") if period.closes_at else None,
                 "closed_weekdays": sorted(int(day) for day in period.closed_weekdays or []),
-                "note": period.note,
+                "note": _in(period, "note", lang),
+                "notes": _raw(period, "note"),
             }
             for period in listing.opening_periods.all()
         ],
@@ -301,7 +303,8 @@ def _period(item: dict) -> SimpleNamespace:
         opens_at=_time(item["opens_at"]),
         closes_at=_time(item["closes_at"]),
         closed_weekdays=item["closed_weekdays"],
-        note=item["note"],
+        # A snapshot written before the notes were translated has its French note only.
+        **_translated(item.get("notes") or {"fr": item.get("note", "")}, "note"),
     )
 
 

@@ -1,7 +1,8 @@
 """What an office publishes, for every channel (public pages, API, widget, screens, print).
 
 Published listings: those of partners whose membership is live today (active or under notice,
-in the season containing today), approved and not withdrawn; plus the places the office
+started — from its own first day, `Membership.starts_on`, else its season's — and its season not
+over), approved and not withdrawn; plus the places the office
 publishes itself (`Listing.is_office_place`), marked as such. Visibility is decided at query
 time by a semi-join on the office's live partner organisations (a few thousand rows at most),
 so a withdrawal or a membership's end takes effect on the next request.
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThanOrEqual
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -46,13 +49,21 @@ class BadFilter(ValueError):
     """A filter value that cannot be understood: the channel answers 400 with this message."""
 
 
+def started_by(on: datetime.date, *, via: str = "") -> LessThanOrEqual:
+    """The membership (through `via`, e.g. "membership__") has started on `on`: its own first day
+    (`starts_on`: a membership counted in the next season starts in December), else its season's.
+    The same rule as `Membership.service_start`, the snapshots' span (services.live_spans) and the
+    listing pages' SQL (`_upcoming_sql`)."""
+    return LessThanOrEqual(Coalesce(f"{via}starts_on", f"{via}season__starts_on"), on)
+
+
 def live_memberships(office: Office, *, on: datetime.date | None = None) -> QuerySet[Membership]:
     """The memberships of `office` that are live on `on` (today)."""
     on = on or timezone.localdate()
     return Membership.objects.filter(
+        started_by(on),
         office=office,
         status__in=Membership.LIVE_STATUSES,
-        season__starts_on__lte=on,
         season__ends_on__gte=on,
     )
 
@@ -78,10 +89,10 @@ def highlighted_organisations(office: Office) -> QuerySet:
     """Organisations whose live membership includes an offer the catalogue marks highlighted."""
     on = timezone.localdate()
     return MembershipLine.objects.filter(
+        started_by(on, via="membership__"),
         offer__highlighted=True,
         membership__office=office,
         membership__status__in=Membership.LIVE_STATUSES,
-        membership__season__starts_on__lte=on,
         membership__season__ends_on__gte=on,
     ).values("membership__organisation_id")
 
@@ -462,7 +473,8 @@ def _upcoming_sql() -> str:
     # Table names come from the models' metadata; every value is a parameter.
     live = (
         f"SELECT m.organisation_id FROM {membership} m JOIN {season} s ON s.id = m.season_id "  # noqa: S608
-        f"WHERE m.office_id = %s AND m.status IN ({statuses}) AND s.starts_on <= %s AND s.ends_on >= %s"
+        f"WHERE m.office_id = %s AND m.status IN ({statuses}) AND COALESCE(m.starts_on, s.starts_on) <= %s "
+        "AND s.ends_on >= %s"
     )
     return (
         f"SELECT {UPCOMING_COLUMNS} FROM {event} e "  # noqa: S608

@@ -18,6 +18,7 @@ from itertools import islice
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ensemble.core import page_cache
@@ -33,6 +34,9 @@ from .models import LANGUAGES, PublicationSnapshot
 CHUNK_SIZE = 500
 Span = tuple[datetime.date, datetime.date]
 FIELDS = ("is_published", "live_from", "live_until", "document", "revision", "updated_at")
+# A membership's first day: its own (a late start, or an early one counted in the next season),
+# else its season's (Membership.service_start).
+START = Coalesce("starts_on", "season__starts_on")
 
 
 def snapshot_source(queryset: QuerySet[Listing]) -> QuerySet[Listing]:
@@ -55,16 +59,18 @@ def snapshot_source(queryset: QuerySet[Listing]) -> QuerySet[Listing]:
 
 def live_spans(organisation_ids: Iterable[int], *, today: datetime.date) -> dict[int, Span]:
     """Per organisation, the span of its live memberships (active or under notice) that have not
-    ended: from the first one's season start to the end of the seasons that follow it without a
-    gap. A later season after a gap is picked up when it starts (the daily refresh)."""
+    ended: from the first one's start (its own `starts_on`, else its season's: `selectors.started_by`)
+    to the end of the seasons that follow it without a gap. A later season after a gap is picked up
+    when it starts (the daily refresh)."""
     rows = (
         Membership.objects.filter(
             organisation_id__in=list(organisation_ids),
             status__in=Membership.LIVE_STATUSES,
             season__ends_on__gte=today,
         )
-        .order_by("organisation_id", "season__starts_on")
-        .values_list("organisation_id", "season__starts_on", "season__ends_on")
+        .annotate(start=START)
+        .order_by("organisation_id", "start")
+        .values_list("organisation_id", "start", "season__ends_on")
     )
     spans: dict[int, Span] = {}
     for organisation_id, starts_on, ends_on in rows:
@@ -190,13 +196,14 @@ def apply_change(change: ContentChange) -> None:
 
 
 def refresh_starting_seasons(*, today: datetime.date | None = None) -> int:
-    """Daily: the listings of organisations whose live membership's season starts today are
-    touched, so `since=` reports them as they appear (readers compare the span with the date
-    anyway), and a season after a gap gets its span. Safe to run twice (a second run touches
-    them again, which only bumps their revision)."""
+    """Daily: the listings of organisations whose live membership starts today (its season's first
+    day, or its own `starts_on`) are touched, so `since=` reports them as they appear (readers
+    compare the span with the date anyway), and a season after a gap gets its span. Safe to run
+    twice (a second run touches them again, which only bumps their revision)."""
     today = today or timezone.localdate()
     organisations = (
-        Membership.objects.filter(status__in=Membership.LIVE_STATUSES, season__starts_on=today)
+        Membership.objects.alias(start=START)
+        .filter(status__in=Membership.LIVE_STATUSES, start=today)
         .values_list("organisation_id", flat=True)
         .distinct()
     )

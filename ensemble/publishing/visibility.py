@@ -87,9 +87,9 @@ def _why_not(listing: Listing, memberships: list[Membership], today: datetime.da
     if listing.unpublished_at is not None:
         return _("dépubliée par l'office")
     for membership in memberships:
-        if membership.is_live and membership.season.starts_on > today:
+        if membership.is_live and membership.service_start > today:
             return _("adhésion active à partir du %(date)s") % {
-                "date": formats.date_format(membership.season.starts_on, "d/m/Y")
+                "date": formats.date_format(membership.service_start, "d/m/Y")
             }
         if membership.status in WAITING:
             return WAITING[membership.status]()

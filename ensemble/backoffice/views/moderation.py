@@ -8,11 +8,13 @@ message when it is about the whole record (a proposal already decided in another
 success redirects with a message (PRG).
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
+from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 from django.views.generic import TemplateView
 
@@ -378,16 +380,23 @@ EDIT_SECTIONS = {
 }
 
 
-def edit_initial(listing: Listing) -> dict:
-    """The form's values: the published ones, phones as people read them, no value as empty."""
-    values = snapshot(listing)
+def edit_initial(values: dict) -> dict:
+    """The form's values: the published ones, phones as people read them, no value as empty
+    (further phones, e-mails and websites are lists, shown one per line)."""
     initial = {key: "" if values[key] is None else values[key] for key in EDITABLE_KEYS}
-    for key, value in initial.items():
-        if isinstance(value, list):  # further phones, e-mails, websites: one text, comma-separated
-            initial[key] = ", ".join(value)
     if initial.get("phone"):
         initial["phone"] = display_phone(initial["phone"])
+    initial["extra_phones"] = [display_phone(phone) for phone in initial.get("extra_phones") or []]
     return initial
+
+
+def _period_legend(period: dict) -> str:
+    starts = datetime.date.fromisoformat(period["starts_on"])
+    ends = datetime.date.fromisoformat(period["ends_on"])
+    return gettext("Ouverture du %(start)s au %(end)s : précision") % {
+        "start": date_format(starts, "SHORT_DATE_FORMAT"),
+        "end": date_format(ends, "SHORT_DATE_FORMAT"),
+    }
 
 
 class ListingEditView(ListingMixin, TemplateView):
@@ -396,7 +405,8 @@ class ListingEditView(ListingMixin, TemplateView):
     template_name = "backoffice/listing_edit.html"
 
     def make_form(self, data=None) -> ListingEditForm:
-        return ListingEditForm(data, initial=edit_initial(self.listing))
+        values = snapshot(self.listing)
+        return ListingEditForm(data, initial=edit_initial(values), periods=values["opening_periods"])
 
     def get_context_data(self, form=None, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -404,10 +414,14 @@ class ListingEditView(ListingMixin, TemplateView):
         sections: dict[str, list] = {}
         for key in EDITABLE_KEYS:
             sections.setdefault(FIELDS[key].section, []).append(form[key])
+        groups = [(EDIT_SECTIONS[section], fields) for section, fields in sections.items()]
+        groups += [
+            (_period_legend(period), form.note_fields(index)) for index, period in enumerate(form.periods)
+        ]
         context.update(
             listing=self.listing,
             form=form,
-            groups=[(EDIT_SECTIONS[section], fields) for section, fields in sections.items()],
+            groups=groups,
             pending=selectors.pending_proposal(self.listing),
         )
         return context
@@ -416,9 +430,10 @@ class ListingEditView(ListingMixin, TemplateView):
         form = self.make_form(request.POST)
         version = None
         if form.is_valid():
-            changes = {key: value for key, value in form.cleaned_data.items() if key in form.changed_data}
             try:
-                version = listing_services.edit_listing(self.listing, changes=changes, actor=request.user)
+                version = listing_services.edit_listing(
+                    self.listing, changes=form.changes(), actor=request.user
+                )
             except ListingError as exc:
                 form.add_service_error(exc)
         if form.errors:

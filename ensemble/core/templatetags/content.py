@@ -49,6 +49,7 @@ def a(name) -> str:
     return languages.a_name(str(name or ""), get_language() or "fr")
 
 
+@register.filter
 def lang_span(text, page_lang: str) -> str:
     """`text` escaped, inside `<span lang="…">` when it is in another language than the page's
     (a fallback), for text built into a label: `lang_span(text_in(offer, "name", lang), lang)`."""

@@ -11,6 +11,7 @@ from ensemble.accounts.models import User
 from ensemble.core import audit
 from ensemble.core.languages import CONTENT_LANGUAGES, SOURCE_LANGUAGE
 from ensemble.core.models import Office
+from ensemble.core.text import one_line, plain_text
 from ensemble.core.transactions import lock
 
 from .. import seed_2022
@@ -387,7 +388,8 @@ def _checked_texts(values: dict[str, str], limits: dict[str, int], *, required: 
     for key, value in values.items():
         if key not in known:
             raise MembershipError(_("Champ inconnu : %(field)s.") % {"field": key})
-        text = (value or "").strip()
+        # Pasted HTML read as text, by the one rule of core/text.py (names on one line).
+        text = (plain_text(value) if known[key] == "description" else one_line(value)).strip()
         if len(text) > limits[known[key]]:
             raise MembershipError(
                 _("%(limit)s caractères au maximum.") % {"limit": limits[known[key]]}, field=f"{prefix}{key}"
