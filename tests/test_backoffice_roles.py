@@ -293,6 +293,19 @@ def chosen_roles(index: int, needed: str) -> list[tuple[str, bool]]:
     return chosen
 
 
+def played_cases(office, ours, theirs) -> list[tuple]:
+    """(url, method, needed, whose, role, holds) of the walk. Roles are taken in turn per
+    (permission, office): one turn for the whole walk aliases with the URLs' order and can leave
+    a role that lacks a permission almost never played."""
+    turns = collections.Counter()
+    cases = []
+    for url, method, needed, whose in walk_cases(office, ours, theirs):
+        for role, holds in chosen_roles(turns[needed, whose], needed):
+            cases.append((url, method, needed, whose, role, holds))
+        turns[needed, whose] += 1
+    return cases
+
+
 def request(client, method: str, url: str):
     return client.get(url) if method == "GET" else client.post(url, {})
 
@@ -359,14 +372,7 @@ def test_every_url_answers_what_the_matrix_says_for_every_role(office, ours, the
     are then played each inside a savepoint rolled back at once, since some act without any data
     (launching a campaign, revoking a screen, preparing next season) and would change what the
     next request sees."""
-    # Roles taken in turn per (permission, office): one turn for the whole walk aliases with the
-    # URLs' order and can leave a role that lacks a permission almost never played.
-    turns = collections.Counter()
-    cases = []
-    for url, method, needed, whose in walk_cases(office, ours, theirs):
-        for role, holds in chosen_roles(turns[needed, whose], needed):
-            cases.append((url, method, needed, whose, role, holds))
-        turns[needed, whose] += 1
+    cases = played_cases(office, ours, theirs)
     wrong = {}
     before = database_state()
     denied_before = AuditEntry.objects.filter(action="access.denied").count()
