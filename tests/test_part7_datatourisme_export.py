@@ -204,3 +204,29 @@ def test_the_datatourisme_classes_of_an_office_lodging(client, office, staff_use
     assert CORE.Accommodation in types and SCHEMA.LodgingBusiness in types
     assert URIRef(str(SCHEMA) + "TouristAttraction") not in types
     assert Category.objects.filter(office=office, slug="hebergement").exists()
+
+
+def test_an_export_imports_back_with_every_date(client, office, other_office, staff_user, other_staff_user):
+    """An object with two dates to come is two agenda events; both go out (one object each,
+    with its own @id) and come back in as two events with the same dates (H9)."""
+    from .test_part7_datatourisme_import import JULY, JUNE, PAST, concert
+
+    report = services.import_objects(office, [(CONCERT, concert(PAST, JUNE, JULY))], actor=staff_user)
+    assert report.skipped == 0, report.skips
+    events = list(Event.objects.filter(office=office).order_by("starts_at"))
+    assert len(events) == 2
+    collection = client.get(f"{API}/datatourisme/events").json()
+    assert len(collection["hydra:member"]) == 2
+    documents = []
+    for event in events:
+        response = client.get(f"{API}/datatourisme/events/{event.pk}.jsonld")
+        assert response.status_code == 200
+        documents.append((f"event-{event.pk}.jsonld", response.content))
+
+    again = services.import_objects(other_office, documents, actor=other_staff_user)
+    assert (again.created, again.skipped) == (2, 0), again.skips
+    copies = list(Event.objects.filter(office=other_office).order_by("starts_at"))
+    assert [event_state(copy) for copy in copies] == [event_state(event) for event in events]
+    assert [(copy.starts_at, copy.ends_at, copy.all_day) for copy in copies] == [
+        (event.starts_at, event.ends_at, event.all_day) for event in events
+    ]

@@ -250,7 +250,7 @@ def test_events_go_to_the_agenda(office, staff_user):
         "Moerasconcert",
     )
     assert event.status == Event.Status.PUBLISHED and event.category == Event.Category.CONCERT
-    # The next date not over (the 2022 one is past on the suite's clock), the other reported.
+    # The date not over (the 2022 one is past on the suite's clock: not imported, not a loss).
     assert event.starts_at == datetime.datetime(2023, 6, 17, 18, 30, tzinfo=datetime.UTC)
     assert (event.city, event.place_name, event.booking_url) == (
         "Clairmarais",
@@ -259,7 +259,7 @@ def test_events_go_to_the_agenda(office, staff_user):
     )
     assert event.price_text == "Plein tarif : 12,00 €"
     assert ImportedObject.objects.get(office=office).event == event
-    assert "1 autre(s) date(s) non reprise(s)" in row_of(report, CONCERT)["reasons"][0]
+    assert not any("date" in reason for reason in row_of(report, CONCERT)["reasons"])
     # Again: found by its @id, unchanged.
     again = services.import_objects(office, part7(CONCERT), actor=staff_user)
     assert (again.created, again.unchanged) == (0, 1)
@@ -536,3 +536,178 @@ def test_the_import_mark_is_accessible(browser, live_server, office, staff_user)
         assert "(import DATAtourisme)" in page.locator(".import-flag .badge").inner_text()
         assert_accessible(page)
     screenshot(page, "bo-organisation-import-mark")
+
+
+# ---- events: every date to come, texts whole (H9) ----------------------------------------------
+
+
+def concert(*periods: tuple, **texts: str) -> bytes:
+    """The concert with these date ranges ((start day, end day, start time or "", end time or ""))
+    and these French texts (`short`, `long`) when given."""
+    data = json.loads((PART7 / CONCERT).read_text())
+    data["takesPlaceAt"] = [
+        {
+            "@type": ["Period"],
+            "startDate": start,
+            "endDate": end,
+            **({"startTime": opens, "endTime": closes} if opens else {}),
+        }
+        for start, end, opens, closes in periods
+    ]
+    description = data["hasDescription"][0]
+    if "short" in texts:
+        description["shortDescription"]["fr"] = [texts["short"]]
+    if "long" in texts:
+        description["dc:description"]["fr"] = [texts["long"]]
+    return json.dumps(data).encode()
+
+
+PAST = ("2022-06-18", "2022-06-18", "20:30:00", "22:30:00")
+JUNE = ("2023-06-17", "2023-06-17", "20:30:00", "22:30:00")
+JULY = ("2023-07-01", "2023-07-02", "", "")
+PARIS = datetime.timezone(datetime.timedelta(hours=2))  # summer time in Paris
+
+
+def import_concert(office, staff_user, content: bytes):
+    report = services.import_objects(office, [(CONCERT, content)], actor=staff_user)
+    assert report.skipped == 0, report.skips
+    return report
+
+
+def agenda(office) -> list[Event]:
+    return list(Event.objects.filter(office=office).order_by("starts_at"))
+
+
+def test_every_date_to_come_is_an_agenda_event(office, staff_user):
+    report = import_concert(office, staff_user, concert(PAST, JUNE, JULY))
+    june, july = agenda(office)  # the past date is not imported; both others are
+    assert (june.starts_at, june.ends_at, june.all_day) == (
+        datetime.datetime(2023, 6, 17, 20, 30, tzinfo=PARIS),
+        datetime.datetime(2023, 6, 17, 22, 30, tzinfo=PARIS),
+        False,
+    )
+    assert (july.starts_at, july.ends_at, july.all_day) == (
+        datetime.datetime(2023, 7, 1, 0, 0, tzinfo=PARIS),
+        datetime.datetime(2023, 7, 2, 23, 59, 59, tzinfo=PARIS),
+        True,
+    )
+    assert {event.status for event in (june, july)} == {Event.Status.PUBLISHED}
+    assert june.title_fr == july.title_fr == "Concert des Marais"
+    assert june.uid != july.uid
+    record = ImportedObject.objects.get(office=office)
+    assert [row.event for row in record.dates.all()] == [june, july]
+    assert record.event == june
+    assert row_of(report, CONCERT)["status"] == "complete"
+    # Again: each found by the object and its dates, nothing changed.
+    again = import_concert(office, staff_user, concert(PAST, JUNE, JULY))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    assert agenda(office) == [june, july]
+    assert [event.sequence for event in agenda(office)] == [june.sequence, july.sequence]
+
+
+def test_a_date_removed_from_the_source_cancels_its_event(office, staff_user):
+    import_concert(office, staff_user, concert(PAST, JUNE, JULY))
+    june, july = agenda(office)
+    report = import_concert(office, staff_user, concert(PAST, JUNE))
+    assert report.updated == 1
+    june_now, july_now = agenda(office)  # cancelled through the events service, not deleted
+    assert (june_now.pk, june_now.status) == (june.pk, Event.Status.PUBLISHED)
+    assert (july_now.pk, july_now.status) == (july.pk, Event.Status.CANCELLED)
+    assert july_now.sequence == july.sequence + 1 and july_now.reason
+    assert AuditEntry.objects.filter(action="event.cancelled", target_id=str(july.pk)).count() == 1
+    assert any("01/07/2023 retirée de la source" in reason for reason in row_of(report, CONCERT)["reasons"])
+    # Imported once more: the cancelled event stays cancelled, nothing cancelled twice.
+    again = import_concert(office, staff_user, concert(PAST, JUNE))
+    assert again.unchanged == 1
+    assert AuditEntry.objects.filter(action="event.cancelled").count() == 1
+
+
+def test_a_date_whose_times_moved_updates_its_event(office, staff_user):
+    import_concert(office, staff_user, concert(JUNE, JULY))
+    june, july = agenda(office)
+    later = ("2023-06-17", "2023-06-17", "21:00:00", "23:00:00")
+    report = import_concert(office, staff_user, concert(later, JULY))
+    assert report.updated == 1
+    assert agenda(office) == [june, july]  # the same events, none cancelled
+    june.refresh_from_db()
+    assert june.starts_at == datetime.datetime(2023, 6, 17, 21, 0, tzinfo=PARIS)
+    assert june.status == Event.Status.PUBLISHED and june.sequence == 1
+    assert ImportedObject.objects.get(office=office).dates.count() == 2
+
+
+def test_a_date_the_agenda_refuses_is_reported_the_others_imported(office, staff_user):
+    too_far = ("2026-06-01", "2026-06-01", "", "")  # beyond the agenda's three years
+    report = import_concert(office, staff_user, concert(JUNE, too_far))
+    assert [event.starts_at.date() for event in agenda(office)] == [datetime.date(2023, 6, 17)]
+    reasons = row_of(report, CONCERT)["reasons"]
+    assert any(
+        reason.startswith("date du 01/06/2026 non reprise : La date de début est trop") for reason in reasons
+    )
+
+
+def test_an_event_whose_dates_are_all_past_is_skipped(office, staff_user):
+    report = services.import_objects(office, [(CONCERT, concert(PAST))], actor=staff_user)
+    assert report.skips == [(CONCERT, "événement terminé : sa dernière date est le 18/06/2022")]
+    assert not Event.objects.filter(office=office).exists()
+    assert not ImportedObject.objects.filter(office=office).exists()
+
+
+def test_an_events_long_texts_are_kept_whole(office, staff_user):
+    long = " ".join(["Chœurs et cuivres sur l'eau du Romelaëre."] * 62)[:2499] + "."
+    short = "Un concert au fil de l'eau, " * 20
+    assert len(long) == 2500 and len(short.strip()) > 300
+    report = import_concert(office, staff_user, concert(JUNE, short=short, long=long))
+    (event,) = agenda(office)
+    assert event.description_fr == long  # was cut at 2,000
+    assert event.summary_fr == short.strip()  # was cut at 300
+    assert not any("coupé" in reason for reason in row_of(report, CONCERT)["reasons"])
+    event.refresh_from_db()
+    assert len(event.description_fr) == 2500
+
+
+def test_a_partners_event_texts_stay_limited(office, staff_user, partner):
+    """The agenda's 300 / 2,000 characters are for what a partner types; staff may edit an
+    office event's long text."""
+    from ensemble.events import services as event_services
+    from ensemble.events.errors import EventError
+
+    fields = {
+        "title_fr": "Portes ouvertes",
+        "city": "Saint-Omer",
+        "starts_at": datetime.datetime(2023, 3, 1, 10, 0, tzinfo=PARIS),
+        "ends_at": datetime.datetime(2023, 3, 1, 12, 0, tzinfo=PARIS),
+    }
+    with pytest.raises(EventError, match="dépasse 2000 caractères"):
+        event_services.submit_event(
+            partner.listing.establishment.organisation,
+            actor=partner.user,
+            description_fr="a" * 2001,
+            **fields,
+        )
+    with pytest.raises(EventError, match="dépasse 300 caractères"):
+        event_services.submit_event(
+            partner.listing.establishment.organisation, actor=partner.user, summary_fr="a" * 301, **fields
+        )
+    event = event_services.create_office_event(office, actor=staff_user, description_fr="a" * 2500, **fields)
+    event = event_services.edit_event(event, actor=staff_user, description_fr="b" * 5000)
+    assert len(event.description_fr) == 5000
+    with pytest.raises(EventError, match="dépasse 20000 caractères"):
+        event_services.edit_event(event, actor=staff_user, description_fr="c" * 20_001)
+
+
+def test_events_imported_before_are_found_again_by_their_date(office, staff_user):
+    """The migration gives each event imported before (one per object) its date row, so that
+    the next import updates it instead of adding a copy."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("ensemble.datatourisme.migrations.0003_imported_event_dates")
+    import_concert(office, staff_user, concert(JUNE))
+    (june,) = agenda(office)
+    record = ImportedObject.objects.get(office=office)
+    record.dates.all().delete()  # as an import before this change left it
+    migration.dates_of_imported_events(apps, None)
+    report = import_concert(office, staff_user, concert(JUNE, JULY))
+    assert (report.updated, report.created) == (1, 0)
+    assert agenda(office)[0] == june and len(agenda(office)) == 2

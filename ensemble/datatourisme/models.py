@@ -113,3 +113,28 @@ class ImportedObject(TenantModel):
     @property
     def is_incomplete(self) -> bool:
         return bool(self.incomplete)
+
+
+class ImportedEventDate(TenantModel):
+    """One date range of an imported event (DATAtourisme's `takesPlaceAt`) and the agenda event
+    it became. The agenda holds one date range per event, so an object with three dates to come
+    is three agenda events; a re-import finds each again by the object and the range's start
+    and end (else its first day), updates it, and cancels the event of a range the source no
+    longer lists. `starts_at` / `ends_at` are the source's, as last imported."""
+
+    imported = models.ForeignKey(ImportedObject, on_delete=models.CASCADE, related_name="dates")
+    event = models.OneToOneField("events.Event", on_delete=models.CASCADE, related_name="datatourisme_date")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("date d'un événement DATAtourisme importé")
+        ordering = ["starts_at", "ends_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["imported", "starts_at", "ends_at"], name="imported_event_date_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.imported} @ {self.starts_at:%Y-%m-%d %H:%M}"

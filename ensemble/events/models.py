@@ -41,8 +41,10 @@ class Event(TenantModel):
         Establishment, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
     )
     title = models.CharField(_("titre"), max_length=200)
-    summary = models.CharField(_("résumé"), max_length=300, blank=True, default="")
-    description = models.TextField(_("description"), max_length=2000, blank=True, default="")
+    # No length in the database: the limits depend on who writes (rules.text_limits: a
+    # partner's 300 / 2,000 characters, the office's own events longer).
+    summary = models.TextField(_("résumé"), blank=True, default="")
+    description = models.TextField(_("description"), blank=True, default="")
     category = models.CharField(
         _("catégorie"), max_length=12, choices=Category.choices, default=Category.OTHER
     )

@@ -28,7 +28,11 @@ from .models import Event
 PARIS = ZoneInfo("Europe/Paris")
 LANGS = ("fr", "en", "nl")
 LANG_NAMES = {"fr": "français", "en": "anglais", "nl": "néerlandais"}  # in French messages
+# What a partner types is kept short (the agenda's cards and pages are designed for it); an event
+# the office publishes (written by staff or imported from DATAtourisme) keeps its texts whole, up
+# to a bound against abuse, as an office place's texts (docs/decisions.md, "Long texts").
 TEXT_LIMITS = {"title": 200, "summary": 300, "description": 2000, "price_text": 200}
+OFFICE_TEXT_LIMITS = {**TEXT_LIMITS, "summary": 2_000, "description": 20_000}
 TEXT_NAMES = {
     "title": "Le titre",
     "summary": "Le résumé",
@@ -101,10 +105,15 @@ def label(key: str) -> str:
 # ---- one value -----------------------------------------------------------------------------
 
 
-def _clean_text(key: str, value: Any) -> str:
+def text_limits(*, office_event: bool) -> dict[str, int]:
+    """The limits of an event's texts: the office's own events keep longer texts."""
+    return OFFICE_TEXT_LIMITS if office_event else TEXT_LIMITS
+
+
+def _clean_text(key: str, value: Any, *, office_event: bool = False) -> str:
     base, _sep, lang = key.rpartition("_")
     text = plain_text(value)
-    limit = TEXT_LIMITS[base]
+    limit = text_limits(office_event=office_event)[base]
     if len(text) > limit:
         raise EventError(
             f"{TEXT_NAMES[base]} ({LANG_NAMES[lang]}) dépasse {limit} caractères ({len(text)}) : "
@@ -186,10 +195,11 @@ def _clean_category(value: Any) -> str:
     return category
 
 
-def clean_value(key: str, value: Any) -> Any:
-    """One field's value, checked and normalised (the establishment is checked apart)."""
+def clean_value(key: str, value: Any, *, office_event: bool = False) -> Any:
+    """One field's value, checked and normalised (the establishment is checked apart). An
+    office event's texts (`office_event`) take the office's limits."""
     if key in TEXT_KEYS:
-        return _clean_text(key, value)
+        return _clean_text(key, value, office_event=office_event)
     if key in PLACE_LIMITS:
         return _clean_place(key, value)
     if key in ("starts_at", "ends_at"):
@@ -229,6 +239,8 @@ def establishment_id(value: Any, *, office: Office, organisation: Organisation |
 def clean_changes(
     changes: dict[str, Any], *, office: Office, organisation: Organisation | None
 ) -> dict[str, Any]:
+    """The changes checked; without an organisation, the event is the office's own (its texts
+    take the office's limits)."""
     changes = {RENAMED.get(key, key): value for key, value in changes.items()}
     unknown = sorted(set(changes) - set(KEYS))
     if unknown:
@@ -238,7 +250,7 @@ def clean_changes(
         if key == "establishment":
             cleaned[key] = establishment_id(value, office=office, organisation=organisation)
         else:
-            cleaned[key] = clean_value(key, value)
+            cleaned[key] = clean_value(key, value, office_event=organisation is None)
     return cleaned
 
 
