@@ -291,3 +291,18 @@ def test_the_partner_listing_page_links_its_upcoming_event(client, make_membersh
     html = client.get(event_url(event)).content.decode()
     listing_url = reverse("public:listing", kwargs={"office_slug": SLUG, "listing_id": listing.pk})
     assert f'href="{listing_url}"' in html
+
+
+def test_a_long_office_summary_is_shortened_on_the_card_only(client, publish):
+    """The office's own events may carry long texts (DATAtourisme imports keep them whole); the
+    agenda's card shows the beginning, the event's page the whole."""
+    summary = "Une visite guidée des marais audomarois en barque. " * 30  # about 1,500 characters
+    event = publish("Visite longue", summary_fr=summary.strip())
+
+    card = client.get(agenda_url()).content.decode()
+    assert summary[:200] in card
+    assert summary.strip() not in card
+    assert "…" in card
+
+    page = client.get(event_url(event)).content.decode()
+    assert summary.strip() in page

@@ -80,9 +80,9 @@ def test_a_person_of_two_offices_with_an_older_link_gets_the_list(client, submit
 
 def membership_emails(membership) -> list[str]:
     return list(
-        OutboundEmail.objects.filter(
-            to=membership.applicant.email, template__in=MEMBERSHIP_TEMPLATES
-        ).values_list("template", flat=True)
+        OutboundEmail.objects.filter(to=membership.applicant.email, template__in=MEMBERSHIP_TEMPLATES)
+        .order_by("pk")  # in the order they were queued (PostgreSQL gives no order without one)
+        .values_list("template", flat=True)
     )
 
 
