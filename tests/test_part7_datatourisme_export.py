@@ -208,7 +208,7 @@ def test_the_datatourisme_classes_of_an_office_lodging(client, office, staff_use
 
 def test_an_export_imports_back_with_every_date(client, office, other_office, staff_user, other_staff_user):
     """An object with two dates to come is two agenda events; both go out (one object each,
-    with its own @id) and come back in as two events with the same dates (H9)."""
+    with its own @id) and come back in as two events with the same dates."""
     from .test_part7_datatourisme_import import JULY, JUNE, PAST, concert
 
     report = services.import_objects(office, [(CONCERT, concert(PAST, JUNE, JULY))], actor=staff_user)

@@ -538,7 +538,7 @@ def test_the_import_mark_is_accessible(browser, live_server, office, staff_user)
     screenshot(page, "bo-organisation-import-mark")
 
 
-# ---- events: every date to come, texts whole (H9) ----------------------------------------------
+# ---- events: every date to come, texts whole (issue 12, D) ---------------------------------------
 
 
 def concert(*periods: tuple, **texts: str) -> bytes:
