@@ -517,6 +517,7 @@ def create_listings(chunk: list[Partner], today: datetime.date) -> int:
                     version_number=1,
                     last_confirmed_at=timezone.now() - datetime.timedelta(days=p.i % 300),
                     sort_name=fold(e.name)[:200],
+                    search_title=fold(f"{e.name} {e.city}")[:300],
                     search_document=fold(f"{e.name} {rest}"),
                 )
             )

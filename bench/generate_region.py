@@ -905,6 +905,7 @@ def build_listing(region: Region, establishment, info: dict):
     )
     name, rest = search_parts(establishment, texts, amenities)
     listing.sort_name = fold(name)[:200]
+    listing.search_title = fold(f"{name} {establishment.city}")[:300]
     listing.search_document = fold(f"{name} {rest}")
     if connection.vendor == "postgresql":
         # Written by the INSERT itself, as refresh_search writes it (an UPDATE afterwards would
@@ -1208,7 +1209,7 @@ def check_search_fields(slug: str, sample: int = 5) -> None:
     from ensemble.listings.models import Listing
     from ensemble.listings.search import refresh_search
 
-    fields = ["sort_name", "search_document"] + (
+    fields = ["sort_name", "search_title", "search_document"] + (
         ["search_vector"] if connection.vendor == "postgresql" else []
     )
     ids = list(Listing.objects.filter(office__slug=slug).order_by("?").values_list("pk", flat=True)[:sample])

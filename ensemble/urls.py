@@ -9,6 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from ensemble.core.views import HealthView, LiveView, MetricsView, QueueHealthView, ReadyView
+from ensemble.public import language_views
 from ensemble.public import views as public_views
 
 global_patterns = [
@@ -21,6 +22,8 @@ global_patterns = [
     # Without a CSRF token: choosing a language changes nothing but the display, and a form
     # token in every page's header would keep the public pages out of the page cache.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
+    # The header's language menu: plain links that switch at once (issue 13, item 8).
+    path("i18n/langue/<str:code>/", language_views.switch_language, name="switch_language"),
     path("healthz/", HealthView.as_view(), name="healthz"),
     path("healthz/queue/", QueueHealthView.as_view(), name="healthz_queue"),
     # Observability (issue 11, item 7): answered before OfficeMiddleware (core.health).

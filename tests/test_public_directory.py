@@ -554,7 +554,7 @@ def test_dutch_pages_show_dutch_text_and_ui(client, office, place):
     assert "Gîte calme" not in html
     assert ">Filteren</button>" in html
     assert "Accommodatie — Saint-Omer" in html  # the category's Dutch name
-    assert '<option value="nl" lang="nl" selected>Nederlands</option>' in html
+    assert 'lang="nl" hreflang="nl" aria-current="true">NL' in html  # the header's language menu
     # A filter error, in Dutch.
     bad = text(directory(client, office, ouvert_le="morgen"))
     assert "Ongeldige datum: “morgen” (verwacht formaat: JJJJ-MM-DD)." in bad
@@ -562,9 +562,9 @@ def test_dutch_pages_show_dutch_text_and_ui(client, office, place):
 
 def test_nl_is_offered_on_public_pages_only(client, office):
     public = text(directory(client, office))
-    assert '<option value="nl" lang="nl">Nederlands</option>' in public
+    assert 'lang="nl" hreflang="nl">NL' in public
     login = text(client.get("/comptes/login/"))
-    assert 'value="nl"' not in login
+    assert 'hreflang="nl"' not in login
 
 
 def test_a_dutch_listing_page_falls_back_to_french_content(client, place):

@@ -22,7 +22,7 @@ What changes for each request stays out of the cache: conditional answers (304) 
 computed by the API's wrapper around it, the visibility counters are counted again at each
 serving (`on_serve`), and a request that carries a session cookie (a partner or staff member
 logged in) or a pending message is never served from, nor stored in, the cache. Only complete
-200 answers that set no cookie, hold no CSRF token (the language menu posts without one for
+200 answers that set no cookie, hold no CSRF token (the language menu is plain links for
 that reason) and show no message are kept.
 
 Why: a page that reads the database and renders a template costs 10-20 ms of CPU, a cached one

@@ -97,6 +97,9 @@ class Listing(TenantModel):
     # its PostgreSQL full-text vector (french_unaccent configuration; empty on SQLite). Its GIN
     # index and the configuration are created by migration 0002 on PostgreSQL only.
     sort_name = models.CharField(max_length=200, blank=True, default="")
+    # The name and town, folded: what the forgiving search compares a typo with (trigrams on
+    # PostgreSQL, GIN index of migration 0011; difflib on SQLite; listings.search.near).
+    search_title = models.CharField(max_length=300, blank=True, default="")
     search_document = models.TextField(blank=True, default="")
     search_vector = SearchVectorField(null=True, blank=True)
 

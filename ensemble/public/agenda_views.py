@@ -8,10 +8,16 @@ feeds also show an event cancelled after publication, marked as such (STATUS:CAN
 that calendars which had it learn of the cancellation. Dates are shown in Paris time; texts in
 the content language (`?langue=` or the active language), with the fallback order of
 `core.languages` where a translation is missing.
+
+Dates first: « quand » names a shortcut (today, this weekend, this week) resolved on the day the
+page is read (Paris), so a bookmarked « Ce week-end » stays this weekend; typed dates (du/au) win
+over it. The list never shows an event already over: a range partly past starts today, a range
+wholly past says so and lists nothing (docs/decisions.md, « Agenda dates first »).
 """
 
 import base64
 import binascii
+import dataclasses
 import datetime
 import json
 
@@ -29,6 +35,7 @@ from ensemble.core.languages import text_in
 from ensemble.events import ical
 from ensemble.events import selectors as event_selectors
 from ensemble.events.models import Event
+from ensemble.events.rules import PARIS
 from ensemble.publishing import selectors
 from ensemble.publishing.selectors import AgendaFilters, BadFilter
 
@@ -36,6 +43,12 @@ from .listing_views import CONTENT_LANGUAGES, content_language
 
 PAGE_SIZE = 20
 FILTER_FIELDS = ("du", "au", "categorie")
+DATE_PARAMS = ("du", "au", "quand", "apres")
+SHORTCUT_LABELS = {
+    "aujourdhui": gettext_lazy("Aujourd'hui"),
+    "ce-week-end": gettext_lazy("Ce week-end"),
+    "cette-semaine": gettext_lazy("Cette semaine"),
+}
 _ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
@@ -92,6 +105,20 @@ def read_filters(params) -> tuple[AgendaFilters | None, dict[str | None, str]]:
         return None, {None: str(error)}
 
 
+def paris_today() -> datetime.date:
+    return timezone.localdate(timezone=PARIS)
+
+
+def with_shortcut(filters: AgendaFilters, params) -> tuple[AgendaFilters, str]:
+    """The filters with the period « quand » names, and that name; typed dates win over it
+    (the form keeps the shortcut in a hidden field so that a category chosen keeps the period)."""
+    name = (params.get("quand") or "").strip()
+    if not name or filters.start or filters.end:
+        return filters, ""
+    start, end = selectors.shortcut_period(name, paris_today())
+    return dataclasses.replace(filters, start=start, end=end), name
+
+
 def encode_cursor(event: Event) -> str:
     raw = json.dumps([event.starts_at.isoformat(), event.pk]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -128,11 +155,15 @@ class AgendaView(TemplateView):
         form = AgendaForm(request.GET, towns=event_selectors.agenda_towns(request.office))
         context = {"form": form, "lang": lang, "languages": CONTENT_LANGUAGES}
         filters, errors = read_filters(request.GET)
+        shortcut = ""
         if not errors:
             try:
+                filters, shortcut = with_shortcut(filters, request.GET)
                 context.update(self.results(filters, lang))
             except BadFilter as error:
                 errors = {None: str(error)}
+        dated = bool(request.GET.get("du") or request.GET.get("au"))
+        context.update(shortcut=shortcut, shortcuts=self.shortcut_links(shortcut, dated=dated))
         if errors:
             form.show_errors(errors)
             context["errors"] = errors
@@ -143,8 +174,14 @@ class AgendaView(TemplateView):
         office = self.request.office
         cursor = self.request.GET.get("apres", "").strip()
         after = decode_cursor(cursor)
+        today = paris_today()
+        period = {"start": filters.start, "end": filters.end} if filters.start or filters.end else {}
+        if filters.end and filters.end < today:
+            # Its events are over: nothing to list, and no query to run.
+            return {"rows": [], "past": True, "period": period, "feed_url": self.feed_link()}
+        filters = dataclasses.replace(filters, start=max(filters.start or today, today))
         queryset = selectors.agenda(office, filters)
-        queryset = event_selectors.start_bound(queryset, filters.start or timezone.localdate())
+        queryset = event_selectors.start_bound(queryset, filters.start)
         if after:
             queryset = event_selectors.page_after(queryset, starts_at=after[0], pk=after[1])
         events = list(queryset[: PAGE_SIZE + 1])
@@ -157,7 +194,31 @@ class AgendaView(TemplateView):
             "next_url": self.link(apres=encode_cursor(events[-1])) if more else "",
             "first_url": self.link() if after else "",
             "feed_url": self.feed_link(),
+            "period": period,
         }
+
+    def shortcut_links(self, active: str, *, dated: bool) -> list[dict]:
+        """« Toutes les dates » and each shortcut, keeping the other filters; the current one
+        marked (none when dates were typed: the form shows them)."""
+        links = [
+            {
+                "label": gettext("Toutes les dates"),
+                "url": self.period_link(),
+                "current": not (active or dated),
+            }
+        ]
+        for name in selectors.DATE_SHORTCUTS:
+            label = SHORTCUT_LABELS[name]
+            links.append({"label": label, "url": self.period_link(quand=name), "current": name == active})
+        return links
+
+    def period_link(self, **changes) -> str:
+        params = self.request.GET.copy()
+        for name in DATE_PARAMS:
+            params.pop(name, None)
+        params.update(changes)
+        query = params.urlencode()
+        return f"{self.request.path}?{query}" if query else self.request.path
 
     def link(self, **changes) -> str:
         params = self.request.GET.copy()
@@ -330,7 +391,7 @@ class AgendaIcsView(View):
 
     def get(self, request, *args, **kwargs):
         try:
-            filters = AgendaFilters.from_query(request.GET)
+            filters, _shortcut = with_shortcut(AgendaFilters.from_query(request.GET), request.GET)
         except BadFilter as error:
             return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
         lang = content_language(request)

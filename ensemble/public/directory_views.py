@@ -473,6 +473,10 @@ class DirectoryView(TemplateView):
             "previous_page_url": self.page_link(page.previous_offset),
             "first_url": self.link() if not first else "",
             "searching": bool(filters.q),
+            # Nothing matched the search: what looks like it (issue 13, item 7), and its spelling.
+            "near": getattr(page, "near", False),
+            "suggestion": getattr(page, "suggestion", ""),
+            "suggestion_url": self.link(q=page.suggestion) if getattr(page, "suggestion", "") else "",
             "map_tile_url": settings.MAP_TILE_URL,
             "map_attribution": settings.MAP_ATTRIBUTION,
         }

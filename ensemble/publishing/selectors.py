@@ -28,6 +28,7 @@ from ensemble.core.models import Office
 from ensemble.directory.models import Category
 from ensemble.events import selectors as event_selectors
 from ensemble.events.models import Event
+from ensemble.events.rules import PARIS
 from ensemble.listings import search
 from ensemble.listings.models import Amenity, Availability, ChangeProposal, Listing, OpeningPeriod, Photo
 from ensemble.memberships.models import Membership, MembershipLine, Offer
@@ -277,6 +278,10 @@ class Page:
     next_cursor: str = ""
     previous_offset: int | None = None
     next_offset: int | None = None
+    # A search the full text did not match: the listings whose name or town look like it
+    # (`near`, one page) and the searched words spelt as those ones (« Vouliez-vous dire »).
+    near: bool = False
+    suggestion: str = ""
 
 
 def encode_cursor(listing: Listing) -> str:
@@ -314,7 +319,8 @@ def keyset_page(queryset: QuerySet[Listing], *, after: str = "", size: int = PAG
 def search_page(queryset: QuerySet[Listing], text: str, *, offset: int = 0, size: int = PAGE_SIZE) -> Page:
     """A page of the listings of `queryset` (the directory, filtered but not searched) that
     match `text`: those whose name matches first, then the others, each in name order; offsets
-    stop at MAX_SEARCH_RESULTS.
+    stop at MAX_SEARCH_RESULTS. When nothing matches, the first page is the listings whose
+    name or town look like `text` (a typo: `search.near`), one page only, with a suggestion.
 
     Each part is a LIMITed query in name order that stops at the page's last row, however
     common the word: ranking every match read all of them (300 ms for a word in 37 % of
@@ -333,6 +339,8 @@ def search_page(queryset: QuerySet[Listing], text: str, *, offset: int = 0, size
         # Past the name matches: how many were skipped tells where the others start.
         skipped = offset + len(ids) if ids or not offset else names.order_by().count()
         ids += list(others[max(0, offset - skipped) : max(0, offset - skipped) + wanted - len(ids)])
+    if not ids and not offset:
+        return _near_page(queryset, ids_only, text, size)
     by_id = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)} if ids else {}
     rows = [by_id[pk] for pk in ids if pk in by_id]
     more = len(rows) > size and offset + size < MAX_SEARCH_RESULTS
@@ -341,6 +349,16 @@ def search_page(queryset: QuerySet[Listing], text: str, *, offset: int = 0, size
         next_offset=offset + size if more else None,
         previous_offset=max(0, offset - size) if offset else None,
     )
+
+
+def _near_page(queryset: QuerySet[Listing], ids_only: QuerySet[Listing], text: str, size: int) -> Page:
+    """The one page of a search nothing matched: the listings that look like it, closest first."""
+    found = search.near(ids_only, text, limit=size)
+    if not found:
+        return Page(items=[])
+    by_id = {row.pk: row for row in queryset.order_by().filter(pk__in=[pk for pk, _title in found])}
+    rows = [by_id[pk] for pk, _title in found if pk in by_id]
+    return Page(items=rows, near=True, suggestion=search.suggest(text, [title for _pk, title in found]))
 
 
 # ---- one listing ---------------------------------------------------------------------------
@@ -558,12 +576,35 @@ def agenda_feed(office: Office, filters: "AgendaFilters") -> QuerySet[Event]:
     )
 
 
+# The agenda's date shortcuts (the public agenda's « quand »), resolved on the day they are read.
+DATE_SHORTCUTS = ("aujourdhui", "ce-week-end", "cette-semaine")
+
+
+def shortcut_period(name: str, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The days a shortcut names, seen from `today` (Paris): today; this weekend (the Saturday
+    and Sunday of this week — from a Sunday, that Sunday alone); this week (today to Sunday)."""
+    sunday = today + datetime.timedelta(days=6 - today.weekday())
+    if name == "aujourdhui":
+        return today, today
+    if name == "ce-week-end":
+        return max(today, sunday - datetime.timedelta(days=1)), sunday
+    if name == "cette-semaine":
+        return today, sunday
+    raise BadFilter(_("Raccourci de date inconnu : « %(value)s ».") % {"value": name[:20]})
+
+
+def _paris_midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=PARIS)
+
+
 def agenda(office: Office, filters: AgendaFilters) -> QuerySet[Event]:
-    """Published events overlapping [start, end] (from today when no start), by start."""
-    start = filters.start or timezone.localdate()
-    queryset = published_events(office).filter(ends_at__date__gte=start)
+    """Published events overlapping [start, end] (from today when no start), by start. Days
+    are Paris days; bounds on the columns themselves (not on their date) so that the
+    (office, status, starts_at) and (office, status, ends_at) indexes serve them."""
+    start = filters.start or timezone.localdate(timezone=PARIS)
+    queryset = published_events(office).filter(ends_at__gte=_paris_midnight(start))
     if filters.end:
-        queryset = queryset.filter(starts_at__date__lte=filters.end)
+        queryset = queryset.filter(starts_at__lt=_paris_midnight(filters.end + datetime.timedelta(days=1)))
     if filters.category:
         queryset = queryset.filter(category=filters.category)
     if filters.town:
