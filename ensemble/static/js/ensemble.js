@@ -1,10 +1,4 @@
 // Small progressive enhancements; every page works without this file.
-document.addEventListener("change", (event) => {
-  const target = event.target;
-  if (target.classList && target.classList.contains("js-autosubmit") && target.form) {
-    target.form.submit();
-  }
-});
 document.addEventListener("DOMContentLoaded", () => {
   // Quantity fields of per-person options follow their checkbox.
   document.querySelectorAll("[data-quantity-for]").forEach((input) => {
