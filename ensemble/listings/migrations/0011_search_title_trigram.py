@@ -2,7 +2,6 @@
 
 import unicodedata
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 # The forgiving search (issue 13, item 7; listings.search.near): the folded name and town of each
@@ -36,6 +35,14 @@ def fill_titles(apps, schema_editor):
         Listing.objects.bulk_update(batch, ["search_title"])
 
 
+def create_extension(apps, schema_editor):
+    """pg_trgm, on PostgreSQL only. Not TrigramExtension: going back, it queries pg_extension
+    whatever the database (SQLite has none), and dropping an extension other objects may use is
+    not this migration's to do, so going back keeps it."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm;")
+
+
 def create_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(CREATE)
@@ -52,7 +59,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),  # does nothing on SQLite
+        migrations.RunPython(create_extension, migrations.RunPython.noop, elidable=False),
         migrations.AddField(
             model_name="listing",
             name="search_title",
