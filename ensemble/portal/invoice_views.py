@@ -2,15 +2,12 @@
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.views.generic import TemplateView, View
 
 from ensemble.billing import selectors
-from ensemble.billing.errors import BillingError
-from ensemble.billing.receipt_pdf import receipt_filename, receipt_pdf
-from ensemble.billing.services.documents import invoice_pdf_file
+from ensemble.billing.downloads import invoice_pdf_response, receipt_response
 from ensemble.billing.status import InvoiceStatus
-from ensemble.core.private_files import serve_private_file
 
 
 class PortalInvoiceListView(LoginRequiredMixin, TemplateView):
@@ -41,11 +38,7 @@ class PortalInvoicePdfView(LoginRequiredMixin, View):
             invoice = selectors.partner_invoice(request.user, request.office, kwargs["invoice_id"])
         except ObjectDoesNotExist:
             raise Http404 from None
-        try:
-            document = invoice_pdf_file(invoice)
-        except BillingError as exc:
-            return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
-        return serve_private_file(document, filename=f"{invoice.number}.pdf", content_type="application/pdf")
+        return invoice_pdf_response(invoice)
 
 
 class PortalInvoiceReceiptView(LoginRequiredMixin, View):
@@ -57,8 +50,4 @@ class PortalInvoiceReceiptView(LoginRequiredMixin, View):
             invoice = selectors.partner_invoice(request.user, request.office, kwargs["invoice_id"])
         except ObjectDoesNotExist:
             raise Http404 from None
-        try:
-            pdf = receipt_pdf(invoice)
-        except BillingError as exc:
-            return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
-        return serve_private_file(pdf, filename=receipt_filename(invoice), content_type="application/pdf")
+        return receipt_response(invoice)

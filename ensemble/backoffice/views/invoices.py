@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext
 from django.views.generic import FormView, TemplateView
@@ -10,12 +9,11 @@ from django.views.generic import FormView, TemplateView
 from ensemble.accounts.roles import Permission
 from ensemble.billing import selectors, services
 from ensemble.billing.amounts import LineInput
+from ensemble.billing.downloads import invoice_pdf_response, receipt_response
 from ensemble.billing.errors import BillingError
 from ensemble.billing.models import Invoice
-from ensemble.billing.receipt_pdf import receipt_available, receipt_filename, receipt_pdf
-from ensemble.billing.services.documents import invoice_pdf_file
+from ensemble.billing.receipt_pdf import receipt_available
 from ensemble.billing.status import InvoiceStatus
-from ensemble.core.private_files import serve_private_file
 from ensemble.directory import selectors as directory_selectors
 
 from ..access import StaffRequiredMixin, get_or_404
@@ -232,15 +230,7 @@ class InvoicePdfView(InvoiceDetailView):
     permission = Permission.VIEW
 
     def get(self, request, *args, **kwargs):
-        return pdf_download(self.invoice)
-
-
-def pdf_download(invoice: Invoice) -> HttpResponse:
-    try:
-        document = invoice_pdf_file(invoice)
-    except BillingError as exc:
-        return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
-    return serve_private_file(document, filename=f"{invoice.number}.pdf", content_type="application/pdf")
+        return invoice_pdf_response(self.invoice)
 
 
 class InvoiceSendView(InvoiceDetailView):
@@ -276,12 +266,4 @@ class InvoiceReceiptView(InvoiceDetailView):
     permission = Permission.VIEW
 
     def get(self, request, *args, **kwargs):
-        return receipt_download(self.invoice)
-
-
-def receipt_download(invoice: Invoice) -> HttpResponse:
-    try:
-        pdf = receipt_pdf(invoice)
-    except BillingError as exc:
-        return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
-    return serve_private_file(pdf, filename=receipt_filename(invoice), content_type="application/pdf")
+        return receipt_response(self.invoice)
